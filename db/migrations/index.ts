@@ -1,0 +1,10 @@
+/**
+ * The static list of migrations.  Forward only: never edit a migration that
+ * has shipped; add a new one with the next zero-padded number.
+ */
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001-initial.ts";
+
+export const migrations: Record<string, Migration> = {
+  "0001-initial": m0001,
+};

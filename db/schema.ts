@@ -1,0 +1,98 @@
+/**
+ * Table types for Kysely.  One interface per table; columns that the
+ * database fills in are `Generated`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+/** Every local name (account or group) is reserved here once. */
+export interface LocalNamesTable {
+  name: string;
+  kind: "account" | "group";
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  email: string | null;
+  password_hash: string | null;
+  role: Generated<"admin" | "member">;
+  bio: Generated<string>;
+  created_at: Generated<Date>;
+  last_active_at: Generated<Date>;
+}
+
+export type JoinPolicy = "open" | "approval";
+
+export interface GroupsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  summary_source: Generated<string>;
+  summary_html: Generated<string>;
+  join_policy: Generated<JoinPolicy>;
+  posting_restricted_to_mods: Generated<boolean>;
+  sensitive: Generated<boolean>;
+  icon_url: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface GroupModeratorsTable {
+  group_id: number;
+  account_id: number;
+  role: Generated<"owner" | "moderator">;
+  created_at: Generated<Date>;
+}
+
+/** Key pairs of local actors, as JWK. `owner` is "group:ID", "account:ID" or "instance". */
+export interface ActorKeysTable {
+  owner: string;
+  algorithm: "RSASSA-PKCS1-v1_5" | "Ed25519";
+  public_jwk: Json<JsonWebKey>;
+  private_jwk: Json<JsonWebKey>;
+  created_at: Generated<Date>;
+}
+
+/**
+ * Fedify's key–value store (federation/kv-store.ts).  `key` is the JSON array
+ * of the key parts, in "C" collation; `value` any JSON value.
+ */
+export interface KvTable {
+  key: string;
+  value: Json;
+  expires_at: Timestamp | null;
+}
+
+/**
+ * Fedify's message queue (federation/message-queue.ts).  A claimed message
+ * has `locked_until` set; `attempts` counts claims and fences completion.
+ */
+export interface QueueMessagesTable {
+  id: Generated<number>;
+  message: Json;
+  ordering_key: string | null;
+  deliver_at: Generated<Date>;
+  locked_until: Date | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface Schema {
+  local_names: LocalNamesTable;
+  accounts: AccountsTable;
+  groups: GroupsTable;
+  group_moderators: GroupModeratorsTable;
+  actor_keys: ActorKeysTable;
+  kv: KvTable;
+  queue_messages: QueueMessagesTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type Group = Selectable<GroupsTable>;
+export type NewGroup = Insertable<GroupsTable>;
+export type GroupUpdate = Updateable<GroupsTable>;

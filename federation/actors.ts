@@ -1,0 +1,146 @@
+/**
+ * Local actors: a Group per support group (shaped as Lemmy shapes a
+ * community), a Person per member account, and the instance's Application
+ * actor used for signed fetches.  All three share one path, /@{identifier}:
+ * names are unique across members and groups (db `local_names`), and the
+ * instance actor's identifier starts with `_`, which no name may.
+ */
+import type { FederationBuilder, RequestContext } from "@fedify/fedify";
+import {
+  Application,
+  Endpoints,
+  Group,
+  Image,
+  Person,
+  Source,
+} from "@fedify/vocab";
+import { Temporal } from "@js-temporal/polyfill";
+import { findAccountByUsername, findLocalName } from "../db/accounts.ts";
+import { findGroupBySlug } from "../db/groups.ts";
+import type { Account, Group as GroupRow } from "../db/schema.ts";
+import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
+import { moderatorsUri } from "./collections.ts";
+import { withExtensions } from "./json-ld-extensions.ts";
+import { getKeyPairs, keyOwner } from "./keys.ts";
+
+type Ctx = RequestContext<ContextData>;
+
+const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
+
+async function keyProperties(ctx: Ctx, identifier: string) {
+  const keys = await ctx.getActorKeyPairs(identifier);
+  return {
+    publicKey: keys[0]?.cryptographicKey,
+    assertionMethods: keys.map((k) => k.multikey),
+  };
+}
+
+/** The ActivityPub Group for a local support group. */
+export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
+  const id = ctx.getActorUri(group.slug);
+  const actor = new Group({
+    id,
+    url: id,
+    preferredUsername: group.slug,
+    name: group.name,
+    summary: group.summary_html,
+    source: new Source({ content: group.summary_source, mediaType: "text/markdown" }),
+    mediaType: "text/html",
+    sensitive: group.sensitive,
+    manuallyApprovesFollowers: group.join_policy === "approval",
+    icon: group.icon_url ? new Image({ url: new URL(group.icon_url) }) : null,
+    inbox: ctx.getInboxUri(group.slug),
+    outbox: ctx.getOutboxUri(group.slug),
+    followers: ctx.getFollowersUri(group.slug),
+    featured: ctx.getFeaturedUri(group.slug),
+    attribution: moderatorsUri(ctx, group.slug),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    discoverable: true,
+    published: instant(group.created_at),
+    updated: instant(group.updated_at),
+    ...await keyProperties(ctx, group.slug),
+  });
+  return withExtensions(actor, {
+    // Fedify leaves `sensitive: false` out; Lemmy always writes it.
+    sensitive: group.sensitive,
+    postingRestrictedToMods: group.posting_restricted_to_mods,
+  }, ctx.contextLoader);
+}
+
+/** The ActivityPub Person for a local member. */
+export async function personActor(ctx: Ctx, account: Account): Promise<Person> {
+  const id = ctx.getActorUri(account.username);
+  return new Person({
+    id,
+    url: id,
+    preferredUsername: account.username,
+    name: account.display_name,
+    summary: account.bio || null,
+    inbox: ctx.getInboxUri(account.username),
+    outbox: ctx.getOutboxUri(account.username),
+    followers: ctx.getFollowersUri(account.username),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    // Health communities: members are not advertised to directories or
+    // search engines unless they opt in (a later setting).
+    discoverable: false,
+    indexable: false,
+    manuallyApprovesFollowers: false,
+    published: instant(account.created_at),
+    ...await keyProperties(ctx, account.username),
+  });
+}
+
+async function instanceActor(ctx: Ctx): Promise<Application> {
+  const id = ctx.getActorUri(INSTANCE_ACTOR);
+  return new Application({
+    id,
+    preferredUsername: ctx.host,
+    name: ctx.data.instanceName,
+    inbox: ctx.getInboxUri(INSTANCE_ACTOR),
+    outbox: ctx.getOutboxUri(INSTANCE_ACTOR),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    manuallyApprovesFollowers: true,
+    discoverable: false,
+    ...await keyProperties(ctx, INSTANCE_ACTOR),
+  });
+}
+
+/** Key owner for an actor identifier, or undefined when there is no such actor. */
+async function ownerOf(ctx: { data: ContextData }, identifier: string): Promise<string | undefined> {
+  if (identifier === INSTANCE_ACTOR) return keyOwner.instance;
+  const kind = await findLocalName(ctx.data.db, identifier);
+  if (kind === "group") {
+    const group = await findGroupBySlug(ctx.data.db, identifier);
+    return group && keyOwner.group(group.id);
+  }
+  if (kind === "account") {
+    const account = await findAccountByUsername(ctx.data.db, identifier);
+    return account && keyOwner.account(account.id);
+  }
+  return undefined;
+}
+
+export function registerActors(builder: FederationBuilder<ContextData>): void {
+  builder
+    .setActorDispatcher("/@{identifier}", async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) return instanceActor(ctx);
+      const group = await findGroupBySlug(ctx.data.db, identifier);
+      if (group) return groupActor(ctx, group);
+      const account = await findAccountByUsername(ctx.data.db, identifier);
+      if (account) return personActor(ctx, account);
+      return null;
+    })
+    .setKeyPairsDispatcher(async (ctx, identifier) => {
+      const owner = await ownerOf(ctx, identifier);
+      return owner ? getKeyPairs(ctx.data.db, owner) : [];
+    })
+    // WebFinger: acct:NAME@host resolves members and groups alike (as Lemmy
+    // does for communities); names are stored lower-case.
+    .mapHandle((_ctx, username) => username.toLowerCase())
+    .mapAlias((ctx, resource) => {
+      // https://host/@name (the profile URL) also resolves.
+      if (resource.origin !== ctx.origin) return null;
+      const m = /^\/@([a-z0-9][a-z0-9_-]*)$/.exec(resource.pathname);
+      return m ? { identifier: m[1] } : null;
+    });
+}

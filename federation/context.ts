@@ -1,0 +1,17 @@
+/**
+ * What every Fedify callback receives as context data.  Built by the entry
+ * point; federation code never reads the environment itself.
+ */
+import type { Kysely } from "kysely";
+import type { Schema } from "../db/schema.ts";
+
+export interface ContextData {
+  db: Kysely<Schema>;
+  /** Shown in NodeInfo and on the instance actor. */
+  instanceName: string;
+}
+
+/** Identifier of the instance (Application) actor; `_` keeps it out of the name space of members and groups. */
+export const INSTANCE_ACTOR = "_instance";
+
+export const SOFTWARE = { name: "kindred", version: "0.1.0" } as const;

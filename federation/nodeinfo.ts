@@ -1,0 +1,29 @@
+/** NodeInfo 2.1 with real usage counts. */
+import type { FederationBuilder } from "@fedify/fedify";
+import { usageCounts } from "../db/stats.ts";
+import { type ContextData, SOFTWARE } from "./context.ts";
+
+export function registerNodeInfo(builder: FederationBuilder<ContextData>): void {
+  builder.setNodeInfoDispatcher("/nodeinfo/2.1", async (ctx) => {
+    const counts = await usageCounts(ctx.data.db);
+    return {
+      software: {
+        name: SOFTWARE.name,
+        version: SOFTWARE.version,
+      },
+      protocols: ["activitypub"],
+      services: { inbound: [], outbound: [] },
+      openRegistrations: false,
+      usage: {
+        users: {
+          total: counts.users,
+          activeHalfyear: counts.activeHalfyear,
+          activeMonth: counts.activeMonth,
+        },
+        localPosts: 0,
+        localComments: 0,
+      },
+      metadata: { nodeName: ctx.data.instanceName, groups: counts.groups },
+    };
+  });
+}

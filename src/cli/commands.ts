@@ -1,0 +1,173 @@
+/**
+ * The admin commands, independent of where they run: in the `kindred`
+ * process on its own database, or inside a running server that was asked
+ * over its admin socket (embedded PGlite allows one process only).
+ * Validation happens before any write, so a bad command changes nothing.
+ */
+import { parseArgs } from "node:util";
+import type { Kysely } from "kysely";
+import { NameTakenError, listGroups } from "../../db/groups.ts";
+import type { Group, Schema } from "../../db/schema.ts";
+import { createAccount } from "../accounts.ts";
+import { changeGroup, checkJoinPolicy, createGroup } from "../groups.ts";
+import { ValidationError } from "../names.ts";
+
+export interface CliIo {
+  db: Kysely<Schema>;
+  origin: URL;
+  out(line: string): void;
+  err(line: string): void;
+  /** Password read from stdin, for `--password-stdin`. */
+  readPassword?(): Promise<string>;
+}
+
+export const USAGE = `Usage: kindred <command> [options]
+
+Commands:
+  admin create --username NAME (--password-stdin | --password PW) [--display-name TEXT] [--email ADDR]
+      Create an instance administrator account.
+  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--owner USERNAME]
+      Create a support group.  Its handle is @SLUG@<your host>.
+  group list [--json]
+      List the groups on this instance.
+  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval]
+      Change a group.
+  db:migrate
+      Apply pending database migrations (the server also does this on start).
+  help
+      Show this text.
+
+Settings come from the environment (DATABASE_URL, DATA_DIR, ORIGIN, ...): see README.md.`;
+
+export class UsageError extends Error {}
+
+function options<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], spec: T) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function describeGroup(g: Group, origin: URL): string {
+  return `${g.slug}\t${g.name}\t${g.join_policy}\t${new URL(`/@${g.slug}`, origin).href}`;
+}
+
+/** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`kindred: ${error.message}`);
+      io.err(`Run "kindred help" for the list of commands.`);
+      return 2;
+    }
+    if (error instanceof ValidationError || error instanceof NameTakenError) {
+      io.err(`kindred: ${error.message}; nothing was changed.`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  const key = ["admin", "group"].includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
+  const args = ["admin", "group"].includes(command ?? "") ? rest : argv.slice(1);
+  switch (key) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      io.out(USAGE);
+      return 0;
+    case "db:migrate":
+      io.out("Database schema is up to date.");
+      return 0;
+    case "admin create": {
+      const { values } = options(args, {
+        username: { type: "string" },
+        password: { type: "string" },
+        "password-stdin": { type: "boolean" },
+        "display-name": { type: "string" },
+        email: { type: "string" },
+      });
+      const username = required(values.username, "--username");
+      let password = values.password;
+      if (values["password-stdin"]) {
+        if (!io.readPassword) throw new UsageError("--password-stdin is not available here");
+        password = (await io.readPassword()).replace(/\r?\n$/, "");
+      }
+      if (!password) throw new UsageError("--password-stdin or --password is required");
+      const account = await createAccount(io.db, {
+        username,
+        password,
+        displayName: values["display-name"],
+        email: values.email,
+        role: "admin",
+      });
+      io.out(`Created admin @${account.username}@${io.origin.host}.`);
+      return 0;
+    }
+    case "group create": {
+      const { values } = options(args, {
+        slug: { type: "string" },
+        name: { type: "string" },
+        description: { type: "string" },
+        "join-policy": { type: "string" },
+        owner: { type: "string" },
+      });
+      const group = await createGroup(io.db, {
+        slug: required(values.slug, "--slug"),
+        name: required(values.name, "--name"),
+        description: values.description,
+        joinPolicy: values["join-policy"] == null ? undefined : checkJoinPolicy(values["join-policy"]),
+        owner: values.owner,
+      });
+      io.out(`Created group @${group.slug}@${io.origin.host}`);
+      io.out(describeGroup(group, io.origin));
+      return 0;
+    }
+    case "group list": {
+      const { values } = options(args, { json: { type: "boolean" } });
+      const groups = await listGroups(io.db);
+      if (values.json) {
+        io.out(JSON.stringify(groups.map((g) => ({
+          slug: g.slug,
+          name: g.name,
+          joinPolicy: g.join_policy,
+          id: new URL(`/@${g.slug}`, io.origin).href,
+        })), null, 2));
+      } else if (groups.length === 0) {
+        io.out("No groups yet. Create one with: kindred group create --slug SLUG --name NAME");
+      } else {
+        for (const g of groups) io.out(describeGroup(g, io.origin));
+      }
+      return 0;
+    }
+    case "group update": {
+      const { values, positionals } = options(args, {
+        name: { type: "string" },
+        description: { type: "string" },
+        "join-policy": { type: "string" },
+      });
+      if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
+      const group = await changeGroup(io.db, positionals[0], {
+        name: values.name,
+        description: values.description,
+        joinPolicy: values["join-policy"],
+      });
+      io.out(`Updated group @${group.slug}@${io.origin.host}`);
+      io.out(describeGroup(group, io.origin));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${argv.join(" ")}"`);
+  }
+}

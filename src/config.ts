@@ -1,0 +1,126 @@
+/**
+ * The one place that reads the environment.  Everything else receives a
+ * typed, validated `Config`.  A bad value stops start-up with a message that
+ * names the setting.
+ */
+import { resolve } from "node:path";
+
+export type NodeType = "web" | "worker" | "all";
+export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
+
+export interface Config {
+  /** Public origin, e.g. https://support.example.org (no path). */
+  origin: URL;
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined means embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  databasePoolSize: number;
+  logLevel: LogLevel;
+  logFormat: "pretty" | "json";
+  nodeType: NodeType;
+  /** Lets federation reach loopback/private addresses (tests, local runs only). */
+  allowPrivateAddress: boolean;
+  production: boolean;
+  instanceName: string;
+  /** Largest request body accepted on federation endpoints, in bytes. */
+  maxBodyBytes: number;
+  /** Deepest JSON nesting accepted on federation endpoints. */
+  maxJsonDepth: number;
+  /** Queue messages one worker process handles at once. */
+  queueConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`Invalid setting ${setting}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw == null || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not a whole number`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `${value} is outside ${min}..${max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw == null || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(", ")}`);
+  }
+  return raw as T;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw == null || raw === "" || raw === "0" || raw === "false" || raw === "no") return false;
+  if (raw === "1" || raw === "true" || raw === "yes") return true;
+  throw new ConfigError(name, `"${raw}" is not true or false`);
+}
+
+/** Reads and validates the configuration from an environment. */
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const port = integer(env, "PORT", 3000, 1, 65535);
+  const originText = env.ORIGIN?.trim() || `http://localhost:${port}`;
+  let origin: URL;
+  try {
+    origin = new URL(originText);
+  } catch {
+    throw new ConfigError("ORIGIN", `"${originText}" is not a URL`);
+  }
+  if (origin.protocol !== "http:" && origin.protocol !== "https:") {
+    throw new ConfigError("ORIGIN", "must start with http:// or https://");
+  }
+  if (origin.pathname !== "/" || origin.search || origin.hash || origin.username) {
+    throw new ConfigError("ORIGIN", "must be a bare origin such as https://example.org");
+  }
+  if (production && origin.protocol !== "https:") {
+    throw new ConfigError("ORIGIN", "must use https:// when NODE_ENV=production");
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL", "must start with postgres:// or postgresql://");
+  }
+  const allowPrivateAddress = boolean(env, "ALLOW_PRIVATE_ADDRESS");
+  if (allowPrivateAddress && production) {
+    throw new ConfigError(
+      "ALLOW_PRIVATE_ADDRESS",
+      "is for development and tests only and is refused when NODE_ENV=production",
+    );
+  }
+  const nodeType = oneOf<NodeType>(env, "NODE_TYPE", ["web", "worker", "all"], "all");
+  if (nodeType !== "all" && !databaseUrl) {
+    throw new ConfigError(
+      "NODE_TYPE",
+      `"${nodeType}" needs DATABASE_URL: the embedded database serves one process, so run NODE_TYPE=all`,
+    );
+  }
+  return {
+    origin: new URL(origin.origin),
+    port,
+    host: env.HOST?.trim() || "0.0.0.0",
+    databaseUrl,
+    dataDir: resolve(env.DATA_DIR?.trim() || "data"),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warning", "error", "fatal"], "info"),
+    logFormat: oneOf(env, "LOG_FORMAT", ["pretty", "json"], production ? "json" : "pretty"),
+    nodeType,
+    allowPrivateAddress,
+    production,
+    instanceName: env.INSTANCE_NAME?.trim() || "Kindred",
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 32, 4, 1000),
+    queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
+  };
+}

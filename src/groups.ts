@@ -1,0 +1,85 @@
+/** Creating and changing local support groups (used by the CLI and the API). */
+import type { Kysely } from "kysely";
+import { findAccountByUsername } from "../db/accounts.ts";
+import { addGroupModerator, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
+import type { Group, JoinPolicy, Schema } from "../db/schema.ts";
+import { saveKeyPairs } from "../db/keys.ts";
+import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { checkName, ValidationError } from "./names.ts";
+
+export interface GroupInput {
+  slug: string;
+  name: string;
+  description?: string;
+  joinPolicy?: JoinPolicy;
+  /** Username of the local member who owns the group. */
+  owner?: string;
+}
+
+const JOIN_POLICIES: readonly JoinPolicy[] = ["open", "approval"];
+
+function checkGroupName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) {
+    throw new ValidationError("name", "name must be 1 to 100 characters");
+  }
+  return trimmed;
+}
+
+function checkDescription(text: string): string {
+  if (text.length > 10_000) throw new ValidationError("description", "description is longer than 10,000 characters");
+  return text;
+}
+
+export function checkJoinPolicy(value: string): JoinPolicy {
+  if (!(JOIN_POLICIES as readonly string[]).includes(value)) {
+    throw new ValidationError("join policy", `join policy must be "open" or "approval" (got "${value}")`);
+  }
+  return value as JoinPolicy;
+}
+
+/** Validates everything first, then writes group, owner and keys. */
+export async function createGroup(db: Kysely<Schema>, input: GroupInput): Promise<Group> {
+  const slug = checkName("slug", input.slug);
+  const name = checkGroupName(input.name);
+  const description = checkDescription(input.description ?? "");
+  const joinPolicy = checkJoinPolicy(input.joinPolicy ?? "open");
+  const owner = input.owner ? await findAccountByUsername(db, input.owner) : undefined;
+  if (input.owner && !owner) throw new ValidationError("owner", `no local member "${input.owner}"`);
+  // Keys now rather than on first use: the first delivery should not pay for them.
+  const keys = await generateKeyPairs();
+  return db.transaction().execute(async (trx) => {
+    const group = await insertGroup(trx, {
+      slug,
+      name,
+      summary_source: description,
+      summary_html: renderMarkdown(description),
+      join_policy: joinPolicy,
+    });
+    if (owner) await addGroupModerator(trx, group.id, owner.id, "owner");
+    await saveKeyPairs(trx, keyOwner.group(group.id), keys);
+    return group;
+  });
+}
+
+export interface GroupChanges {
+  name?: string;
+  description?: string;
+  joinPolicy?: string;
+}
+
+export async function changeGroup(db: Kysely<Schema>, slug: string, changes: GroupChanges): Promise<Group> {
+  if (!(await findGroupBySlug(db, slug))) throw new ValidationError("slug", `no group "${slug}"`);
+  const set: Parameters<typeof updateGroup>[2] = {};
+  if (changes.name != null) set.name = checkGroupName(changes.name);
+  if (changes.description != null) {
+    set.summary_source = checkDescription(changes.description);
+    set.summary_html = renderMarkdown(changes.description);
+  }
+  if (changes.joinPolicy != null) set.join_policy = checkJoinPolicy(changes.joinPolicy);
+  if (Object.keys(set).length === 0) throw new ValidationError("changes", "nothing to change");
+  const group = await updateGroup(db, slug, set);
+  if (!group) throw new ValidationError("slug", `no group "${slug}"`);
+  return group;
+}
