@@ -3,7 +3,7 @@
  * data directory would corrupt it.  The process that opens it holds a lock
  * file with its pid; a lock whose process is gone is taken over.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const lockPath = (dataDir: string) => join(dataDir, "kindred.lock");
@@ -39,6 +39,7 @@ export class DataDirBusyError extends Error {
 export function acquireDataDirLock(dataDir: string): () => void {
   const holder = lockHolder(dataDir);
   if (holder) throw new DataDirBusyError(dataDir, holder);
+  mkdirSync(dataDir, { recursive: true });
   writeFileSync(lockPath(dataDir), `${process.pid}\n`, { mode: 0o600 });
   return () => {
     try {

@@ -11,6 +11,29 @@ import { createScratchPostgres, testEngine } from "./helpers/database.ts";
 import { freePort } from "./helpers/instance.ts";
 import { runCli, type ServerProcess, startServerProcess } from "./helpers/process.ts";
 
+/** Each bad command gets its message and exit code; the group list is unchanged. */
+async function expectRefusals(env: Record<string, string>, slugsBefore: string[]) {
+  const cases: [string[], RegExp, number][] = [
+    [["group", "create", "--slug", "Bad Slug!", "--name", "X"], /slug must be/, 1],
+    [["group", "create", "--slug", "ok-slug"], /--name is required/, 2],
+    [["group", "create", "--slug", "ok-slug", "--name", "X", "--join-policy", "invite"], /join policy/, 1],
+    [["group", "create", "--slug", "ok-slug", "--name", "X", "--owner", "nobody"], /no local member/, 1],
+    [["group", "create", "--slug", "carol", "--name", "Taken"], /already taken/, 1],
+    [["group", "create", "--slug", "ok-slug", "--name", "X", "--colour", "red"], /Unknown option/, 2],
+    [["group", "update", "missing", "--name", "X"], /no group "missing"/, 1],
+    [["admin", "create", "--username", "dave", "--password", "short"], /at least 10/, 1],
+    [["frobnicate"], /unknown command/, 2],
+  ];
+  for (const [args, message, code] of cases) {
+    const result = await runCli(args, env);
+    expect(result.stderr, args.join(" ")).toMatch(message);
+    expect(result.code, args.join(" ")).toBe(code);
+  }
+  const listed = await runCli(["group", "list", "--json"], env);
+  const slugs = JSON.parse(listed.stdout.slice(listed.stdout.indexOf("["))).map((g: { slug: string }) => g.slug);
+  expect(slugs).toEqual(slugsBefore);
+}
+
 describe(`kindred CLI on its own ${testEngine} database`, () => {
   const env: Record<string, string> = { ORIGIN: "https://support.example" };
   let cleanup: () => Promise<void>;
@@ -55,25 +78,7 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
   });
 
   it("refuses bad input with a clear message and writes nothing", async () => {
-    const cases: [string[], RegExp, number][] = [
-      [["group", "create", "--slug", "Bad Slug!", "--name", "X"], /slug must be/, 1],
-      [["group", "create", "--slug", "ok-slug"], /--name is required/, 2],
-      [["group", "create", "--slug", "ok-slug", "--name", "X", "--join-policy", "invite"], /join policy/, 1],
-      [["group", "create", "--slug", "ok-slug", "--name", "X", "--owner", "nobody"], /no local member/, 1],
-      [["group", "create", "--slug", "carol", "--name", "Taken"], /already taken/, 1],
-      [["group", "create", "--slug", "ok-slug", "--name", "X", "--colour", "red"], /Unknown option/, 2],
-      [["group", "update", "missing", "--name", "X"], /no group "missing"/, 1],
-      [["admin", "create", "--username", "dave", "--password", "short"], /at least 10/, 1],
-      [["frobnicate"], /unknown command/, 2],
-    ];
-    for (const [args, message, code] of cases) {
-      const result = await runCli(args, env);
-      expect(result.stderr, args.join(" ")).toMatch(message);
-      expect(result.code, args.join(" ")).toBe(code);
-    }
-    const listed = await runCli(["group", "list", "--json"], env);
-    const slugs = JSON.parse(listed.stdout.slice(listed.stdout.indexOf("["))).map((g: { slug: string }) => g.slug);
-    expect(slugs).toEqual(["long-covid"]);
+    await expectRefusals(env, ["long-covid"]);
   });
 });
 
@@ -111,6 +116,11 @@ describe("README quick start: server on the embedded database, CLI beside it", (
 
     const home = await (await fetch(server.url)).text();
     expect(home).toContain("Carers&#39; corner");
+  });
+
+  it("refuses bad input through the server too, and writes nothing", async () => {
+    await runCli(["admin", "create", "--username", "carol", "--password", "a long enough password"], env);
+    await expectRefusals(env, ["carers"]);
   });
 
   it("refuses a second server on the same data directory", async () => {

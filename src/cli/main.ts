@@ -31,9 +31,16 @@ async function main(): Promise<number> {
   }
   const readPassword = () => text(process.stdin);
 
-  if (!config.databaseUrl && lockHolder(config.dataDir)) {
+  const holder = config.databaseUrl ? undefined : lockHolder(config.dataDir);
+  if (holder) {
     const password = argv.includes("--password-stdin") ? await readPassword() : undefined;
-    const result = await sendAdminCommand(adminSocketPath(config.dataDir), { argv, password });
+    const result = await sendAdminCommand(adminSocketPath(config.dataDir), { argv, password })
+      .catch(() => undefined);
+    if (!result) {
+      err(`kindred: process ${holder} is using the embedded database in ${config.dataDir} ` +
+        `and does not take commands (another kindred command?); try again when it has finished.`);
+      return 1;
+    }
     result.stdout.forEach(out);
     result.stderr.forEach(err);
     return result.code;
