@@ -120,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     instanceName: env.INSTANCE_NAME?.trim() || "Kindred",
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
-    maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 32, 4, 1000),
+    maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
   };
 }

@@ -1,0 +1,185 @@
+/**
+ * Cheap checks in front of Fedify.  Fedify parses an inbox POST as JSON-LD
+ * before it verifies the HTTP signature, and that parse gets much slower
+ * with deeper nesting, so an unauthenticated sender could otherwise hold the
+ * event loop.  This middleware refuses such requests with a few byte-level
+ * checks before any parser runs.
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Context, MiddlewareHandler } from "hono";
+
+const logger = getLogger(["kindred", "http", "guard"]);
+
+/** Options of {@link inboundGuard}. */
+export interface InboundGuardOptions {
+  /** Largest request body accepted on any POST, in bytes. */
+  maxBodyBytes: number;
+  /** Deepest `{`/`[` nesting accepted in an inbox body (`{}` is depth 1). */
+  maxJsonDepth: number;
+  /** Which paths are inboxes; defaults to {@link isDefaultInboxPath}. */
+  isInboxPath?: (path: string) => boolean;
+}
+
+/**
+ * Kindred's inbox paths: the shared inbox `/inbox` and the personal
+ * `/@{identifier}/inbox`.  A trailing slash is accepted too, so that the
+ * guard covers at least every path Fedify's router could match.
+ */
+export function isDefaultInboxPath(path: string): boolean {
+  return /^\/(?:@[^/]+\/)?inbox\/?$/.test(path);
+}
+
+const JSON_MEDIA_TYPES = new Set([
+  "application/activity+json",
+  "application/ld+json",
+  "application/json",
+]);
+
+/**
+ * Whether `bytes`, read as JSON, nests objects and arrays deeper than
+ * `limit`.  One pass, constant memory, no parsing: brackets inside strings
+ * are skipped and a backslash skips the byte after it, so `"\""` does not
+ * end a string.  Multi-byte UTF-8 sequences never contain ASCII bytes, so
+ * scanning bytes is safe.  Invalid JSON gives an arbitrary answer; callers
+ * must still parse.
+ */
+export function jsonDepthExceeds(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: the next byte is escaped
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (b === 0x7d || b === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Reads a body stream up to `limit` bytes.  Returns `null`, after
+ * cancelling the stream, as soon as the running total exceeds the limit, so
+ * that a chunked upload without a length is never buffered beyond it.
+ */
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // Not awaited: the refusal must not wait on a slow or stalled sender.
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  // Always copied: the result owns a plain ArrayBuffer rather than views
+  // into the transport's buffers.
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function refuse(c: Context, status: 400 | 401 | 413 | 415, error: string): Response {
+  logger.info("Refused {method} {path} with {status}: {error}", {
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    error,
+  });
+  return c.json({ error }, status);
+}
+
+/**
+ * Hono middleware that caps every POST body at `maxBodyBytes` (413) and, on
+ * inbox POSTs, also requires a `Signature` or `Signature-Input` header
+ * (401), a JSON content type (415) and well-formed JSON no deeper than
+ * `maxJsonDepth` (400).  Everything is refused before any JSON parser runs.
+ * A body it had to read is handed on, byte for byte and with the original
+ * headers, in a replacement `c.req.raw`, so signature digests still verify.
+ * Other methods pass through untouched.  Mount it before the Fedify
+ * middleware.
+ */
+export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
+  const { maxBodyBytes, maxJsonDepth } = options;
+  const isInboxPath = options.isInboxPath ?? isDefaultInboxPath;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const raw = c.req.raw;
+    const inbox = isInboxPath(c.req.path);
+
+    // Unsigned inbox traffic can never be accepted, so it is refused before
+    // a single body byte is read.
+    if (inbox && !raw.headers.has("signature") && !raw.headers.has("signature-input")) {
+      return refuse(c, 401, "An inbox request must carry an HTTP signature.");
+    }
+
+    const lengthHeader = raw.headers.get("content-length");
+    const declared = lengthHeader == null ? null : Number(lengthHeader);
+    if (declared != null && declared > maxBodyBytes) {
+      return refuse(c, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
+    }
+
+    if (inbox) {
+      const mediaType = (raw.headers.get("content-type") ?? "").split(";")[0].trim()
+        .toLowerCase();
+      if (!JSON_MEDIA_TYPES.has(mediaType)) {
+        return refuse(c, 415, "An inbox request must have a JSON content type.");
+      }
+    }
+
+    // Outside inboxes a declared, acceptable length is enough: Node's HTTP
+    // parser will not deliver more bytes than declared, so no need to buffer.
+    if (!inbox && (raw.body == null || (declared != null && Number.isFinite(declared)))) {
+      return next();
+    }
+
+    const bytes = raw.body == null ? new Uint8Array(0) : await readAtMost(raw.body, maxBodyBytes);
+    if (bytes == null) {
+      return refuse(c, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
+    }
+
+    if (inbox) {
+      if (jsonDepthExceeds(bytes, maxJsonDepth)) {
+        return refuse(c, 400, `The JSON body nests deeper than ${maxJsonDepth} levels.`);
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(decoder.decode(bytes));
+      } catch {
+        return refuse(c, 400, "The request body is not valid JSON.");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return refuse(c, 400, "The request body must be a JSON object.");
+      }
+    }
+
+    // Same method, URL, headers and bytes: Fedify checks the signature's
+    // Digest / Content-Digest over exactly this body.
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: bytes,
+      signal: raw.signal,
+    });
+    return next();
+  };
+}
