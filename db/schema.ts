@@ -81,6 +81,92 @@ export interface QueueMessagesTable {
   created_at: Generated<Date>;
 }
 
+export type ActorType = "Person" | "Group" | "Application" | "Service" | "Organization";
+
+/** Every actor Kindred knows: local ones (with account_id or group_id) and remote copies. */
+export interface ActorsTable {
+  id: Generated<number>;
+  uri: string;
+  type: ActorType;
+  local: Generated<boolean>;
+  account_id: number | null;
+  group_id: number | null;
+  username: string;
+  host: string;
+  name: string | null;
+  summary_html: string | null;
+  url: string | null;
+  icon_url: string | null;
+  inbox_url: string | null;
+  shared_inbox_url: string | null;
+  followers_url: string | null;
+  outbox_url: string | null;
+  featured_url: string | null;
+  moderators_url: string | null;
+  manually_approves_followers: Generated<boolean>;
+  posting_restricted_to_mods: Generated<boolean>;
+  fetched_at: Generated<Date>;
+  created_at: Generated<Date>;
+}
+
+export interface FollowsTable {
+  follower_id: number;
+  followee_id: number;
+  state: "pending" | "accepted";
+  activity_uri: string | null;
+  created_at: Generated<Date>;
+}
+
+/** Threads (parent_id null) and replies, local and remote. */
+export interface PostsTable {
+  id: Generated<number>;
+  uri: string;
+  group_id: number;
+  author_id: number;
+  parent_id: number | null;
+  thread_id: number | null;
+  depth: Generated<number>;
+  title: string | null;
+  content_html: Generated<string>;
+  source: string | null;
+  summary: string | null;
+  sensitive: Generated<boolean>;
+  url: string | null;
+  context_uri: string | null;
+  local: Generated<boolean>;
+  published_at: Generated<Date>;
+  updated_at: Date | null;
+  deleted_at: Date | null;
+  reply_count: Generated<number>;
+  like_count: Generated<number>;
+  dislike_count: Generated<number>;
+  last_activity_at: Generated<Date>;
+}
+
+export interface VotesTable {
+  actor_id: number;
+  post_id: number;
+  value: 1 | -1;
+  activity_uri: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ActivitiesTable {
+  id: Generated<number>;
+  uri: string;
+  actor_id: number;
+  type: string;
+  json: Json;
+  created_at: Generated<Date>;
+}
+
+export interface ApiTokensTable {
+  token_hash: string;
+  account_id: number;
+  created_at: Generated<Date>;
+  last_used_at: Generated<Date>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -89,6 +175,12 @@ export interface Schema {
   actor_keys: ActorKeysTable;
   kv: KvTable;
   queue_messages: QueueMessagesTable;
+  actors: ActorsTable;
+  follows: FollowsTable;
+  posts: PostsTable;
+  votes: VotesTable;
+  activities: ActivitiesTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -96,3 +188,7 @@ export type NewAccount = Insertable<AccountsTable>;
 export type Group = Selectable<GroupsTable>;
 export type NewGroup = Insertable<GroupsTable>;
 export type GroupUpdate = Updateable<GroupsTable>;
+export type Actor = Selectable<ActorsTable>;
+export type NewActor = Insertable<ActorsTable>;
+export type Post = Selectable<PostsTable>;
+export type NewPost = Insertable<PostsTable>;

@@ -21,6 +21,7 @@ import type { Account, Group as GroupRow } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { moderatorsUri } from "./collections.ts";
 import { withExtensions } from "./json-ld-extensions.ts";
+import { ACTOR_PATH } from "./local-actors.ts";
 import { getKeyPairs, keyOwner } from "./keys.ts";
 
 type Ctx = RequestContext<ContextData>;
@@ -122,7 +123,7 @@ async function ownerOf(ctx: { data: ContextData }, identifier: string): Promise<
 
 export function registerActors(builder: FederationBuilder<ContextData>): void {
   builder
-    .setActorDispatcher("/@{identifier}", async (ctx, identifier) => {
+    .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return instanceActor(ctx);
       const group = await findGroupBySlug(ctx.data.db, identifier);
       if (group) return groupActor(ctx, group);

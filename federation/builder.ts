@@ -8,6 +8,7 @@ import { registerCollections } from "./collections.ts";
 import type { ContextData } from "./context.ts";
 import { registerInbox } from "./inbox.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
+import { registerObjects } from "./objects.ts";
 
 export const builder = createFederationBuilder<ContextData>();
 
@@ -15,3 +16,4 @@ registerActors(builder);
 registerCollections(builder);
 registerInbox(builder);
 registerNodeInfo(builder);
+registerObjects(builder);

@@ -3,20 +3,43 @@
  * moderators (Lemmy's `attributedTo` collection).
  */
 import type { Context, FederationBuilder } from "@fedify/fedify";
-import { OrderedCollection } from "@fedify/vocab";
+import { Activity, OrderedCollection } from "@fedify/vocab";
+import { countActivities, listActivities } from "../db/activities.ts";
+import { findActorByUri } from "../db/actors.ts";
+import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
 import type { ContextData } from "./context.ts";
 
+function localActor(ctx: Context<ContextData>, identifier: string) {
+  return findActorByUri(ctx.data.db, ctx.getActorUri(identifier).href);
+}
+
 export function registerCollections(builder: FederationBuilder<ContextData>): void {
-  // Follows arrive with group federation (issue #3); until then every
-  // collection is empty but already has its final URL and shape.
+  // Who is in a support group is nobody else's business: like Lemmy, the
+  // followers collection shows only a count.  Deliveries are addressed from
+  // the database (delivery.ts), not from this collection.
   builder
     .setFollowersDispatcher("/@{identifier}/followers", () => ({ items: [] }))
-    .setCounter(() => 0);
+    .setCounter(async (ctx, identifier) => {
+      const actor = await localActor(ctx, identifier);
+      return actor ? await countFollowers(ctx.data.db, actor.id) : null;
+    });
 
+  // The most recent activities the actor sent (for a group: what it announced).
   builder
-    .setOutboxDispatcher("/@{identifier}/outbox", () => ({ items: [] }))
-    .setCounter(() => 0);
+    .setOutboxDispatcher("/@{identifier}/outbox", async (ctx, identifier) => {
+      const actor = await localActor(ctx, identifier);
+      if (!actor) return null;
+      const rows = await listActivities(ctx.data.db, actor.id, 50);
+      const items = await Promise.all(rows.map((r) =>
+        Activity.fromJsonLd(r.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
+      ));
+      return { items };
+    })
+    .setCounter(async (ctx, identifier) => {
+      const actor = await localActor(ctx, identifier);
+      return actor ? await countActivities(ctx.data.db, actor.id) : null;
+    });
 
   builder
     .setFeaturedDispatcher("/@{identifier}/featured", () => ({ items: [] }));

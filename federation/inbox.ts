@@ -1,16 +1,50 @@
 /**
- * Inbox routes.  Listeners for each activity type are added by the
- * federation issues; errors are logged with the activity id.
+ * Inbox routes and the listener for each activity type (handlers live in
+ * federation/inbox/, one file per concern).  Refusals are logged with the
+ * activity id and change nothing.
  */
-import type { FederationBuilder } from "@fedify/fedify";
+import type { FederationBuilder, InboxContext } from "@fedify/fedify";
+import { Accept, Announce, Create, Delete, Dislike, Follow, Like, Reject, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
+import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
+import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
+import { onAnnounce, onUndo } from "./inbox/undo-announce.ts";
+import { onVote } from "./inbox/votes.ts";
+import { RefusedError } from "./store-post.ts";
 
 const logger = getLogger(["kindred", "federation", "inbox"]);
+
+/**
+ * A refusal is final: it is logged, not thrown, so that Fedify does not
+ * retry it.  Other errors propagate and are retried.
+ */
+function refusing<A extends { id: URL | null }>(
+  handler: (ctx: InboxContext<ContextData>, activity: A) => Promise<void>,
+) {
+  return async (ctx: InboxContext<ContextData>, activity: A) => {
+    try {
+      await handler(ctx, activity);
+    } catch (error) {
+      if (!(error instanceof RefusedError)) throw error;
+      logger.info("Refused {id}: {reason}", { id: activity.id?.href, reason: error.message });
+    }
+  };
+}
 
 export function registerInbox(builder: FederationBuilder<ContextData>): void {
   builder
     .setInboxListeners("/@{identifier}/inbox", "/inbox")
+    .on(Follow, refusing(onFollow))
+    .on(Accept, refusing(onAcceptOrReject))
+    .on(Reject, refusing(onAcceptOrReject))
+    .on(Undo, refusing((ctx, undo: Undo) => onUndo(ctx, undo)))
+    .on(Create, refusing((ctx, create: Create) => onCreate(ctx, create)))
+    .on(Update, refusing((ctx, update: Update) => onUpdate(ctx, update)))
+    .on(Delete, refusing((ctx, del: Delete) => onDelete(ctx, del)))
+    .on(Like, refusing((ctx, like: Like) => onVote(ctx, like)))
+    .on(Dislike, refusing((ctx, dislike: Dislike) => onVote(ctx, dislike)))
+    .on(Announce, refusing(onAnnounce))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

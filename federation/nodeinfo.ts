@@ -1,11 +1,13 @@
 /** NodeInfo 2.1 with real usage counts. */
 import type { FederationBuilder } from "@fedify/fedify";
+import { countLocalPosts } from "../db/posts.ts";
 import { usageCounts } from "../db/stats.ts";
 import { type ContextData, SOFTWARE } from "./context.ts";
 
 export function registerNodeInfo(builder: FederationBuilder<ContextData>): void {
   builder.setNodeInfoDispatcher("/nodeinfo/2.1", async (ctx) => {
     const counts = await usageCounts(ctx.data.db);
+    const posts = await countLocalPosts(ctx.data.db);
     return {
       software: {
         name: SOFTWARE.name,
@@ -20,8 +22,8 @@ export function registerNodeInfo(builder: FederationBuilder<ContextData>): void 
           activeHalfyear: counts.activeHalfyear,
           activeMonth: counts.activeMonth,
         },
-        localPosts: 0,
-        localComments: 0,
+        localPosts: posts.posts,
+        localComments: posts.comments,
       },
       metadata: { nodeName: ctx.data.instanceName, groups: counts.groups },
     };

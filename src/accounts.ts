@@ -2,7 +2,9 @@
 import type { Kysely } from "kysely";
 import { insertAccount } from "../db/accounts.ts";
 import type { Account, Schema } from "../db/schema.ts";
+import { insertActor } from "../db/actors.ts";
 import { saveKeyPairs } from "../db/keys.ts";
+import { localAccountActor } from "../federation/local-actors.ts";
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
 import { checkName, ValidationError } from "./names.ts";
 import { hashPassword } from "./passwords.ts";
@@ -17,7 +19,7 @@ export interface AccountInput {
 
 export const MIN_PASSWORD_LENGTH = 10;
 
-export async function createAccount(db: Kysely<Schema>, input: AccountInput): Promise<Account> {
+export async function createAccount(db: Kysely<Schema>, origin: URL, input: AccountInput): Promise<Account> {
   const username = checkName("username", input.username);
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError("password", `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -41,6 +43,7 @@ export async function createAccount(db: Kysely<Schema>, input: AccountInput): Pr
       role: input.role ?? "member",
     });
     await saveKeyPairs(trx, keyOwner.account(account.id), keys);
+    await insertActor(trx, localAccountActor(origin, account));
     return account;
   });
 }

@@ -1,13 +1,23 @@
 /** What Hono handlers find in `c.var`. */
+import type { Context as FedifyContext, Federation } from "@fedify/fedify";
 import type { Kysely } from "kysely";
-import type { Schema } from "../db/schema.ts";
+import type { Account, Actor, Schema } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
 
 export interface AppServices {
   db: Kysely<Schema>;
   instanceName: string;
   origin: URL;
+  federation: Federation<ContextData>;
+  /** A Fedify context for sending and fetching outside a Fedify route. */
+  fedify(): FedifyContext<ContextData>;
 }
 
 export interface AppEnv {
-  Variables: { kindred: AppServices };
+  Variables: {
+    kindred: AppServices;
+    /** Set by the API's bearer-token middleware. */
+    account: Account;
+    actor: Actor;
+  };
 }

@@ -12,6 +12,8 @@ import type { Config } from "./config.ts";
 import { federationMiddleware } from "./federation-middleware.ts";
 import { inboundGuard } from "./inbound-guard.ts";
 import { requestContext } from "./request-context.ts";
+import { activityPubExtraRoutes } from "./routes/ap-extras.ts";
+import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 
 const logger = getLogger(["kindred", "http"]);
@@ -27,6 +29,8 @@ export function createApp({ config, federation, contextData }: AppOptions): Hono
     db: contextData.db,
     instanceName: config.instanceName,
     origin: config.origin,
+    federation,
+    fedify: () => federation.createContext(config.origin, contextData),
   };
   const app = new Hono<AppEnv>();
   app.use(requestContext());
@@ -49,6 +53,8 @@ export function createApp({ config, federation, contextData }: AppOptions): Hono
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use(inboundGuard({ maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth }));
   app.use(federationMiddleware(federation, contextData));
+  app.route("/api/v1", apiRoutes());
+  app.route("/", activityPubExtraRoutes());
   app.route("/", pageRoutes());
   app.onError((error, c) => {
     logger.error("Unhandled error on {method} {path}: {error}", {

@@ -3,7 +3,9 @@ import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { addGroupModerator, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
 import type { Group, JoinPolicy, Schema } from "../db/schema.ts";
+import { insertActor } from "../db/actors.ts";
 import { saveKeyPairs } from "../db/keys.ts";
+import { localGroupActor } from "../federation/local-actors.ts";
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { checkName, ValidationError } from "./names.ts";
@@ -40,7 +42,7 @@ export function checkJoinPolicy(value: string): JoinPolicy {
 }
 
 /** Validates everything first, then writes group, owner and keys. */
-export async function createGroup(db: Kysely<Schema>, input: GroupInput): Promise<Group> {
+export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupInput): Promise<Group> {
   const slug = checkName("slug", input.slug);
   const name = checkGroupName(input.name);
   const description = checkDescription(input.description ?? "");
@@ -58,6 +60,7 @@ export async function createGroup(db: Kysely<Schema>, input: GroupInput): Promis
       join_policy: joinPolicy,
     });
     if (owner) await addGroupModerator(trx, group.id, owner.id, "owner");
+    await insertActor(trx, localGroupActor(origin, group));
     await saveKeyPairs(trx, keyOwner.group(group.id), keys);
     return group;
   });
@@ -81,5 +84,10 @@ export async function changeGroup(db: Kysely<Schema>, slug: string, changes: Gro
   if (Object.keys(set).length === 0) throw new ValidationError("changes", "nothing to change");
   const group = await updateGroup(db, slug, set);
   if (!group) throw new ValidationError("slug", `no group "${slug}"`);
+  await db.updateTable("actors").set({
+    name: group.name,
+    summary_html: group.summary_html,
+    manually_approves_followers: group.join_policy === "approval",
+  }).where("group_id", "=", group.id).execute();
   return group;
 }

@@ -3,7 +3,7 @@
  * KV store and queue, and the Hono app.  The queue is started here only on
  * worker nodes (`NODE_TYPE=worker|all`); web nodes only enqueue.
  */
-import { type Federation, ParallelMessageQueue } from "@fedify/fedify";
+import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { Hono } from "hono";
 import { type Database, migrateToLatest, openDatabase } from "../db/database.ts";
@@ -50,10 +50,12 @@ export async function createKindred(config: Config, database?: Database): Promis
   for (const m of migrations.results ?? []) {
     logger.info("Applied migration {name}", { name: m.migrationName });
   }
-  const queue = new KyselyMessageQueue(database);
+  // The queue runs handlers concurrently itself; Fedify's ParallelMessageQueue
+  // would return before the work is done, defeating leases and ordering keys.
+  const queue = new KyselyMessageQueue(database, { concurrency: config.queueConcurrency });
   const federation = await builder.build({
     kv: new KyselyKvStore(database.db),
-    queue: new ParallelMessageQueue(queue, config.queueConcurrency),
+    queue,
     origin: config.origin.href,
     manuallyStartQueue: true,
     allowPrivateAddress: config.allowPrivateAddress,

@@ -14,8 +14,8 @@ let groupId: string;
 beforeAll(async () => {
   instance = await startInstance();
   const db = instance.kindred.database.db;
-  await createAccount(db, { username: "alice", password: "correct horse battery", role: "admin" });
-  await createGroup(db, {
+  await createAccount(db, instance.url, { username: "alice", password: "correct horse battery", role: "admin" });
+  await createGroup(db, instance.url, {
     slug: "breast-cancer",
     name: "Breast cancer support",
     description: "A place to **talk**.\n\n<script>alert(1)</script>",
@@ -127,9 +127,9 @@ describe("WebFinger", () => {
     url.searchParams.set("resource", `acct:alice@${instance.host}`);
     const { json } = await getJson(url, "application/jrd+json");
     expect(json.links.find((l: any) => l.rel === "self").href).toBe(new URL("/@alice", instance.url).href);
-    await expect(createGroup(instance.kindred.database.db, { slug: "alice", name: "Alice's group" }))
+    await expect(createGroup(instance.kindred.database.db, instance.url, { slug: "alice", name: "Alice's group" }))
       .rejects.toThrow(/already taken/);
-    await expect(createAccount(instance.kindred.database.db, { username: "breast-cancer", password: "long enough pw" }))
+    await expect(createAccount(instance.kindred.database.db, instance.url, { username: "breast-cancer", password: "long enough pw" }))
       .rejects.toThrow(/already taken/);
   });
 
@@ -168,7 +168,7 @@ describe("NodeInfo", () => {
     expect(json.protocols).toEqual(["activitypub"]);
     expect(json.usage.users.total).toBe(1);
     expect(json.usage.users.activeMonth).toBe(1);
-    await createAccount(instance.kindred.database.db, { username: "bob", password: "another long pw" });
+    await createAccount(instance.kindred.database.db, instance.url, { username: "bob", password: "another long pw" });
     const { json: after } = await getJson(href, "application/json");
     expect(after.usage.users.total).toBe(2);
   });

@@ -105,7 +105,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         password = (await io.readPassword()).replace(/\r?\n$/, "");
       }
       if (!password) throw new UsageError("--password-stdin or --password is required");
-      const account = await createAccount(io.db, {
+      const account = await createAccount(io.db, io.origin, {
         username,
         password,
         displayName: values["display-name"],
@@ -123,7 +123,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         "join-policy": { type: "string" },
         owner: { type: "string" },
       });
-      const group = await createGroup(io.db, {
+      const group = await createGroup(io.db, io.origin, {
         slug: required(values.slug, "--slug"),
         name: required(values.name, "--name"),
         description: values.description,

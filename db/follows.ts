@@ -1,0 +1,88 @@
+/** Follows: members of groups (local or remote), and local members following remote groups. */
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Actor, Schema } from "./schema.ts";
+
+type Db = Kysely<Schema> | Transaction<Schema>;
+
+export async function upsertFollow(
+  db: Db,
+  followerId: number,
+  followeeId: number,
+  state: "pending" | "accepted",
+  activityUri: string | null,
+): Promise<void> {
+  await db.insertInto("follows")
+    .values({ follower_id: followerId, followee_id: followeeId, state, activity_uri: activityUri })
+    .onConflict((oc) =>
+      oc.columns(["follower_id", "followee_id"]).doUpdateSet({
+        // An accepted follow stays accepted when the Follow is sent again.
+        state: sql`case when follows.state = 'accepted' then 'accepted' else excluded.state end`,
+        activity_uri: activityUri,
+      })
+    )
+    .execute();
+}
+
+export async function setFollowState(db: Db, followerId: number, followeeId: number, state: "pending" | "accepted") {
+  const r = await db.updateTable("follows").set({ state })
+    .where("follower_id", "=", followerId).where("followee_id", "=", followeeId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function deleteFollow(db: Db, followerId: number, followeeId: number): Promise<boolean> {
+  const r = await db.deleteFrom("follows")
+    .where("follower_id", "=", followerId).where("followee_id", "=", followeeId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export function findFollow(db: Db, followerId: number, followeeId: number) {
+  return db.selectFrom("follows").selectAll()
+    .where("follower_id", "=", followerId).where("followee_id", "=", followeeId)
+    .executeTakeFirst();
+}
+
+export async function countFollowers(db: Db, followeeId: number): Promise<number> {
+  const row = await db.selectFrom("follows").select(sql<number>`count(*)`.as("n"))
+    .where("followee_id", "=", followeeId).where("state", "=", "accepted")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Accepted remote followers, by id, for delivery (keyset pages). */
+export function listRemoteFollowers(db: Db, followeeId: number, afterId = 0, limit = 1000): Promise<Actor[]> {
+  return db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .selectAll("actors")
+    .where("follows.followee_id", "=", followeeId)
+    .where("follows.state", "=", "accepted")
+    .where("actors.local", "=", false)
+    .where("actors.id", ">", afterId)
+    .orderBy("actors.id")
+    .limit(limit)
+    .execute();
+}
+
+/** Pending requests to join a group, oldest first. */
+export function listPendingFollowers(db: Db, followeeId: number): Promise<Actor[]> {
+  return db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .selectAll("actors")
+    .where("follows.followee_id", "=", followeeId)
+    .where("follows.state", "=", "pending")
+    .orderBy("follows.created_at")
+    .execute();
+}
+
+/** Whether any local actor follows `followeeId` (accepted). */
+export async function hasLocalFollower(db: Db, followeeId: number): Promise<boolean> {
+  const row = await db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .select("actors.id")
+    .where("follows.followee_id", "=", followeeId)
+    .where("follows.state", "=", "accepted")
+    .where("actors.local", "=", true)
+    .limit(1).executeTakeFirst();
+  return row != null;
+}

@@ -1,0 +1,172 @@
+/** Queries on threads and replies, local and remote. */
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { NewPost, Post, Schema } from "./schema.ts";
+
+type Db = Kysely<Schema> | Transaction<Schema>;
+
+/** The next post id, for local posts whose URI contains it. */
+export async function nextPostId(db: Db): Promise<number> {
+  const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('posts', 'id'))::int as id`
+    .execute(db);
+  return rows[0].id;
+}
+
+/**
+ * Stores a post unless its URI is known already (a duplicate delivery);
+ * bumps the thread's and parent's counters.  Run inside a transaction.
+ * Returns the stored post and whether it is new.
+ */
+export async function insertPost(trx: Transaction<Schema>, post: NewPost): Promise<{ post: Post; created: boolean }> {
+  const inserted = await trx.insertInto("posts").values(post)
+    .onConflict((oc) => oc.column("uri").doNothing())
+    .returningAll().executeTakeFirst();
+  if (!inserted) {
+    return { post: await trx.selectFrom("posts").selectAll().where("uri", "=", post.uri).executeTakeFirstOrThrow(), created: false };
+  }
+  if (inserted.thread_id != null) {
+    await trx.updateTable("posts")
+      .set({ reply_count: sql`reply_count + 1`, last_activity_at: sql`greatest(last_activity_at, ${inserted.published_at})` })
+      .where("id", "=", inserted.thread_id).execute();
+  }
+  return { post: inserted, created: true };
+}
+
+export function findPostByUri(db: Db, uri: string): Promise<Post | undefined> {
+  return db.selectFrom("posts").selectAll().where("uri", "=", uri).executeTakeFirst();
+}
+
+export function findPostById(db: Db, id: number): Promise<Post | undefined> {
+  return db.selectFrom("posts").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export interface PostEdit {
+  title?: string | null;
+  content_html: string;
+  source?: string | null;
+  summary?: string | null;
+  sensitive?: boolean;
+}
+
+export async function updatePost(db: Db, id: number, edit: PostEdit, at = new Date()): Promise<Post | undefined> {
+  return await db.updateTable("posts").set({ ...edit, updated_at: at })
+    .where("id", "=", id).where("deleted_at", "is", null)
+    .returningAll().executeTakeFirst();
+}
+
+/** Keeps a tombstone (for threading and for peers asking) and erases the content. */
+export async function tombstonePost(db: Db, id: number, at = new Date()): Promise<Post | undefined> {
+  return await db.updateTable("posts")
+    .set({ deleted_at: at, title: null, content_html: "", source: null, summary: null, url: null })
+    .where("id", "=", id).where("deleted_at", "is", null)
+    .returningAll().executeTakeFirst();
+}
+
+/** Sets (1 / -1) or clears (0) an actor's vote and recounts the post. */
+export async function setVote(
+  trx: Transaction<Schema>,
+  actorId: number,
+  postId: number,
+  value: 1 | -1 | 0,
+  activityUri: string | null,
+): Promise<void> {
+  if (value === 0) {
+    await trx.deleteFrom("votes").where("actor_id", "=", actorId).where("post_id", "=", postId).execute();
+  } else {
+    await trx.insertInto("votes").values({ actor_id: actorId, post_id: postId, value, activity_uri: activityUri })
+      .onConflict((oc) => oc.columns(["actor_id", "post_id"]).doUpdateSet({ value, activity_uri: activityUri }))
+      .execute();
+  }
+  await trx.updateTable("posts").set({
+    like_count: sql`(select count(*) from votes where post_id = ${postId} and value = 1)`,
+    dislike_count: sql`(select count(*) from votes where post_id = ${postId} and value = -1)`,
+  }).where("id", "=", postId).execute();
+}
+
+export function findVoteByActivity(db: Db, activityUri: string) {
+  return db.selectFrom("votes").selectAll().where("activity_uri", "=", activityUri).executeTakeFirst();
+}
+
+export function findVote(db: Db, actorId: number, postId: number) {
+  return db.selectFrom("votes").selectAll()
+    .where("actor_id", "=", actorId).where("post_id", "=", postId).executeTakeFirst();
+}
+
+/** Local posts and comments, for NodeInfo. */
+export async function countLocalPosts(db: Db): Promise<{ posts: number; comments: number }> {
+  const row = await db.selectFrom("posts")
+    .select([
+      sql<number>`count(*) filter (where parent_id is null)`.as("posts"),
+      sql<number>`count(*) filter (where parent_id is not null)`.as("comments"),
+    ])
+    .where("local", "=", true).where("deleted_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return { posts: Number(row.posts), comments: Number(row.comments) };
+}
+
+/** A post with the URIs that its ActivityPub form needs. */
+export interface PostView extends Post {
+  group_uri: string;
+  group_followers_url: string | null;
+  author_uri: string;
+  author_username: string;
+  author_host: string;
+  author_name: string | null;
+  parent_uri: string | null;
+  thread_uri: string | null;
+}
+
+function viewQuery(db: Db) {
+  return db.selectFrom("posts")
+    .innerJoin("actors as g", "g.id", "posts.group_id")
+    .innerJoin("actors as a", "a.id", "posts.author_id")
+    .leftJoin("posts as parent", "parent.id", "posts.parent_id")
+    .leftJoin("posts as thread", "thread.id", "posts.thread_id")
+    .selectAll("posts")
+    .select([
+      "g.uri as group_uri",
+      "g.followers_url as group_followers_url",
+      "a.uri as author_uri",
+      "a.username as author_username",
+      "a.host as author_host",
+      "a.name as author_name",
+      "parent.uri as parent_uri",
+      "thread.uri as thread_uri",
+    ]);
+}
+
+export function findPostView(db: Db, where: { id: number } | { uri: string }): Promise<PostView | undefined> {
+  const q = viewQuery(db);
+  return ("id" in where ? q.where("posts.id", "=", where.id) : q.where("posts.uri", "=", where.uri))
+    .executeTakeFirst();
+}
+
+/** A thread's posts with their URIs, in publication order. */
+export function listThreadPostViews(db: Db, threadId: number): Promise<PostView[]> {
+  return viewQuery(db)
+    .where((eb) => eb.or([eb("posts.id", "=", threadId), eb("posts.thread_id", "=", threadId)]))
+    .orderBy("posts.published_at").orderBy("posts.id")
+    .execute();
+}
+
+/** Threads of a group with their authors, most recently active first. */
+export function listThreadViews(
+  db: Db,
+  groupActorId: number,
+  options: { before?: { at: Date; id: number }; limit?: number } = {},
+): Promise<PostView[]> {
+  let q = viewQuery(db)
+    .where("posts.group_id", "=", groupActorId)
+    .where("posts.parent_id", "is", null)
+    .where("posts.deleted_at", "is", null);
+  if (options.before) {
+    const { at, id } = options.before;
+    q = q.where((eb) =>
+      eb.or([
+        eb("posts.last_activity_at", "<", at),
+        eb.and([eb("posts.last_activity_at", "=", at), eb("posts.id", "<", id)]),
+      ])
+    );
+  }
+  return q.orderBy("posts.last_activity_at", "desc").orderBy("posts.id", "desc")
+    .limit(options.limit ?? 50).execute();
+}

@@ -1,0 +1,78 @@
+/** Follow, Accept, Reject and Undo(Follow): membership of groups. */
+import type { Context } from "@fedify/fedify";
+import { Accept, Follow, type Reject } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { findActorByUri } from "../../db/actors.ts";
+import { deleteFollow, findFollow, setFollowState, upsertFollow } from "../../db/follows.ts";
+import type { Actor } from "../../db/schema.ts";
+import type { ContextData } from "../context.ts";
+import { newActivityId, sendFrom } from "../delivery.ts";
+import { localGroupByUri } from "../local-groups.ts";
+import { resolveActor } from "../remote-actors.ts";
+
+const logger = getLogger(["kindred", "federation", "follows"]);
+
+/** A remote actor asks to join a local group: open groups accept at once. */
+export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promise<void> {
+  if (!follow.id || !follow.actorId) return;
+  const target = await localGroupByUri(ctx, follow.objectId);
+  if (!target) {
+    logger.debug("Follow of {object}, which is not a local group; ignored", { object: follow.objectId?.href });
+    return;
+  }
+  const follower = await resolveActor(ctx, follow.actorId);
+  if (target.group.join_policy === "open") {
+    await upsertFollow(ctx.data.db, follower.id, target.actor.id, "accepted", follow.id.href);
+    await sendAccept(ctx, target.actor, follower, follow);
+  } else {
+    await upsertFollow(ctx.data.db, follower.id, target.actor.id, "pending", follow.id.href);
+    logger.info("{follower} asks to join {group}", { follower: follower.uri, group: target.group.slug });
+  }
+}
+
+/** Accepts a remote actor's Follow of a local group. */
+export async function sendAccept(ctx: Context<ContextData>, group: Actor, follower: Actor, follow: Follow) {
+  await sendFrom(ctx, group, [follower], new Accept({ id: newActivityId(ctx), actor: new URL(group.uri), object: follow }));
+}
+
+/** Rebuilds the Follow a remote actor sent, from what was stored. */
+export function storedFollow(follower: Actor, group: Actor, activityUri: string | null): Follow {
+  return new Follow({
+    id: activityUri ? new URL(activityUri) : null,
+    actor: new URL(follower.uri),
+    object: new URL(group.uri),
+  });
+}
+
+/** A remote group answers a local member's Follow. */
+export async function onAcceptOrReject(ctx: Context<ContextData>, answer: Accept | Reject): Promise<void> {
+  if (!answer.actorId) return;
+  const group = await findActorByUri(ctx.data.db, answer.actorId.href);
+  if (!group || group.local) return;
+  // The Follow is ours: match it by id rather than trusting the embedded copy.
+  const followId = answer.objectId?.href;
+  const rows = await ctx.data.db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .select(["follows.follower_id", "follows.activity_uri"])
+    .where("follows.followee_id", "=", group.id)
+    .where("actors.local", "=", true)
+    .execute();
+  const match = rows.find((r) => r.activity_uri === followId) ?? (rows.length === 1 ? rows[0] : undefined);
+  if (!match) return;
+  if (answer instanceof Accept) {
+    await setFollowState(ctx.data.db, match.follower_id, group.id, "accepted");
+  } else {
+    await deleteFollow(ctx.data.db, match.follower_id, group.id);
+  }
+}
+
+/** Undo(Follow): leaving a local group. */
+export async function onUndoFollow(ctx: Context<ContextData>, actorId: URL, follow: Follow): Promise<void> {
+  if (follow.actorId?.href !== actorId.href) return;
+  const target = await localGroupByUri(ctx, follow.objectId);
+  const follower = await findActorByUri(ctx.data.db, actorId.href);
+  if (!target || !follower) return;
+  if (await findFollow(ctx.data.db, follower.id, target.actor.id)) {
+    await deleteFollow(ctx.data.db, follower.id, target.actor.id);
+  }
+}

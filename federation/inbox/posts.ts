@@ -1,0 +1,83 @@
+/**
+ * Create, Update and Delete of threads and replies.  Each may arrive
+ * directly (to a local group, which then redistributes it) or inside a
+ * remote group's Announce (`viaGroup`).  Only the author may change or
+ * delete a post.
+ */
+import type { Context } from "@fedify/fedify";
+import { type Create, type Delete, type Update, isActor } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { findActorById } from "../../db/actors.ts";
+import { findPostByUri, tombstonePost, updatePost } from "../../db/posts.ts";
+import type { Actor } from "../../db/schema.ts";
+import type { ContextData } from "../context.ts";
+import { redistribute } from "../delivery.ts";
+import { htmlToText, sanitizeHtml } from "../html.ts";
+import { persistActor } from "../remote-actors.ts";
+import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
+
+const logger = getLogger(["kindred", "federation", "posts"]);
+
+export interface Via {
+  viaGroup?: Actor;
+}
+
+export async function onCreate(ctx: Context<ContextData>, create: Create, via: Via = {}): Promise<void> {
+  if (!create.actorId) return;
+  // Fedify replaces an embedded object from another origin by its origin's copy.
+  const object = await create.getObject();
+  if (!isPostObject(object)) return;
+  const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
+  if (!stored) {
+    logger.debug("Create of {id} is for no group we know; ignored", { id: object.id?.href });
+    return;
+  }
+  if (stored.created && stored.group.local && !via.viaGroup) {
+    await redistribute(ctx, stored.group, create, object);
+  }
+}
+
+export async function onUpdate(ctx: Context<ContextData>, update: Update, via: Via = {}): Promise<void> {
+  if (!update.actorId) return;
+  const object = await update.getObject();
+  if (isActor(object)) {
+    // A profile update: only the actor itself.
+    if (object.id?.href === update.actorId.href) await persistActor(ctx, object);
+    return;
+  }
+  if (!isPostObject(object) || !object.id) return;
+  const post = await findPostByUri(ctx.data.db, object.id.href);
+  if (!post) {
+    // An edit of a post we never saw is as good as its creation.
+    await storeRemotePost(ctx, object, { sender: update.actorId, viaGroup: via.viaGroup });
+    return;
+  }
+  const author = await findActorById(ctx.data.db, post.author_id);
+  if (author?.uri !== update.actorId.href || object.attributionId?.href !== author.uri) {
+    throw new RefusedError(`${update.actorId.href} may not edit ${post.uri}`);
+  }
+  const html = sanitizeHtml(object.content?.toString() ?? "");
+  const name = object.name?.toString();
+  await updatePost(ctx.data.db, post.id, {
+    title: post.parent_id == null && name ? htmlToText(name).slice(0, 200) : post.title,
+    content_html: html,
+    source: object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null,
+    summary: object.summary ? htmlToText(object.summary.toString()).slice(0, 500) : null,
+    sensitive: object.sensitive ?? false,
+  }, object.updated ? new Date(object.updated.epochMilliseconds) : new Date());
+  const group = await findActorById(ctx.data.db, post.group_id);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, update);
+}
+
+export async function onDelete(ctx: Context<ContextData>, del: Delete, via: Via = {}): Promise<void> {
+  if (!del.actorId || !del.objectId) return;
+  const post = await findPostByUri(ctx.data.db, del.objectId.href);
+  if (!post) return;
+  const author = await findActorById(ctx.data.db, post.author_id);
+  if (author?.uri !== del.actorId.href) {
+    throw new RefusedError(`${del.actorId.href} may not delete ${post.uri}`);
+  }
+  await tombstonePost(ctx.data.db, post.id);
+  const group = await findActorById(ctx.data.db, post.group_id);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, del);
+}

@@ -1,0 +1,60 @@
+/**
+ * Undo (of a Follow, Like or Dislike) and Announce (a remote group passing
+ * on its members' activities, FEP-1b12).
+ */
+import type { Context } from "@fedify/fedify";
+import {
+  type Announce,
+  Create,
+  Delete,
+  Dislike,
+  Follow,
+  Like,
+  Undo,
+  Update,
+} from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { findActorByUri } from "../../db/actors.ts";
+import { hasLocalFollower } from "../../db/follows.ts";
+import type { ContextData } from "../context.ts";
+import { redistribute } from "../delivery.ts";
+import { isPostObject, storeRemotePost } from "../store-post.ts";
+import { onUndoFollow } from "./follows.ts";
+import { onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
+import { onUndoVote, onVote } from "./votes.ts";
+
+const logger = getLogger(["kindred", "federation", "announce"]);
+
+export async function onUndo(ctx: Context<ContextData>, undo: Undo, via: Via = {}): Promise<void> {
+  if (!undo.actorId) return;
+  const inner = await undo.getObject();
+  if (inner instanceof Follow) {
+    await onUndoFollow(ctx, undo.actorId, inner);
+  } else if (inner instanceof Like || inner instanceof Dislike) {
+    const group = await onUndoVote(ctx, undo.actorId, inner);
+    if (group?.local && !via.viaGroup) await redistribute(ctx, group, undo);
+  }
+}
+
+export async function onAnnounce(ctx: Context<ContextData>, announce: Announce): Promise<void> {
+  if (!announce.actorId) return;
+  const group = await findActorByUri(ctx.data.db, announce.actorId.href);
+  // Only groups a local member follows speak to us this way.
+  if (!group || group.local || group.type !== "Group" || !(await hasLocalFollower(ctx.data.db, group.id))) {
+    logger.debug("Announce from {actor}, which no local member follows; ignored", { actor: announce.actorId.href });
+    return;
+  }
+  const via = { viaGroup: group };
+  // An inner activity or object from another origin is fetched from there:
+  // the group's word is not taken for what someone else said.
+  const inner = await announce.getObject();
+  if (inner instanceof Create) await onCreate(ctx, inner, via);
+  else if (inner instanceof Update) await onUpdate(ctx, inner, via);
+  else if (inner instanceof Delete) await onDelete(ctx, inner, via);
+  else if (inner instanceof Like || inner instanceof Dislike) await onVote(ctx, inner, via);
+  else if (inner instanceof Undo) await onUndo(ctx, inner, via);
+  else if (isPostObject(inner) && inner.attributionId) {
+    // Announce(object), as Mastodon-compatible groups send.
+    await storeRemotePost(ctx, inner, { sender: inner.attributionId, viaGroup: group });
+  }
+}

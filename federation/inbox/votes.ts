@@ -1,0 +1,40 @@
+/** Like, Dislike and their Undo: votes on threads and replies. */
+import type { Context } from "@fedify/fedify";
+import { Dislike, type Like } from "@fedify/vocab";
+import { findActorById, findActorByUri } from "../../db/actors.ts";
+import { findPostByUri, findVote, setVote } from "../../db/posts.ts";
+import type { Actor } from "../../db/schema.ts";
+import type { ContextData } from "../context.ts";
+import { redistribute } from "../delivery.ts";
+import { resolveActor } from "../remote-actors.ts";
+import type { Via } from "./posts.ts";
+
+export async function onVote(ctx: Context<ContextData>, vote: Like | Dislike, via: Via = {}): Promise<void> {
+  if (!vote.actorId || !vote.objectId) return;
+  const post = await findPostByUri(ctx.data.db, vote.objectId.href);
+  if (!post || post.deleted_at) return;
+  const voter = await resolveActor(ctx, vote.actorId);
+  const value = vote instanceof Dislike ? -1 : 1;
+  await ctx.data.db.transaction().execute((trx) => setVote(trx, voter.id, post.id, value, vote.id?.href ?? null));
+  const group = await findActorById(ctx.data.db, post.group_id);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, vote);
+}
+
+/**
+ * Undo(Like|Dislike): only the voter, and only the vote it names.  Returns
+ * the post's group when a vote was removed.
+ */
+export async function onUndoVote(
+  ctx: Context<ContextData>,
+  actorId: URL,
+  vote: Like | Dislike,
+): Promise<Actor | undefined> {
+  if (vote.actorId?.href !== actorId.href || !vote.objectId) return undefined;
+  const voter = await findActorByUri(ctx.data.db, actorId.href);
+  const post = await findPostByUri(ctx.data.db, vote.objectId.href);
+  if (!voter || !post) return undefined;
+  const current = await findVote(ctx.data.db, voter.id, post.id);
+  if (!current || current.value !== (vote instanceof Dislike ? -1 : 1)) return undefined;
+  await ctx.data.db.transaction().execute((trx) => setVote(trx, voter.id, post.id, 0, null));
+  return await findActorById(ctx.data.db, post.group_id);
+}

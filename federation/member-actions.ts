@@ -1,0 +1,163 @@
+/**
+ * What local members do, federated: joining and leaving groups, posting,
+ * editing, deleting and voting.  In a local group the group redistributes
+ * the member's activity to its followers; in a remote group the activity
+ * goes to the group, which announces it back to everyone, us included.
+ */
+import type { Context } from "@fedify/fedify";
+import {
+  type Activity,
+  Create,
+  Delete,
+  Dislike,
+  Follow,
+  Like,
+  type Object as APObject,
+  PUBLIC_COLLECTION,
+  Tombstone,
+  Undo,
+  Update,
+} from "@fedify/vocab";
+import { deleteActivity, findActivityJson } from "../db/activities.ts";
+import { deleteFollow, findFollow, upsertFollow } from "../db/follows.ts";
+import {
+  findPostById,
+  findPostView,
+  findVote,
+  insertPost,
+  nextPostId,
+  type PostEdit,
+  setVote,
+  tombstonePost,
+  updatePost,
+} from "../db/posts.ts";
+import type { Actor, Post } from "../db/schema.ts";
+import type { ContextData } from "./context.ts";
+import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
+import { localPostUri, postObject, threadContextUri } from "./objects.ts";
+
+type Ctx = Context<ContextData>;
+
+async function toGroup(ctx: Ctx, sender: Actor, group: Actor, activity: Activity, object?: APObject) {
+  if (group.local) {
+    await remember(ctx, sender, activity);
+    await redistribute(ctx, group, activity, object);
+  } else {
+    await sendFrom(ctx, sender, [group], activity);
+  }
+}
+
+function addressing(group: Actor) {
+  return { tos: [PUBLIC_COLLECTION], ccs: [new URL(group.uri)], audience: new URL(group.uri) };
+}
+
+/** Joins a group: at once for open local groups, by request otherwise. */
+export async function joinGroup(ctx: Ctx, member: Actor, group: Actor): Promise<"accepted" | "pending"> {
+  if (group.local) {
+    const state = group.manually_approves_followers ? "pending" : "accepted";
+    await upsertFollow(ctx.data.db, member.id, group.id, state, null);
+    return (await findFollow(ctx.data.db, member.id, group.id))!.state;
+  }
+  const follow = new Follow({ id: newActivityId(ctx), actor: new URL(member.uri), object: new URL(group.uri) });
+  await upsertFollow(ctx.data.db, member.id, group.id, "pending", follow.id!.href);
+  await sendFrom(ctx, member, [group], follow);
+  return (await findFollow(ctx.data.db, member.id, group.id))!.state;
+}
+
+export async function leaveGroup(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
+  const follow = await findFollow(ctx.data.db, member.id, group.id);
+  if (!follow) return;
+  await deleteFollow(ctx.data.db, member.id, group.id);
+  if (!group.local) {
+    const undo = new Undo({
+      id: newActivityId(ctx),
+      actor: new URL(member.uri),
+      object: new Follow({
+        id: follow.activity_uri ? new URL(follow.activity_uri) : null,
+        actor: new URL(member.uri),
+        object: new URL(group.uri),
+      }),
+    });
+    await sendFrom(ctx, member, [group], undo);
+  }
+}
+
+export interface NewPostInput extends PostEdit {
+  parent?: Post;
+}
+
+/** Publishes a thread (no parent) or a reply in `group`. */
+export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: NewPostInput): Promise<Post> {
+  const db = ctx.data.db;
+  const id = await nextPostId(db);
+  const parent = input.parent;
+  const uri = localPostUri(new URL(ctx.origin), id, parent != null).href;
+  const root = parent ? await findPostById(db, parent.thread_id ?? parent.id) : undefined;
+  const contextUri = root
+    ? (root.local ? threadContextUri(root.uri).href : root.context_uri ?? root.uri)
+    : threadContextUri(uri).href;
+  const { post } = await db.transaction().execute((trx) =>
+    insertPost(trx, {
+      id,
+      uri,
+      group_id: group.id,
+      author_id: author.id,
+      parent_id: parent?.id ?? null,
+      thread_id: parent ? (parent.thread_id ?? parent.id) : null,
+      depth: parent ? parent.depth + 1 : 0,
+      title: parent ? null : input.title ?? null,
+      content_html: input.content_html,
+      source: input.source ?? null,
+      summary: input.summary ?? null,
+      sensitive: input.sensitive ?? false,
+      url: uri,
+      context_uri: contextUri,
+      local: true,
+    })
+  );
+  const object = postObject((await findPostView(db, { id: post.id }))!);
+  const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
+  await toGroup(ctx, author, group, create, object);
+  return post;
+}
+
+export async function editPost(ctx: Ctx, author: Actor, group: Actor, post: Post, edit: PostEdit): Promise<void> {
+  await updatePost(ctx.data.db, post.id, edit);
+  const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
+  const update = new Update({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
+  await toGroup(ctx, author, group, update);
+}
+
+export async function deletePost(ctx: Ctx, author: Actor, group: Actor, post: Post): Promise<void> {
+  await tombstonePost(ctx.data.db, post.id);
+  const del = new Delete({
+    id: newActivityId(ctx),
+    actor: new URL(author.uri),
+    object: new Tombstone({ id: new URL(post.uri) }),
+    ...addressing(group),
+  });
+  await toGroup(ctx, author, group, del);
+}
+
+/** Sets a member's vote: 1 (Like), -1 (Dislike) or 0 (Undo of the previous one). */
+export async function castVote(ctx: Ctx, voter: Actor, group: Actor, post: Post, value: 1 | -1 | 0): Promise<void> {
+  const db = ctx.data.db;
+  const previous = await findVote(db, voter.id, post.id);
+  if ((previous?.value ?? 0) === value) return;
+  if (previous?.activity_uri) {
+    const json = await findActivityJson(db, previous.activity_uri);
+    const Type = previous.value === 1 ? Like : Dislike;
+    const old = json
+      ? await Type.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
+      : new Type({ id: new URL(previous.activity_uri), actor: new URL(voter.uri), object: new URL(post.uri) });
+    const undo = new Undo({ id: newActivityId(ctx), actor: new URL(voter.uri), object: old, ...addressing(group) });
+    await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, 0, null));
+    await toGroup(ctx, voter, group, undo);
+    await deleteActivity(db, previous.activity_uri);
+  }
+  if (value === 0) return;
+  const Type = value === 1 ? Like : Dislike;
+  const vote = new Type({ id: newActivityId(ctx), actor: new URL(voter.uri), object: new URL(post.uri), ...addressing(group) });
+  await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, value, vote.id!.href));
+  await toGroup(ctx, voter, group, vote);
+}

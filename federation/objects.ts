@@ -1,0 +1,101 @@
+/**
+ * Threads are `Page`s, replies are `Note`s (as in Lemmy).  Local ones are
+ * served at their ids, each with a `context` pointing at its thread's
+ * collection (FEP-7888).
+ */
+import type { Context, FederationBuilder } from "@fedify/fedify";
+import {
+  Note,
+  type Object as APObject,
+  Page,
+  PUBLIC_COLLECTION,
+  Source,
+  Tombstone,
+} from "@fedify/vocab";
+import { Temporal } from "@js-temporal/polyfill";
+import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
+import type { ContextData } from "./context.ts";
+
+const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
+
+export const THREAD_PATH = "/posts/{id}";
+export const REPLY_PATH = "/comments/{id}";
+
+/** URI of a new local post: threads under /posts/, replies under /comments/. */
+export function localPostUri(origin: URL, id: number, isReply: boolean): URL {
+  return new URL(`/${isReply ? "comments" : "posts"}/${id}`, origin);
+}
+
+/** The thread context collection of a local thread. */
+export function threadContextUri(threadUri: string): URL {
+  return new URL(`${threadUri}/context`);
+}
+
+/** The ActivityPub form of a stored post. */
+export function postObject(post: PostView): Page | Note | Tombstone {
+  const id = new URL(post.uri);
+  if (post.deleted_at) {
+    return new Tombstone({ id, deleted: instant(post.deleted_at) });
+  }
+  const common = {
+    id,
+    attribution: new URL(post.author_uri),
+    content: post.content_html,
+    mediaType: "text/html",
+    source: post.source == null ? null : new Source({ content: post.source, mediaType: "text/markdown" }),
+    summary: post.summary,
+    sensitive: post.sensitive,
+    published: instant(post.published_at),
+    updated: post.updated_at ? instant(post.updated_at) : null,
+    url: post.url ? new URL(post.url) : id,
+    audience: new URL(post.group_uri),
+    contexts: post.context_uri ? [new URL(post.context_uri)] : [],
+  };
+  if (post.parent_id == null) {
+    return new Page({
+      ...common,
+      name: post.title,
+      tos: [new URL(post.group_uri), PUBLIC_COLLECTION],
+    });
+  }
+  return new Note({
+    ...common,
+    replyTarget: post.parent_uri ? new URL(post.parent_uri) : null,
+    tos: [PUBLIC_COLLECTION],
+    ccs: [new URL(post.group_uri)],
+  });
+}
+
+async function localPost(ctx: Context<ContextData>, uri: URL): Promise<PostView | undefined> {
+  const post = await findPostView(ctx.data.db, { uri: uri.href });
+  return post?.local ? post : undefined;
+}
+
+export function registerObjects(builder: FederationBuilder<ContextData>): void {
+  builder.setObjectDispatcher(Page, THREAD_PATH, async (ctx, values) => {
+    const post = await localPost(ctx, ctx.getObjectUri(Page, values));
+    if (!post || post.parent_id != null) return null;
+    const object = postObject(post);
+    return object instanceof Page ? object : null;
+  });
+
+  builder.setObjectDispatcher(Note, REPLY_PATH, async (ctx, values) => {
+    const post = await localPost(ctx, ctx.getObjectUri(Note, values));
+    if (!post || post.parent_id == null) return null;
+    const object = postObject(post);
+    return object instanceof Note ? object : null;
+  });
+
+  // FEP-7888: the whole thread, root first, as one collection.
+  builder.setCollectionDispatcher(
+    "thread-context",
+    Page as unknown as typeof APObject,
+    "/posts/{id}/context",
+    async (ctx, values) => {
+      const root = await localPost(ctx, ctx.getObjectUri(Page, values));
+      if (!root || root.parent_id != null) return null;
+      const posts = await listThreadPostViews(ctx.data.db, root.id);
+      return { items: posts.map(postObject) };
+    },
+  );
+}

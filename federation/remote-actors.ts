@@ -1,0 +1,77 @@
+/**
+ * Copies of remote actors in `actors`, made from what their servers serve.
+ */
+import type { Context } from "@fedify/fedify";
+import { type Actor as APActor, Application, Group, isActor, Organization, Service } from "@fedify/vocab";
+import { findActorByUri, upsertActor } from "../db/actors.ts";
+import type { Actor, ActorType } from "../db/schema.ts";
+import type { ContextData } from "./context.ts";
+import { htmlToText, sanitizeHtml } from "./html.ts";
+
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+function actorType(actor: APActor): ActorType {
+  if (actor instanceof Group) return "Group";
+  if (actor instanceof Application) return "Application";
+  if (actor instanceof Service) return "Service";
+  if (actor instanceof Organization) return "Organization";
+  return "Person";
+}
+
+/** Stores (or refreshes) a remote actor as its origin served it. */
+export async function persistActor(ctx: Context<ContextData>, actor: APActor): Promise<Actor> {
+  if (actor.id == null) throw new Error("actor without an id");
+  const existing = await findActorByUri(ctx.data.db, actor.id.href);
+  if (existing?.local) return existing;
+  // Lemmy's moderators collection is `attributedTo` on the group.
+  const moderators = actor instanceof Group ? actor.attributionId : null;
+  const raw = await actor.toJsonLd({ contextLoader: ctx.contextLoader }) as Record<string, unknown>;
+  const icon = await actor.getIcon({ documentLoader: ctx.documentLoader, suppressError: true }).catch(() => null);
+  const name = actor.name?.toString() ?? null;
+  return await upsertActor(ctx.data.db, {
+    uri: actor.id.href,
+    type: actorType(actor),
+    local: false,
+    account_id: null,
+    group_id: null,
+    username: actor.preferredUsername?.toString() ?? actor.id.pathname.split("/").pop() ?? "unknown",
+    host: actor.id.host,
+    name: name == null ? null : htmlToText(name).slice(0, 200),
+    summary_html: actor.summary ? sanitizeHtml(actor.summary.toString()) : null,
+    url: actor.url instanceof URL ? actor.url.href : actor.id.href,
+    icon_url: icon?.url instanceof URL ? icon.url.href : null,
+    inbox_url: actor.inboxId?.href ?? null,
+    shared_inbox_url: actor.endpoints?.sharedInbox?.href ?? null,
+    followers_url: actor.followersId?.href ?? null,
+    outbox_url: actor.outboxId?.href ?? null,
+    featured_url: actor.featuredId?.href ?? null,
+    moderators_url: moderators?.href ?? null,
+    manually_approves_followers: actor.manuallyApprovesFollowers ?? false,
+    posting_restricted_to_mods: raw.postingRestrictedToMods === true,
+  });
+}
+
+/**
+ * The stored copy of the actor at `uri`, fetched from its origin when
+ * unknown or older than a day.  Throws when it cannot be had.
+ */
+export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise<Actor> {
+  const known = await findActorByUri(ctx.data.db, uri.href);
+  if (known && (known.local || Date.now() - known.fetched_at.getTime() < STALE_MS)) return known;
+  const fetched = await ctx.lookupObject(uri).catch(() => null);
+  if (!isActor(fetched) || fetched.id?.href !== uri.href) {
+    if (known) return known;
+    throw new Error(`could not fetch the actor ${uri.href}`);
+  }
+  return await persistActor(ctx, fetched);
+}
+
+/** Resolves `@name@host`, `name@host` or a URL to a stored actor. */
+export async function resolveHandleOrUri(ctx: Context<ContextData>, handle: string): Promise<Actor> {
+  const trimmed = handle.trim();
+  if (/^https?:\/\//.test(trimmed)) return await resolveActor(ctx, new URL(trimmed));
+  const fetched = await ctx.lookupObject(trimmed.replace(/^@/, "")).catch(() => null);
+  if (!isActor(fetched) || fetched.id == null) throw new Error(`no actor found for ${trimmed}`);
+  return await persistActor(ctx, fetched);
+}
+

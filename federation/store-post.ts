@@ -1,0 +1,143 @@
+/**
+ * Storing a thread or reply that another server published.  The object
+ * must come from its origin (the caller made sure), its author must be the
+ * actor who sent it, and it must belong to a group Kindred knows.
+ */
+import type { Context } from "@fedify/fedify";
+import { Article, Link, Mention, Note, Page } from "@fedify/vocab";
+import { findActorById, findActorByUri } from "../db/actors.ts";
+import { findPostByUri, insertPost } from "../db/posts.ts";
+import type { Actor, Post } from "../db/schema.ts";
+import type { ContextData } from "./context.ts";
+import { htmlToText, sanitizeHtml } from "./html.ts";
+import { resolveActor } from "./remote-actors.ts";
+
+export type PostObject = Page | Article | Note;
+
+export function isPostObject(object: unknown): object is PostObject {
+  return object instanceof Page || object instanceof Article || object instanceof Note;
+}
+
+export class RefusedError extends Error {
+  override name = "RefusedError";
+}
+
+const MAX_BACKFILL_DEPTH = 32;
+
+/** Candidate group URIs of an object: audience, addressees and mentions. */
+async function groupCandidates(object: PostObject): Promise<string[]> {
+  const uris = [
+    object.audienceId,
+    ...object.toIds,
+    ...object.ccIds,
+  ].filter((u): u is URL => u != null).map((u) => u.href);
+  for await (const tag of object.getTags({ suppressError: true })) {
+    if ((tag instanceof Mention || tag instanceof Link) && tag.href) uris.push(tag.href.href);
+  }
+  return [...new Set(uris)];
+}
+
+async function findGroupFor(ctx: Context<ContextData>, object: PostObject, viaGroup?: Actor): Promise<Actor | undefined> {
+  for (const uri of await groupCandidates(object)) {
+    if (viaGroup && uri === viaGroup.uri) return viaGroup;
+    const actor = await findActorByUri(ctx.data.db, uri);
+    if (actor?.type === "Group") return actor;
+  }
+  return undefined;
+}
+
+function titleFrom(object: PostObject, text: string): string {
+  const name = object.name?.toString();
+  if (name) return htmlToText(name).slice(0, 200);
+  // A Mastodon-style Note that starts a thread: its first line is the title.
+  const first = text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return first.length > 100 ? `${first.slice(0, 99)}…` : first || "(untitled)";
+}
+
+export interface StoredPost {
+  post: Post;
+  created: boolean;
+  group: Actor;
+}
+
+/**
+ * Stores `object` (already fetched from its origin).  Unknown parents are
+ * fetched from their origins first (FEP-f228 backfill).  Returns null when
+ * the object belongs to no known group.
+ */
+export async function storeRemotePost(
+  ctx: Context<ContextData>,
+  object: PostObject,
+  options: { sender: URL; viaGroup?: Actor; depth?: number },
+): Promise<StoredPost | null> {
+  const id = object.id;
+  const authorId = object.attributionId;
+  if (!id || !authorId) throw new RefusedError("post without id or author");
+  if (authorId.href !== options.sender.href) {
+    throw new RefusedError(`post ${id.href} is attributed to ${authorId.href}, not to ${options.sender.href}`);
+  }
+  if (id.origin !== authorId.origin) {
+    throw new RefusedError(`post ${id.href} is not on its author's server`);
+  }
+  const known = await findPostByUri(ctx.data.db, id.href);
+  if (known) {
+    return { post: known, created: false, group: (await findActorById(ctx.data.db, known.group_id))! };
+  }
+  const author = await resolveActor(ctx, authorId);
+
+  let parent: Post | undefined;
+  const parentId = object.replyTargetId;
+  if (parentId) {
+    parent = await findPostByUri(ctx.data.db, parentId.href);
+    if (!parent) parent = (await backfill(ctx, parentId, options))?.post;
+    if (!parent) return null;
+  }
+  let group: Actor | undefined;
+  if (parent) {
+    group = await findActorById(ctx.data.db, parent.group_id);
+  } else {
+    group = await findGroupFor(ctx, object, options.viaGroup);
+  }
+  if (!group) return null;
+
+  const html = sanitizeHtml(object.content?.toString() ?? "");
+  const text = htmlToText(html);
+  const source = object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null;
+  const { post, created } = await ctx.data.db.transaction().execute((trx) =>
+    insertPost(trx, {
+      uri: id.href,
+      group_id: group.id,
+      author_id: author.id,
+      parent_id: parent?.id ?? null,
+      thread_id: parent ? (parent.thread_id ?? parent.id) : null,
+      depth: parent ? parent.depth + 1 : 0,
+      title: parent ? null : titleFrom(object, text),
+      content_html: html,
+      source,
+      summary: object.summary ? htmlToText(object.summary.toString()).slice(0, 500) : null,
+      sensitive: object.sensitive ?? false,
+      url: object.url instanceof URL ? object.url.href : id.href,
+      context_uri: object.contextIds[0]?.href ?? null,
+      local: false,
+      published_at: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
+    })
+  );
+  return { post, created, group };
+}
+
+/** Fetches a missing parent from its origin and stores it (and its own parents). */
+async function backfill(
+  ctx: Context<ContextData>,
+  uri: URL,
+  options: { viaGroup?: Actor; depth?: number },
+): Promise<StoredPost | null> {
+  const depth = (options.depth ?? 0) + 1;
+  if (depth > MAX_BACKFILL_DEPTH) return null;
+  const fetched = await ctx.lookupObject(uri).catch(() => null);
+  if (!isPostObject(fetched) || fetched.id?.href !== uri.href || !fetched.attributionId) return null;
+  return await storeRemotePost(ctx, fetched, {
+    sender: fetched.attributionId,
+    viaGroup: options.viaGroup,
+    depth,
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * API authentication: `POST /api/v1/sessions` trades a username and
+ * password for a bearer token; only its SHA-256 is stored.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { findAccountByUsername } from "../db/accounts.ts";
+import type { Account, Schema } from "../db/schema.ts";
+import { findAccountByToken, insertToken } from "../db/tokens.ts";
+import { verifyPassword } from "./passwords.ts";
+
+const hash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** A new token for the account, or undefined when the credentials are wrong. */
+export async function logIn(db: Kysely<Schema>, username: string, password: string): Promise<string | undefined> {
+  const account = await findAccountByUsername(db, username.trim().toLowerCase());
+  // Verify against a dummy hash when the account is missing, so that timing
+  // does not tell which usernames exist.
+  const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
+  if (!account || !ok) return undefined;
+  const token = randomBytes(32).toString("base64url");
+  await insertToken(db, hash(token), account.id);
+  return token;
+}
+
+export function accountForToken(db: Kysely<Schema>, token: string): Promise<Account | undefined> {
+  return findAccountByToken(db, hash(token));
+}
+
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -1,0 +1,45 @@
+/** Joining groups, and moderators deciding on requests to join. */
+import type { Context } from "@fedify/fedify";
+import { findActorById } from "../db/actors.ts";
+import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
+import type { Account, Actor } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
+import { newActivityId, sendFrom } from "../federation/delivery.ts";
+import { sendAccept, storedFollow } from "../federation/inbox/follows.ts";
+import { Reject } from "@fedify/vocab";
+import { ValidationError } from "./names.ts";
+
+/** Whether the account moderates the (local) group, or administers the instance. */
+export async function canModerate(ctx: Context<ContextData>, account: Account, group: Actor): Promise<boolean> {
+  if (account.role === "admin" && group.local) return true;
+  if (group.group_id == null) return false;
+  const row = await ctx.data.db.selectFrom("group_moderators").select("account_id")
+    .where("group_id", "=", group.group_id).where("account_id", "=", account.id).executeTakeFirst();
+  return row != null;
+}
+
+/** Approves or rejects a pending request to join a local group. */
+export async function decideJoinRequest(
+  ctx: Context<ContextData>,
+  group: Actor,
+  followerId: number,
+  approve: boolean,
+): Promise<void> {
+  const follow = await findFollow(ctx.data.db, followerId, group.id);
+  if (!follow || follow.state !== "pending") throw new ValidationError("request", "no pending request from that actor");
+  const follower = (await findActorById(ctx.data.db, followerId))!;
+  if (approve) {
+    await setFollowState(ctx.data.db, followerId, group.id, "accepted");
+    if (!follower.local) await sendAccept(ctx, group, follower, storedFollow(follower, group, follow.activity_uri));
+  } else {
+    await deleteFollow(ctx.data.db, followerId, group.id);
+    if (!follower.local) {
+      const reject = new Reject({
+        id: newActivityId(ctx),
+        actor: new URL(group.uri),
+        object: storedFollow(follower, group, follow.activity_uri),
+      });
+      await sendFrom(ctx, group, [follower], reject);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Posting as a local member: validation and Markdown rendering here, the
+ * federated part in federation/member-actions.ts.
+ */
+import type { Context } from "@fedify/fedify";
+import { findActorById } from "../db/actors.ts";
+import { findFollow } from "../db/follows.ts";
+import type { Actor, Post } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
+import { castVote, deletePost, editPost, publishPost } from "../federation/member-actions.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { ValidationError } from "./names.ts";
+
+type Ctx = Context<ContextData>;
+
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+}
+
+export interface PostInput {
+  title?: string;
+  body?: string;
+  summary?: string;
+  sensitive?: boolean;
+}
+
+function checkBody(body: unknown): string {
+  if (typeof body !== "string" || body.trim() === "") throw new ValidationError("body", "body must not be empty");
+  if (body.length > 50_000) throw new ValidationError("body", "body is longer than 50,000 characters");
+  return body;
+}
+
+function checkTitle(title: unknown): string {
+  if (typeof title !== "string" || title.trim() === "") throw new ValidationError("title", "a thread needs a title");
+  if (title.length > 200) throw new ValidationError("title", "title is longer than 200 characters");
+  return title.trim();
+}
+
+function checkSummary(summary: unknown): string | null {
+  if (summary == null || summary === "") return null;
+  if (typeof summary !== "string" || summary.length > 500) {
+    throw new ValidationError("summary", "content warning must be text of at most 500 characters");
+  }
+  return summary.trim();
+}
+
+async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
+  const follow = await findFollow(ctx.data.db, member.id, group.id);
+  if (follow?.state !== "accepted") throw new ForbiddenError("join the group before posting in it");
+}
+
+export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<Post> {
+  const title = checkTitle(input.title);
+  const body = checkBody(input.body);
+  const summary = checkSummary(input.summary);
+  await requireMember(ctx, author, group);
+  return await publishPost(ctx, author, group, {
+    title,
+    source: body,
+    content_html: renderMarkdown(body),
+    summary,
+    sensitive: input.sensitive === true || summary != null,
+  });
+}
+
+export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<Post> {
+  const body = checkBody(input.body);
+  const summary = checkSummary(input.summary);
+  if (parent.deleted_at) throw new ValidationError("parent", "that post was deleted");
+  const group = (await findActorById(ctx.data.db, parent.group_id))!;
+  await requireMember(ctx, author, group);
+  return await publishPost(ctx, author, group, {
+    parent,
+    source: body,
+    content_html: renderMarkdown(body),
+    summary,
+    sensitive: input.sensitive === true || summary != null,
+  });
+}
+
+async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {
+  if (post.author_id !== author.id) throw new ForbiddenError("only the author may change this post");
+  if (post.deleted_at) throw new ValidationError("post", "that post was deleted");
+  return (await findActorById(ctx.data.db, post.group_id))!;
+}
+
+export async function changePost(ctx: Ctx, author: Actor, post: Post, input: PostInput): Promise<void> {
+  const group = await ownPost(ctx, author, post);
+  const body = checkBody(input.body);
+  const summary = checkSummary(input.summary);
+  await editPost(ctx, author, group, post, {
+    title: post.parent_id == null ? checkTitle(input.title ?? post.title) : null,
+    source: body,
+    content_html: renderMarkdown(body),
+    summary,
+    sensitive: input.sensitive === true || summary != null,
+  });
+}
+
+export async function removeOwnPost(ctx: Ctx, author: Actor, post: Post): Promise<void> {
+  const group = await ownPost(ctx, author, post);
+  await deletePost(ctx, author, group, post);
+}
+
+export async function vote(ctx: Ctx, voter: Actor, post: Post, value: unknown): Promise<void> {
+  if (value !== 1 && value !== -1 && value !== 0) throw new ValidationError("value", "vote must be 1, -1 or 0");
+  if (post.deleted_at) throw new ValidationError("post", "that post was deleted");
+  const group = (await findActorById(ctx.data.db, post.group_id))!;
+  await castVote(ctx, voter, group, post, value);
+}

@@ -1,0 +1,39 @@
+/**
+ * ActivityPub documents Fedify's dispatchers do not cover: activities sent
+ * by local actors, served at their ids, and tombstones of deleted posts
+ * (410 Gone, as Lemmy and Mastodon answer).
+ */
+import { Hono } from "hono";
+import { findActivityJson } from "../../db/activities.ts";
+import { findPostByUri } from "../../db/posts.ts";
+import type { AppEnv } from "../app-env.ts";
+
+const AP_TYPE = "application/activity+json";
+
+export function activityPubExtraRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/activities/:id{[0-9a-f-]{36}}", async (c) => {
+    const { db, origin } = c.var.kindred;
+    const json = await findActivityJson(db, new URL(`/activities/${c.req.param("id")}`, origin).href);
+    if (json == null) return c.json({ error: "not found" }, 404);
+    return c.body(JSON.stringify(json), 200, { "Content-Type": AP_TYPE });
+  });
+
+  app.get("/:kind{posts|comments}/:id{[0-9]+}", async (c, next) => {
+    const { db, origin } = c.var.kindred;
+    const uri = new URL(`/${c.req.param("kind")}/${c.req.param("id")}`, origin).href;
+    const post = await findPostByUri(db, uri);
+    if (!post?.local || !post.deleted_at) return next();
+    const tombstone = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: uri,
+      type: "Tombstone",
+      formerType: post.parent_id == null ? "Page" : "Note",
+      deleted: post.deleted_at.toISOString(),
+    };
+    return c.body(JSON.stringify(tombstone), 410, { "Content-Type": AP_TYPE });
+  });
+
+  return app;
+}

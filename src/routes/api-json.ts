@@ -1,0 +1,43 @@
+/** JSON shapes of the API. */
+import type { Actor } from "../../db/schema.ts";
+import type { PostView } from "../../db/posts.ts";
+
+export function actorJson(actor: Actor) {
+  return {
+    id: actor.id,
+    uri: actor.uri,
+    type: actor.type,
+    handle: `@${actor.username}@${actor.host}`,
+    name: actor.name,
+    local: actor.local,
+    summary: actor.summary_html,
+    approvalRequired: actor.manually_approves_followers,
+  };
+}
+
+export function postJson(post: PostView) {
+  return {
+    id: post.id,
+    uri: post.uri,
+    groupUri: post.group_uri,
+    author: {
+      uri: post.author_uri,
+      handle: `@${post.author_username}@${post.author_host}`,
+      name: post.author_name,
+    },
+    parentId: post.parent_id,
+    threadId: post.thread_id ?? post.id,
+    depth: post.depth,
+    title: post.title,
+    contentHtml: post.content_html,
+    source: post.source,
+    summary: post.summary,
+    sensitive: post.sensitive,
+    published: post.published_at.toISOString(),
+    updated: post.updated_at?.toISOString() ?? null,
+    deleted: post.deleted_at != null,
+    replyCount: post.reply_count,
+    likes: post.like_count,
+    dislikes: post.dislike_count,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The JSON API for local members (the web pages come later).  Bearer-token
+ * auth; groups are addressed by their actor id from `POST /groups/follow`
+ * or `GET /groups`.
+ */
+import { Hono, type Context } from "hono";
+import { findAccountActor, findActorById } from "../../db/actors.ts";
+import { findFollow, listPendingFollowers } from "../../db/follows.ts";
+import { findPostById, findPostView, listThreadPostViews, listThreadViews } from "../../db/posts.ts";
+import { NameTakenError } from "../../db/groups.ts";
+import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
+import { resolveHandleOrUri } from "../../federation/remote-actors.ts";
+import { localGroupBySlug } from "../../federation/local-groups.ts";
+import type { AppEnv } from "../app-env.ts";
+import { accountForToken, logIn } from "../auth.ts";
+import { canModerate, decideJoinRequest } from "../membership.ts";
+import { ValidationError } from "../names.ts";
+import { changePost, createReply, createThread, ForbiddenError, removeOwnPost, vote } from "../posts.ts";
+import { actorJson, postJson } from "./api-json.ts";
+
+type C = Context<AppEnv>;
+
+async function body(c: C): Promise<Record<string, unknown>> {
+  try {
+    const json = await c.req.json();
+    if (json && typeof json === "object" && !Array.isArray(json)) return json as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ValidationError("body", "the request body must be a JSON object");
+}
+
+function intParam(c: C, name: string): number {
+  const value = Number(c.req.param(name));
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ValidationError(name, `${name} must be a positive integer`);
+  return value;
+}
+
+async function groupParam(c: C) {
+  const group = await findActorById(c.var.kindred.db, intParam(c, "groupId"));
+  if (group?.type !== "Group") return undefined;
+  return group;
+}
+
+export function apiRoutes(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.onError((error, c) => {
+    if (error instanceof ValidationError) return c.json({ error: error.message, field: error.field }, 422);
+    if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
+    if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
+    throw error;
+  });
+
+  api.post("/sessions", async (c) => {
+    const { username, password } = await body(c);
+    if (typeof username !== "string" || typeof password !== "string") {
+      throw new ValidationError("username", "username and password are required");
+    }
+    const token = await logIn(c.var.kindred.db, username, password);
+    if (!token) return c.json({ error: "wrong username or password" }, 401);
+    return c.json({ token }, 201);
+  });
+
+  api.use("*", async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const token = /^Bearer ([\w-]{20,})$/.exec(header)?.[1];
+    const account = token ? await accountForToken(c.var.kindred.db, token) : undefined;
+    const actor = account ? await findAccountActor(c.var.kindred.db, account.id) : undefined;
+    if (!account || !actor) return c.json({ error: "log in first (Authorization: Bearer TOKEN)" }, 401);
+    c.set("account", account);
+    c.set("actor", actor);
+    await next();
+  });
+
+  api.post("/groups/follow", async (c) => {
+    const { handle } = await body(c);
+    if (typeof handle !== "string" || handle.trim() === "") throw new ValidationError("handle", "handle is required");
+    const ctx = c.var.kindred.fedify();
+    const local = /^[a-z0-9][a-z0-9_-]*$/.test(handle) ? await localGroupBySlug(ctx, handle) : undefined;
+    const group = local?.actor ?? await resolveHandleOrUri(ctx, handle).catch(() => undefined);
+    if (group?.type !== "Group") return c.json({ error: `no group found for ${handle}` }, 404);
+    const state = await joinGroup(ctx, c.var.actor, group);
+    return c.json({ group: actorJson(group), state });
+  });
+
+  api.post("/groups/:groupId/leave", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    await leaveGroup(c.var.kindred.fedify(), c.var.actor, group);
+    return c.json({ ok: true });
+  });
+
+  api.get("/groups/:groupId", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    const follow = await findFollow(c.var.kindred.db, c.var.actor.id, group.id);
+    return c.json({ group: actorJson(group), membership: follow?.state ?? null });
+  });
+
+  api.get("/groups/:groupId/threads", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50 });
+    return c.json({ threads: threads.map(postJson) });
+  });
+
+  api.post("/groups/:groupId/threads", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    const post = await createThread(c.var.kindred.fedify(), c.var.actor, group, await body(c));
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) }, 201);
+  });
+
+  api.get("/groups/:groupId/requests", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    if (!(await canModerate(c.var.kindred.fedify(), c.var.account, group))) throw new ForbiddenError("moderators only");
+    const pending = await listPendingFollowers(c.var.kindred.db, group.id);
+    return c.json({ requests: pending.map(actorJson) });
+  });
+
+  api.post("/groups/:groupId/requests/:actorId/:decision{approve|reject}", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    const ctx = c.var.kindred.fedify();
+    if (!(await canModerate(ctx, c.var.account, group))) throw new ForbiddenError("moderators only");
+    await decideJoinRequest(ctx, group, intParam(c, "actorId"), c.req.param("decision") === "approve");
+    return c.json({ ok: true });
+  });
+
+  api.get("/posts/:postId", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    const posts = await listThreadPostViews(c.var.kindred.db, post.thread_id ?? post.id);
+    return c.json({ thread: posts.map(postJson) });
+  });
+
+  api.post("/posts/:postId/replies", async (c) => {
+    const parent = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!parent) return c.json({ error: "no such post" }, 404);
+    const post = await createReply(c.var.kindred.fedify(), c.var.actor, parent, await body(c));
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) }, 201);
+  });
+
+  api.patch("/posts/:postId", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    await changePost(c.var.kindred.fedify(), c.var.actor, post, await body(c));
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) });
+  });
+
+  api.delete("/posts/:postId", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    await removeOwnPost(c.var.kindred.fedify(), c.var.actor, post);
+    return c.json({ ok: true });
+  });
+
+  api.put("/posts/:postId/vote", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    await vote(c.var.kindred.fedify(), c.var.actor, post, (await body(c)).value);
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) });
+  });
+
+  return api;
+}
