@@ -1,5 +1,6 @@
 /** Activities sent by local actors; a group's are its outbox. */
 import { sql, type Kysely } from "kysely";
+import { jsonb } from "./json.ts";
 import type { Schema } from "./schema.ts";
 
 export async function recordActivity(
@@ -10,7 +11,7 @@ export async function recordActivity(
   json: unknown,
 ): Promise<void> {
   await db.insertInto("activities")
-    .values({ actor_id: actorId, uri, type, json: JSON.stringify(json) })
+    .values({ actor_id: actorId, uri, type, json: jsonb(json) })
     .onConflict((oc) => oc.column("uri").doNothing()).execute();
 }
 

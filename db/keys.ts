@@ -1,5 +1,6 @@
 /** Storage of local actors' key pairs (as JWK). */
 import type { Kysely, Transaction } from "kysely";
+import { jsonb } from "./json.ts";
 import type { Schema } from "./schema.ts";
 
 export type KeyAlgorithm = "RSASSA-PKCS1-v1_5" | "Ed25519";
@@ -33,7 +34,7 @@ export async function saveKeyPairs(
   await db.insertInto("actor_keys").values(pairs.map((p) => ({
     owner,
     algorithm: p.algorithm,
-    public_jwk: JSON.stringify(p.publicJwk),
-    private_jwk: JSON.stringify(p.privateJwk),
+    public_jwk: jsonb(p.publicJwk),
+    private_jwk: jsonb(p.privateJwk),
   }))).onConflict((oc) => oc.columns(["owner", "algorithm"]).doNothing()).execute();
 }

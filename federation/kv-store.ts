@@ -9,6 +9,7 @@
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from "kysely";
+import { jsonb } from "../db/json.ts";
 import type { Schema } from "../db/schema.ts";
 
 const logger = getLogger(["kindred", "kv"]);
@@ -168,18 +169,6 @@ function encodeKey(key: KvKey): string {
 /** Rows that have not expired. */
 function live(eb: ExpressionBuilder<Schema, "kv">) {
   return eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]);
-}
-
-/**
- * A JSON value as a jsonb expression.  The parameter is typed text so that
- * neither driver applies its own JSON serialisation on top of ours.
- */
-function jsonb(value: unknown): RawBuilder<string> {
-  const text = JSON.stringify(value);
-  if (text === undefined) {
-    throw new TypeError(`KvStore values must be JSON-serialisable, not ${typeof value}`);
-  }
-  return sql<string>`cast(cast(${text} as text) as jsonb)`;
 }
 
 /** The expiry time of an entry written with these options, by the database clock. */
