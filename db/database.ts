@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections in the postgres.js pool. */
   poolSize?: number;
+  /** PGlite only: start from this dump (`dumpDataDir()`) instead of an empty cluster. */
+  loadDataDir?: Blob;
 }
 
 /** A handle on the database: the Kysely instance plus what Kysely lacks. */
@@ -30,6 +32,8 @@ export interface Database {
   readonly db: Kysely<Schema>;
   /** Subscribes to `NOTIFY` on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PGlite only: the whole cluster as a tarball, for `loadDataDir`. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -63,7 +67,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pg = await PGlite.create(options.dataDir);
+  const pg = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pg) });
   return {
     engine: "pglite",
@@ -72,6 +76,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       const unsubscribe = await pg.listen(channel, onNotify);
       return () => unsubscribe();
     },
+    dumpDataDir: () => pg.dumpDataDir("none"),
     async close() {
       await db.destroy();
     },

@@ -4,6 +4,7 @@
  * database on the server at KINDRED_TEST_PG_URL, dropped afterwards).
  */
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import postgres from "postgres";
 import { type Database, migrateToLatest, openDatabase } from "../../db/database.ts";
 
@@ -52,7 +53,12 @@ export async function createTestDatabase(
       },
     };
   }
-  const database = await openDatabase();
+  // A migrated cluster dumped once per run (tests/global-setup.ts) loads in
+  // well under a second; a fresh one takes seconds to initialise.
+  const template = process.env.KINDRED_TEST_PGLITE_TEMPLATE;
+  const database = await openDatabase({
+    loadDataDir: template && existsSync(template) ? new Blob([readFileSync(template)]) : undefined,
+  });
   await migrateToLatest(database.db);
   return { ...database, dispose: () => database.close() };
 }
