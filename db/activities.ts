@@ -24,14 +24,20 @@ export async function deleteActivity(db: Kysely<Schema>, uri: string): Promise<v
   await db.deleteFrom("activities").where("uri", "=", uri).execute();
 }
 
-/** Newest first. */
-export function listActivities(db: Kysely<Schema>, actorId: number, limit = 50) {
+// Outboxes list what was published; votes stay out of them (as in Lemmy),
+// though each vote is still served at its id for peers that verify it.
+const OUTBOX_TYPES = ["Create", "Update", "Delete", "Announce"];
+
+/** An actor's outbox, newest first. */
+export function listOutbox(db: Kysely<Schema>, actorId: number, limit = 50) {
   return db.selectFrom("activities").select(["uri", "json", "created_at"])
-    .where("actor_id", "=", actorId).orderBy("id", "desc").limit(limit).execute();
+    .where("actor_id", "=", actorId).where("type", "in", OUTBOX_TYPES)
+    .orderBy("id", "desc").limit(limit).execute();
 }
 
-export async function countActivities(db: Kysely<Schema>, actorId: number): Promise<number> {
+export async function countOutbox(db: Kysely<Schema>, actorId: number): Promise<number> {
   const row = await db.selectFrom("activities").select(sql<number>`count(*)`.as("n"))
-    .where("actor_id", "=", actorId).executeTakeFirstOrThrow();
+    .where("actor_id", "=", actorId).where("type", "in", OUTBOX_TYPES)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -62,7 +62,6 @@ export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     ...await keyProperties(ctx, group.slug),
   });
   return withExtensions(actor, {
-    // Fedify leaves `sensitive: false` out; Lemmy always writes it.
     sensitive: group.sensitive,
     postingRestrictedToMods: group.posting_restricted_to_mods,
   }, ctx.contextLoader);

@@ -4,7 +4,7 @@
  */
 import type { Context, FederationBuilder } from "@fedify/fedify";
 import { Activity, OrderedCollection } from "@fedify/vocab";
-import { countActivities, listActivities } from "../db/activities.ts";
+import { countOutbox, listOutbox } from "../db/activities.ts";
 import { findActorByUri } from "../db/actors.ts";
 import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
@@ -30,7 +30,7 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
     .setOutboxDispatcher("/@{identifier}/outbox", async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
       if (!actor) return null;
-      const rows = await listActivities(ctx.data.db, actor.id, 50);
+      const rows = await listOutbox(ctx.data.db, actor.id, 50);
       const items = await Promise.all(rows.map((r) =>
         Activity.fromJsonLd(r.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
       ));
@@ -38,7 +38,7 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
     })
     .setCounter(async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
-      return actor ? await countActivities(ctx.data.db, actor.id) : null;
+      return actor ? await countOutbox(ctx.data.db, actor.id) : null;
     });
 
   builder

@@ -3,11 +3,22 @@
  * those ids), and group redistribution (FEP-1b12 `Announce`).
  */
 import type { Context } from "@fedify/fedify";
-import { type Activity, Announce, type Object as APObject, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
+import {
+  Accept,
+  type Activity,
+  Announce,
+  Follow,
+  type Object as APObject,
+  PUBLIC_COLLECTION,
+  type Recipient,
+  Reject,
+  Undo,
+} from "@fedify/vocab";
 import { recordActivity } from "../db/activities.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
+import { plainJsonLd } from "./json-ld-extensions.ts";
 
 /** A new id for an activity sent by this instance. */
 export function newActivityId(ctx: Context<ContextData>): URL {
@@ -22,19 +33,36 @@ export function recipientOf(actor: Actor): Recipient {
   };
 }
 
+/**
+ * Whether an activity is about who belongs to which group.  Those are sent
+ * but never kept, served or listed in an outbox: membership of a support
+ * group is nobody else's business.
+ */
+async function isMembership(activity: Activity): Promise<boolean> {
+  if (activity instanceof Follow || activity instanceof Accept || activity instanceof Reject) return true;
+  // Our own Undo embeds what it undoes, so this fetches nothing.
+  return activity instanceof Undo && (await activity.getObject({ crossOrigin: "trust" })) instanceof Follow;
+}
+
 /** Keeps what a local actor sent, so that peers can fetch it at its id. */
 export async function remember(ctx: Context<ContextData>, sender: Actor, activity: Activity): Promise<void> {
-  if (!activity.id) return;
-  const json = await activity.toJsonLd({ contextLoader: ctx.contextLoader });
+  if (!activity.id || await isMembership(activity)) return;
+  const json = await plainJsonLd(activity, ctx.contextLoader);
   await recordActivity(ctx.data.db, sender.id, activity.id.href, activity.constructor.name, json);
 }
 
-/** Sends `activity` from a local actor to the given remote actors, and remembers it. */
+/**
+ * Sends `activity` from a local actor to the given remote actors, and
+ * remembers it.  Activities about one post share an ordering key (the
+ * post's URI), so that a Delete never overtakes the Create it deletes,
+ * even when the Create is being retried.
+ */
 export async function sendFrom(
   ctx: Context<ContextData>,
   sender: Actor,
   recipients: Actor[],
   activity: Activity,
+  orderingKey?: string,
 ): Promise<void> {
   await remember(ctx, sender, activity);
   const remote = recipients.filter((r) => !r.local && r.inbox_url);
@@ -42,6 +70,7 @@ export async function sendFrom(
   await ctx.sendActivity({ identifier: sender.username }, remote.map(recipientOf), activity, {
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.origin)],
+    orderingKey,
   });
 }
 
@@ -55,6 +84,7 @@ export async function redistribute(
   group: Actor,
   activity: Activity,
   object?: APObject,
+  orderingKey?: string,
 ): Promise<void> {
   const followers = await allRemoteFollowers(ctx, group);
   for (const inner of object ? [activity, object] : [activity]) {
@@ -66,7 +96,7 @@ export async function redistribute(
       ccs: group.followers_url ? [new URL(group.followers_url)] : [],
       audience: new URL(group.uri),
     });
-    await sendFrom(ctx, group, followers, announce);
+    await sendFrom(ctx, group, followers, announce, orderingKey);
   }
 }
 

@@ -1,11 +1,17 @@
 /**
- * Writing terms that Fedify's vocabulary lacks (Lemmy's
- * `postingRestrictedToMods`, ...).  Fedify serialises an object through
- * `toJsonLd()`, which returns the object's cached JSON-LD when it has one;
- * we compute the standard form once, add our terms with their context, and
- * store the result as that cache.  See docs/ARCHITECTURE.md ("Vocabulary").
+ * The JSON we serve ourselves, readable by plain-JSON parsers (Lemmy,
+ * PieFed) as well as JSON-LD processors (Mastodon, Mbin, Fedify).
+ *
+ * Fedify's own compaction writes some terms as compact IRIs (`as:Public`,
+ * `as:sensitive`) and has no terms for Lemmy's extensions
+ * (`postingRestrictedToMods`, ...).  We serialise the Fedify object once,
+ * spell those out with their JSON-LD definitions, and store the result as
+ * the object's cached JSON-LD, which is what Fedify serves.  See
+ * docs/ARCHITECTURE.md ("Vocabulary").
  */
 import type { DocumentLoader, Object as APObject } from "@fedify/vocab";
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 
 /** JSON-LD term definitions for the extension properties we write. */
 export const EXTENSION_CONTEXT = {
@@ -18,20 +24,59 @@ export const EXTENSION_CONTEXT = {
   locked: "lemmy:locked",
 } as const;
 
+const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];
+
+type Json = Record<string, unknown>;
+
+/** Spells out `as:Public` and `as:sensitive`, here and in embedded objects. */
+export function plainTerms(json: Json): Json {
+  for (const key of ADDRESS_KEYS) {
+    const value = json[key];
+    if (value === "as:Public") json[key] = PUBLIC;
+    else if (Array.isArray(value)) json[key] = value.map((v) => (v === "as:Public" ? PUBLIC : v));
+  }
+  if ("as:sensitive" in json) {
+    json.sensitive = json["as:sensitive"];
+    delete json["as:sensitive"];
+  }
+  for (const key of ["object", "orderedItems", "items"]) {
+    const value = json[key];
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item && typeof item === "object") plainTerms(item as Json);
+    }
+  }
+  return json;
+}
+
+/** Adds our term definitions to a document's `@context`. */
+export function withExtensionContext(json: Json): Json {
+  const context = json["@context"];
+  const list = Array.isArray(context) ? context : context == null ? [] : [context];
+  json["@context"] = [...list, EXTENSION_CONTEXT];
+  return json;
+}
+
+/** The JSON we write for `object`: plain terms, our context, and `extra`. */
+export async function plainJsonLd(
+  object: APObject,
+  contextLoader?: DocumentLoader,
+  extra: Record<string, unknown> = {},
+): Promise<Json> {
+  // No `format`: Fedify's own fast compaction, the form it would serve.
+  const json = await object.toJsonLd({ contextLoader }) as Json;
+  return Object.assign(withExtensionContext(plainTerms(json)), extra);
+}
+
 /**
- * Returns `object` with `extra` properties added to its JSON-LD form.
- * `extra` keys must be terms defined in EXTENSION_CONTEXT.
+ * Returns `object`, serving as `plainJsonLd(object, extra)`.  `extra` keys
+ * must be terms defined in EXTENSION_CONTEXT.
  */
 export async function withExtensions<T extends APObject>(
   object: T,
   extra: Record<string, unknown>,
   contextLoader?: DocumentLoader,
 ): Promise<T> {
-  // No `format`: Fedify's own fast compaction, the same form it would serve.
-  const json = await object.toJsonLd({ contextLoader }) as Record<string, unknown>;
-  const context = Array.isArray(json["@context"]) ? json["@context"] : [json["@context"]];
-  json["@context"] = [...context, EXTENSION_CONTEXT];
-  Object.assign(json, extra);
+  const json = await plainJsonLd(object, contextLoader, extra);
   (object as unknown as { _cachedJsonLd: unknown })._cachedJsonLd = json;
   return object;
 }

@@ -38,12 +38,13 @@ import { localPostUri, postObject, threadContextUri } from "./objects.ts";
 
 type Ctx = Context<ContextData>;
 
-async function toGroup(ctx: Ctx, sender: Actor, group: Actor, activity: Activity, object?: APObject) {
+/** Activities about one post are delivered in order (see delivery.ts). */
+async function toGroup(ctx: Ctx, sender: Actor, group: Actor, post: Post, activity: Activity, object?: APObject) {
   if (group.local) {
     await remember(ctx, sender, activity);
-    await redistribute(ctx, group, activity, object);
+    await redistribute(ctx, group, activity, object, post.uri);
   } else {
-    await sendFrom(ctx, sender, [group], activity);
+    await sendFrom(ctx, sender, [group], activity, post.uri);
   }
 }
 
@@ -117,7 +118,7 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
   );
   const object = postObject((await findPostView(db, { id: post.id }))!);
   const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
-  await toGroup(ctx, author, group, create, object);
+  await toGroup(ctx, author, group, post, create, object);
   return post;
 }
 
@@ -125,7 +126,7 @@ export async function editPost(ctx: Ctx, author: Actor, group: Actor, post: Post
   await updatePost(ctx.data.db, post.id, edit);
   const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
   const update = new Update({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
-  await toGroup(ctx, author, group, update);
+  await toGroup(ctx, author, group, post, update);
 }
 
 export async function deletePost(ctx: Ctx, author: Actor, group: Actor, post: Post): Promise<void> {
@@ -136,7 +137,7 @@ export async function deletePost(ctx: Ctx, author: Actor, group: Actor, post: Po
     object: new Tombstone({ id: new URL(post.uri) }),
     ...addressing(group),
   });
-  await toGroup(ctx, author, group, del);
+  await toGroup(ctx, author, group, post, del);
 }
 
 /** Sets a member's vote: 1 (Like), -1 (Dislike) or 0 (Undo of the previous one). */
@@ -152,12 +153,12 @@ export async function castVote(ctx: Ctx, voter: Actor, group: Actor, post: Post,
       : new Type({ id: new URL(previous.activity_uri), actor: new URL(voter.uri), object: new URL(post.uri) });
     const undo = new Undo({ id: newActivityId(ctx), actor: new URL(voter.uri), object: old, ...addressing(group) });
     await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, 0, null));
-    await toGroup(ctx, voter, group, undo);
+    await toGroup(ctx, voter, group, post, undo);
     await deleteActivity(db, previous.activity_uri);
   }
   if (value === 0) return;
   const Type = value === 1 ? Like : Dislike;
   const vote = new Type({ id: newActivityId(ctx), actor: new URL(voter.uri), object: new URL(post.uri), ...addressing(group) });
   await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, value, vote.id!.href));
-  await toGroup(ctx, voter, group, vote);
+  await toGroup(ctx, voter, group, post, vote);
 }

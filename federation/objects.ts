@@ -15,6 +15,7 @@ import {
 import { Temporal } from "@js-temporal/polyfill";
 import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
 import type { ContextData } from "./context.ts";
+import { withExtensions } from "./json-ld-extensions.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -66,6 +67,12 @@ export function postObject(post: PostView): Page | Note | Tombstone {
   });
 }
 
+/** A post as we serve it: plain-JSON friendly (see json-ld-extensions.ts). */
+async function servedObject(ctx: Context<ContextData>, post: PostView) {
+  const object = postObject(post);
+  return object instanceof Tombstone ? object : await withExtensions(object, { sensitive: post.sensitive }, ctx.contextLoader);
+}
+
 async function localPost(ctx: Context<ContextData>, uri: URL): Promise<PostView | undefined> {
   const post = await findPostView(ctx.data.db, { uri: uri.href });
   return post?.local ? post : undefined;
@@ -75,14 +82,14 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
   builder.setObjectDispatcher(Page, THREAD_PATH, async (ctx, values) => {
     const post = await localPost(ctx, ctx.getObjectUri(Page, values));
     if (!post || post.parent_id != null) return null;
-    const object = postObject(post);
+    const object = await servedObject(ctx, post);
     return object instanceof Page ? object : null;
   });
 
   builder.setObjectDispatcher(Note, REPLY_PATH, async (ctx, values) => {
     const post = await localPost(ctx, ctx.getObjectUri(Note, values));
     if (!post || post.parent_id == null) return null;
-    const object = postObject(post);
+    const object = await servedObject(ctx, post);
     return object instanceof Note ? object : null;
   });
 
@@ -95,7 +102,7 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
       const root = await localPost(ctx, ctx.getObjectUri(Page, values));
       if (!root || root.parent_id != null) return null;
       const posts = await listThreadPostViews(ctx.data.db, root.id);
-      return { items: posts.map(postObject) };
+      return { items: await Promise.all(posts.map((p) => servedObject(ctx, p))) };
     },
   );
 }

@@ -57,6 +57,10 @@ describe("a group shared by three instances", () => {
     // Two remote followers and one local: a count, no list of names.
     expect(followers.totalItems).toBe(3);
     expect(followers.orderedItems ?? followers.items ?? []).toEqual([]);
+    // Nor do the group's outbox or activities reveal who joined.
+    const outbox = await (await fetch(`${groupUri}/outbox`, { headers: { Accept: "application/activity+json" } })).json();
+    expect(JSON.stringify(outbox)).not.toContain(bob.uri);
+    expect(JSON.stringify(outbox)).not.toContain(carol.uri);
   });
 
   let threadUri: string;
@@ -76,6 +80,15 @@ describe("a group shared by three instances", () => {
       expect(thread![0].contentHtml).toContain("<strong>Any advice</strong>");
       expect(thread![0].author.uri).toBe(bob.uri);
     }
+    // Served as plain-JSON readers (Lemmy) expect: full Public IRI, `sensitive`.
+    const page = await (await fetch(threadUri, { headers: { Accept: "application/activity+json" } })).json();
+    expect(page.type).toBe("Page");
+    expect(page.to).toContain("https://www.w3.org/ns/activitystreams#Public");
+    expect(page.sensitive).toBe(false);
+    expect(page.audience).toBe(groupUri);
+    expect(page.context).toBe(`${threadUri}/context`);
+    const context = await (await fetch(page.context, { headers: { Accept: "application/activity+json" } })).json();
+    expect([context.orderedItems ?? context.items].flat().map((i: any) => i.id)).toEqual([threadUri]);
     const outbox = await (await fetch(`${groupUri}/outbox`, { headers: { Accept: "application/activity+json" } })).json();
     const announces = (outbox.orderedItems ?? []).filter((i: any) => i.type === "Announce");
     expect(announces.length).toBeGreaterThan(0);
