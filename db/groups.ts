@@ -64,3 +64,9 @@ export async function addGroupModerator(
     .onConflict((oc) => oc.columns(["group_id", "account_id"]).doUpdateSet({ role }))
     .execute();
 }
+
+export async function isGroupModerator(db: Db, groupId: number, accountId: number): Promise<boolean> {
+  const row = await db.selectFrom("group_moderators").select("account_id")
+    .where("group_id", "=", groupId).where("account_id", "=", accountId).executeTakeFirst();
+  return row != null;
+}

@@ -20,6 +20,7 @@ import {
 } from "@fedify/vocab";
 import { deleteActivity, findActivityJson } from "../db/activities.ts";
 import { deleteFollow, findFollow, upsertFollow } from "../db/follows.ts";
+import { isGroupModerator } from "../db/groups.ts";
 import {
   findPostById,
   findPostView,
@@ -55,7 +56,10 @@ function addressing(group: Actor) {
 /** Joins a group: at once for open local groups, by request otherwise. */
 export async function joinGroup(ctx: Ctx, member: Actor, group: Actor): Promise<"accepted" | "pending"> {
   if (group.local) {
-    const state = group.manually_approves_followers ? "pending" : "accepted";
+    // A group's own moderators need nobody's approval.
+    const moderator = group.group_id != null && member.account_id != null &&
+      await isGroupModerator(ctx.data.db, group.group_id, member.account_id);
+    const state = group.manually_approves_followers && !moderator ? "pending" : "accepted";
     await upsertFollow(ctx.data.db, member.id, group.id, state, null);
     return (await findFollow(ctx.data.db, member.id, group.id))!.state;
   }

@@ -5,9 +5,7 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
-import type { Kysely } from "kysely";
-import type { Schema } from "../db/schema.ts";
-import { runCommand } from "./cli/commands.ts";
+import { type CliIo, runCommand } from "./cli/commands.ts";
 
 interface CommandRequest {
   argv: string[];
@@ -23,8 +21,7 @@ interface CommandResponse {
 /** Serves CLI commands on `path`; resolves to a closer. */
 export async function listenAdminSocket(
   path: string,
-  db: Kysely<Schema>,
-  origin: URL,
+  services: Pick<CliIo, "db" | "origin" | "fedify">,
 ): Promise<() => Promise<void>> {
   rmSync(path, { force: true });
   const server = createServer(async (req, res) => {
@@ -34,8 +31,7 @@ export async function listenAdminSocket(
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as CommandRequest;
       result.code = await runCommand(body.argv, {
-        db,
-        origin,
+        ...services,
         out: (l) => result.stdout.push(l),
         err: (l) => result.stderr.push(l),
         readPassword: async () => body.password ?? "",

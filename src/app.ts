@@ -22,15 +22,16 @@ export interface AppOptions {
   config: Pick<Config, "origin" | "instanceName" | "maxBodyBytes" | "maxJsonDepth">;
   federation: Federation<ContextData>;
   contextData: ContextData;
+  fedify: AppServices["fedify"];
 }
 
-export function createApp({ config, federation, contextData }: AppOptions): Hono<AppEnv> {
+export function createApp({ config, federation, contextData, fedify }: AppOptions): Hono<AppEnv> {
   const services: AppServices = {
     db: contextData.db,
     instanceName: config.instanceName,
     origin: config.origin,
     federation,
-    fedify: () => federation.createContext(config.origin, contextData),
+    fedify,
   };
   const app = new Hono<AppEnv>();
   app.use(requestContext());

@@ -2,6 +2,7 @@
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
+import { isGroupModerator } from "../db/groups.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
@@ -12,10 +13,7 @@ import { ValidationError } from "./names.ts";
 /** Whether the account moderates the (local) group, or administers the instance. */
 export async function canModerate(ctx: Context<ContextData>, account: Account, group: Actor): Promise<boolean> {
   if (account.role === "admin" && group.local) return true;
-  if (group.group_id == null) return false;
-  const row = await ctx.data.db.selectFrom("group_moderators").select("account_id")
-    .where("group_id", "=", group.group_id).where("account_id", "=", account.id).executeTakeFirst();
-  return row != null;
+  return group.group_id != null && await isGroupModerator(ctx.data.db, group.group_id, account.id);
 }
 
 /** Approves or rejects a pending request to join a local group. */

@@ -5,7 +5,13 @@
  * Validation happens before any write, so a bad command changes nothing.
  */
 import { parseArgs } from "node:util";
+import type { Context } from "@fedify/fedify";
 import type { Kysely } from "kysely";
+import { findActorByUri } from "../../db/actors.ts";
+import { listPendingFollowers } from "../../db/follows.ts";
+import type { ContextData } from "../../federation/context.ts";
+import { localGroupBySlug } from "../../federation/local-groups.ts";
+import { decideJoinRequest } from "../membership.ts";
 import { NameTakenError, listGroups } from "../../db/groups.ts";
 import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
@@ -15,6 +21,8 @@ import { ValidationError } from "../names.ts";
 export interface CliIo {
   db: Kysely<Schema>;
   origin: URL;
+  /** Fedify context: what a command sends goes through the queue. */
+  fedify(): Context<ContextData>;
   out(line: string): void;
   err(line: string): void;
   /** Password read from stdin, for `--password-stdin`. */
@@ -32,6 +40,11 @@ Commands:
       List the groups on this instance.
   group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval]
       Change a group.
+  group requests SLUG
+      List pending requests to join an approval group.
+  group approve SLUG ACTOR
+  group reject SLUG ACTOR
+      Decide on a request to join (ACTOR as listed by "group requests": @name@host or its URL).
   db:migrate
       Apply pending database migrations (the server also does this on start).
   help
@@ -165,6 +178,33 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       });
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       io.out(describeGroup(group, io.origin));
+      return 0;
+    }
+    case "group requests": {
+      const { positionals } = options(args, {});
+      if (positionals.length !== 1) throw new UsageError("group requests takes one SLUG");
+      const group = await localGroupBySlug(io.fedify(), positionals[0]);
+      if (!group) throw new ValidationError("slug", `no group "${positionals[0]}"`);
+      const pending = await listPendingFollowers(io.db, group.actor.id);
+      if (pending.length === 0) io.out("No pending requests.");
+      for (const a of pending) io.out(`@${a.username}@${a.host}\t${a.name ?? ""}\t${a.uri}`);
+      return 0;
+    }
+    case "group approve":
+    case "group reject": {
+      const { positionals } = options(args, {});
+      if (positionals.length !== 2) throw new UsageError(`${key} takes a SLUG and an ACTOR`);
+      const [slug, who] = positionals;
+      const ctx = io.fedify();
+      const group = await localGroupBySlug(ctx, slug);
+      if (!group) throw new ValidationError("slug", `no group "${slug}"`);
+      const pending = await listPendingFollowers(io.db, group.actor.id);
+      const actor = pending.find((a) => a.uri === who || `@${a.username}@${a.host}` === who.replace(/^@?/, "@"))
+        ?? (/^https?:/.test(who) ? await findActorByUri(io.db, who) : undefined);
+      if (!actor) throw new ValidationError("actor", `no pending request from ${who}`);
+      const approve = key === "group approve";
+      await decideJoinRequest(ctx, group.actor, actor.id, approve);
+      io.out(`${approve ? "Approved" : "Rejected"} @${actor.username}@${actor.host} in ${slug}.`);
       return 0;
     }
     default:

@@ -8,6 +8,7 @@ import { migrateToLatest, openDatabase } from "../../db/database.ts";
 import { adminSocketPath, acquireDataDirLock, lockHolder } from "../data-dir-lock.ts";
 import { sendAdminCommand } from "../admin-socket.ts";
 import { ConfigError, loadConfig } from "../config.ts";
+import { buildFederation } from "../federation-setup.ts";
 import { runCommand, USAGE } from "./commands.ts";
 
 const argv = process.argv.slice(2);
@@ -55,7 +56,9 @@ async function main(): Promise<number> {
   try {
     const migrated = await migrateToLatest(database.db);
     for (const m of migrated.results ?? []) out(`Applied migration ${m.migrationName}`);
-    return await runCommand(argv, { db: database.db, origin: config.origin, out, err, readPassword });
+    // What a command sends is queued in the database for the server's workers.
+    const { fedify } = await buildFederation(config, database);
+    return await runCommand(argv, { db: database.db, origin: config.origin, fedify, out, err, readPassword });
   } finally {
     await database.close();
     release();

@@ -1,0 +1,47 @@
+/**
+ * Builds Fedify for a process: our KV store and queue on the database, the
+ * origin, a user agent and our retry policy.  The queue is never started
+ * here; server.ts starts it on worker nodes.  The CLI builds the same, so
+ * what it sends is queued for the server's workers.
+ */
+import type { Context, Federation } from "@fedify/fedify";
+import type { Database } from "../db/database.ts";
+import { builder } from "../federation/builder.ts";
+import { type ContextData, SOFTWARE } from "../federation/context.ts";
+import { KyselyKvStore } from "../federation/kv-store.ts";
+import { KyselyMessageQueue } from "../federation/message-queue.ts";
+import { deliveryRetryPolicy } from "../federation/retry.ts";
+import type { Config } from "./config.ts";
+
+export interface FederationSetup {
+  federation: Federation<ContextData>;
+  queue: KyselyMessageQueue;
+  contextData: ContextData;
+  /** A context for sending and fetching outside a request. */
+  fedify(): Context<ContextData>;
+}
+
+export async function buildFederation(
+  config: Pick<Config, "origin" | "allowPrivateAddress" | "queueConcurrency" | "instanceName">,
+  database: Database,
+): Promise<FederationSetup> {
+  // The queue runs handlers concurrently itself; Fedify's ParallelMessageQueue
+  // would return before the work is done, defeating leases and ordering keys.
+  const queue = new KyselyMessageQueue(database, { concurrency: config.queueConcurrency });
+  const federation = await builder.build({
+    kv: new KyselyKvStore(database.db),
+    queue,
+    origin: config.origin.href,
+    manuallyStartQueue: true,
+    allowPrivateAddress: config.allowPrivateAddress,
+    userAgent: { software: `Kindred/${SOFTWARE.version}`, url: config.origin },
+    outboxRetryPolicy: deliveryRetryPolicy(),
+  });
+  const contextData: ContextData = { db: database.db, instanceName: config.instanceName };
+  return {
+    federation,
+    queue,
+    contextData,
+    fedify: () => federation.createContext(config.origin, contextData),
+  };
+}
