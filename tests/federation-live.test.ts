@@ -119,6 +119,16 @@ describe("a group shared by three instances", () => {
     expect(shapes[0][2][1]).toBe(reply.uri);
   });
 
+  it("shows the thread as a page to browsers at the thread's id", async () => {
+    const res = await fetch(threadUri, { headers: { Accept: "text/html" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Newly diagnosed: where do I start?");
+    expect(html).toContain("Ask for a referral to a specialist centre.");
+    expect(html).toContain("the centre helped us too");
+    expect(html).toContain(`@carol@${c.host}`);
+  });
+
   it("propagates edits by the author", async () => {
     const onBob = (await threadAsSeenBy(bob, threadUri))!;
     await apiOk(bob, "PATCH", `/posts/${onBob[0].id}`, {

@@ -24,7 +24,9 @@ export function activityPubExtraRoutes(): Hono<AppEnv> {
     const { db, origin } = c.var.kindred;
     const uri = new URL(`/${c.req.param("kind")}/${c.req.param("id")}`, origin).href;
     const post = await findPostByUri(db, uri);
-    if (!post?.local || !post.deleted_at) return next();
+    // Browsers get the thread page (routes/pages.tsx), deleted or not.
+    const wantsJson = /application\/(activity|ld)\+json/.test(c.req.header("accept") ?? "");
+    if (!post?.local || !post.deleted_at || !wantsJson) return next();
     const tombstone = {
       "@context": "https://www.w3.org/ns/activitystreams",
       id: uri,

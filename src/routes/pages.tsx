@@ -4,7 +4,10 @@ import { Hono } from "hono";
 import { findGroupBySlug, listGroupModerators, listGroups } from "../../db/groups.ts";
 import type { Group } from "../../db/schema.ts";
 import type { AppEnv } from "../app-env.ts";
+import { findActorById } from "../../db/actors.ts";
+import { findPostByUri, listThreadPostViews } from "../../db/posts.ts";
 import { GroupPage } from "../pages/group.tsx";
+import { ThreadPage } from "../pages/thread.tsx";
 import { HomePage } from "../pages/home.tsx";
 
 const stylesheet = readFileSync(new URL("../pages/kindred.css", import.meta.url), "utf8");
@@ -40,6 +43,24 @@ export function pageRoutes(): Hono<AppEnv> {
         group={group}
         handle={handle(origin.host, group.slug)}
         moderators={moderators.map((m) => handle(origin.host, m))}
+      />,
+    );
+  });
+
+  // A post's id, opened in a browser: the thread it belongs to.
+  app.get("/:kind{posts|comments}/:id{[0-9]+}", async (c) => {
+    const { db, instanceName, origin } = c.var.kindred;
+    const uri = new URL(`/${c.req.param("kind")}/${c.req.param("id")}`, origin).href;
+    const post = await findPostByUri(db, uri);
+    if (!post) return c.notFound();
+    const posts = await listThreadPostViews(db, post.thread_id ?? post.id);
+    const group = await findActorById(db, post.group_id);
+    return c.html(
+      <ThreadPage
+        instanceName={instanceName}
+        groupName={group?.name ?? group?.username ?? "Group"}
+        groupUrl={group?.local ? `/@${group.username}` : group?.url ?? "/"}
+        posts={posts}
       />,
     );
   });
