@@ -5,7 +5,7 @@
  * names are unique across members and groups (db `local_names`), and the
  * instance actor's identifier starts with `_`, which no name may.
  */
-import type { FederationBuilder, RequestContext } from "@fedify/fedify";
+import type { Context, FederationBuilder } from "@fedify/fedify";
 import {
   Application,
   Endpoints,
@@ -24,7 +24,7 @@ import { withExtensions } from "./json-ld-extensions.ts";
 import { ACTOR_PATH } from "./local-actors.ts";
 import { getKeyPairs, keyOwner } from "./keys.ts";
 
-type Ctx = RequestContext<ContextData>;
+type Ctx = Context<ContextData>;
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 

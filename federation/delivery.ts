@@ -13,6 +13,7 @@ import {
   type Recipient,
   Reject,
   Undo,
+  Update,
 } from "@fedify/vocab";
 import { recordActivity } from "../db/activities.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
@@ -98,6 +99,18 @@ export async function redistribute(
     });
     await sendFrom(ctx, group, followers, announce, orderingKey);
   }
+}
+
+/** Tells a local group's followers that the group itself changed. */
+export async function sendGroupUpdate(ctx: Context<ContextData>, group: Actor, groupObject: APObject): Promise<void> {
+  const update = new Update({
+    id: newActivityId(ctx),
+    actor: new URL(group.uri),
+    object: groupObject,
+    tos: [PUBLIC_COLLECTION],
+    ccs: group.followers_url ? [new URL(group.followers_url)] : [],
+  });
+  await sendFrom(ctx, group, await allRemoteFollowers(ctx, group), update, group.uri);
 }
 
 async function allRemoteFollowers(ctx: Context<ContextData>, group: Actor): Promise<Actor[]> {

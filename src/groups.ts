@@ -3,7 +3,11 @@ import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { addGroupModerator, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
 import type { Group, JoinPolicy, Schema } from "../db/schema.ts";
-import { insertActor } from "../db/actors.ts";
+import type { Context } from "@fedify/fedify";
+import { findGroupActor, insertActor } from "../db/actors.ts";
+import { groupActor } from "../federation/actors.ts";
+import type { ContextData } from "../federation/context.ts";
+import { sendGroupUpdate } from "../federation/delivery.ts";
 import { saveKeyPairs } from "../db/keys.ts";
 import { localGroupActor } from "../federation/local-actors.ts";
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
@@ -72,7 +76,16 @@ export interface GroupChanges {
   joinPolicy?: string;
 }
 
-export async function changeGroup(db: Kysely<Schema>, slug: string, changes: GroupChanges): Promise<Group> {
+/**
+ * Changes a group and, when a Fedify context is given, sends `Update(Group)`
+ * to its remote followers so that their copies follow.
+ */
+export async function changeGroup(
+  db: Kysely<Schema>,
+  slug: string,
+  changes: GroupChanges,
+  ctx?: Context<ContextData>,
+): Promise<Group> {
   if (!(await findGroupBySlug(db, slug))) throw new ValidationError("slug", `no group "${slug}"`);
   const set: Parameters<typeof updateGroup>[2] = {};
   if (changes.name != null) set.name = checkGroupName(changes.name);
@@ -89,5 +102,7 @@ export async function changeGroup(db: Kysely<Schema>, slug: string, changes: Gro
     summary_html: group.summary_html,
     manually_approves_followers: group.join_policy === "approval",
   }).where("group_id", "=", group.id).execute();
+  const actor = await findGroupActor(db, group.id);
+  if (ctx && actor) await sendGroupUpdate(ctx, actor, await groupActor(ctx, group));
   return group;
 }

@@ -4,6 +4,7 @@
  * unfollow, all over real HTTP with signed deliveries.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../src/cli/commands.ts";
 import { api, apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 
@@ -188,6 +189,22 @@ describe("a group shared by three instances", () => {
     const res = await fetch(mine.uri, { headers: { Accept: "application/activity+json" } });
     expect(res.status).toBe(410);
     expect((await res.json()).type).toBe("Tombstone");
+  });
+
+  it("sends group changes to the followers' instances", async () => {
+    const code = await runCommand(["group", "update", "rare-disease", "--name", "Rare disease circle (UK)"], {
+      db: a.kindred.database.db,
+      origin: a.url,
+      fedify: () => a.kindred.federation.createContext(a.url, a.kindred.contextData),
+      out: () => {},
+      err: () => {},
+    });
+    expect(code).toBe(0);
+    await waitForQueues(all());
+    for (const member of [bob, carol]) {
+      const { group } = await apiOk(member, "GET", `/groups/${groupIds.get(member)}`);
+      expect(group.name, member.username).toBe("Rare disease circle (UK)");
+    }
   });
 
   it("delivers nothing more after an unfollow", async () => {

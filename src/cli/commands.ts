@@ -175,7 +175,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         name: values.name,
         description: values.description,
         joinPolicy: values["join-policy"],
-      });
+      }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       io.out(describeGroup(group, io.origin));
       return 0;
