@@ -105,9 +105,24 @@ async function instanceActor(ctx: Ctx): Promise<Application> {
   });
 }
 
+// Names are never reused for another actor, so the mapping can be kept:
+// every delivery is signed, and each signature looks its key up.  Per
+// database, since tests run several instances in one process.
+const owners = new WeakMap<object, Map<string, string>>();
+
 /** Key owner for an actor identifier, or undefined when there is no such actor. */
 async function ownerOf(ctx: { data: ContextData }, identifier: string): Promise<string | undefined> {
   if (identifier === INSTANCE_ACTOR) return keyOwner.instance;
+  let known = owners.get(ctx.data.db);
+  if (!known) owners.set(ctx.data.db, known = new Map());
+  const cached = known.get(identifier);
+  if (cached) return cached;
+  const owner = await findOwner(ctx, identifier);
+  if (owner && known.size < 100_000) known.set(identifier, owner);
+  return owner;
+}
+
+async function findOwner(ctx: { data: ContextData }, identifier: string): Promise<string | undefined> {
   const kind = await findLocalName(ctx.data.db, identifier);
   if (kind === "group") {
     const group = await findGroupBySlug(ctx.data.db, identifier);

@@ -10,7 +10,8 @@ import type { Kysely } from "kysely";
 import { loadKeyPairs, saveKeyPairs, type StoredKeyPair } from "../db/keys.ts";
 import type { Schema } from "../db/schema.ts";
 
-const cache = new Map<string, Promise<CryptoKeyPair[]>>();
+// Per database (several instances share a process in tests), then per owner.
+const caches = new WeakMap<object, Map<string, Promise<CryptoKeyPair[]>>>();
 const CACHE_LIMIT = 10_000;
 
 /** A new RSA-2048 and Ed25519 pair, exported as JWK for storage. */
@@ -59,12 +60,14 @@ async function load(db: Kysely<Schema>, owner: string): Promise<CryptoKeyPair[]>
 
 /** The owner's key pairs, RSA first; created on first use. */
 export function getKeyPairs(db: Kysely<Schema>, owner: string): Promise<CryptoKeyPair[]> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, cache = new Map());
   let pairs = cache.get(owner);
   if (!pairs) {
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     pairs = load(db, owner);
     // A failed load must not stick in the cache.
-    pairs.catch(() => cache.delete(owner));
+    pairs.catch(() => cache!.delete(owner));
     cache.set(owner, pairs);
   }
   return pairs;

@@ -49,33 +49,32 @@ async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<voi
   if (follow?.state !== "accepted") throw new ForbiddenError("join the group before posting in it");
 }
 
-export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<Post> {
-  const title = checkTitle(input.title);
+/** Checked body, rendered Markdown and content warning of a post. */
+function content(input: PostInput) {
   const body = checkBody(input.body);
   const summary = checkSummary(input.summary);
-  await requireMember(ctx, author, group);
-  return await publishPost(ctx, author, group, {
-    title,
+  return {
     source: body,
     content_html: renderMarkdown(body),
     summary,
+    // A content warning always folds the post.
     sensitive: input.sensitive === true || summary != null,
-  });
+  };
+}
+
+export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<Post> {
+  const title = checkTitle(input.title);
+  const fields = content(input);
+  await requireMember(ctx, author, group);
+  return await publishPost(ctx, author, group, { title, ...fields });
 }
 
 export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<Post> {
-  const body = checkBody(input.body);
-  const summary = checkSummary(input.summary);
+  const fields = content(input);
   if (parent.deleted_at) throw new ValidationError("parent", "that post was deleted");
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
-  return await publishPost(ctx, author, group, {
-    parent,
-    source: body,
-    content_html: renderMarkdown(body),
-    summary,
-    sensitive: input.sensitive === true || summary != null,
-  });
+  return await publishPost(ctx, author, group, { parent, ...fields });
 }
 
 async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {
@@ -86,14 +85,10 @@ async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {
 
 export async function changePost(ctx: Ctx, author: Actor, post: Post, input: PostInput): Promise<void> {
   const group = await ownPost(ctx, author, post);
-  const body = checkBody(input.body);
-  const summary = checkSummary(input.summary);
+  const fields = content(input);
   await editPost(ctx, author, group, post, {
     title: post.parent_id == null ? checkTitle(input.title ?? post.title) : null,
-    source: body,
-    content_html: renderMarkdown(body),
-    summary,
-    sensitive: input.sensitive === true || summary != null,
+    ...fields,
   });
 }
 

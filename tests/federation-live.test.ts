@@ -39,6 +39,14 @@ async function threadAsSeenBy(member: Member, threadUri: string) {
 }
 
 describe("a group shared by three instances", () => {
+  it("gives every member a key of their own, even with equal row ids", async () => {
+    const keys = await Promise.all([alice, bob, carol].map(async (m) => {
+      const res = await fetch(m.uri, { headers: { Accept: "application/activity+json" } });
+      return (await res.json()).publicKey.publicKeyPem;
+    }));
+    expect(new Set(keys).size).toBe(3);
+  });
+
   it("lets members of all three join", async () => {
     const local = await apiOk(alice, "POST", "/groups/follow", { handle: "rare-disease" });
     expect(local.state).toBe("accepted");
