@@ -83,7 +83,6 @@ export async function storeRemotePost(
   if (known) {
     return { post: known, created: false, group: (await findActorById(ctx.data.db, known.group_id))! };
   }
-  const author = await resolveActor(ctx, authorId);
 
   let parent: Post | undefined;
   const parentId = object.replyTargetId;
@@ -99,6 +98,8 @@ export async function storeRemotePost(
     group = await findGroupFor(ctx, object, options.viaGroup);
   }
   if (!group) return null;
+  // Only now: a post for no group we know stores (and fetches) nothing.
+  const author = await resolveActor(ctx, authorId);
 
   const html = sanitizeHtml(object.content?.toString() ?? "");
   const text = htmlToText(html);

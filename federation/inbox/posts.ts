@@ -22,10 +22,26 @@ export interface Via {
   viaGroup?: Actor;
 }
 
+/**
+ * `activity.getObject()`, where an object that its origin says does not
+ * exist (404, 410) is a refusal, not a failure to retry for hours.
+ */
+export async function objectOf<T>(activity: { getObject(): Promise<T>; objectId: URL | null }): Promise<T> {
+  try {
+    return await activity.getObject();
+  } catch (error) {
+    const status = (error as { response?: Response }).response?.status;
+    if (status === 404 || status === 410) {
+      throw new RefusedError(`${activity.objectId?.href} is not at its origin (${status})`);
+    }
+    throw error;
+  }
+}
+
 export async function onCreate(ctx: Context<ContextData>, create: Create, via: Via = {}): Promise<void> {
   if (!create.actorId) return;
   // Fedify replaces an embedded object from another origin by its origin's copy.
-  const object = await create.getObject();
+  const object = await objectOf(create);
   if (!isPostObject(object)) return;
   const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
   if (!stored) {
@@ -39,7 +55,7 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
 
 export async function onUpdate(ctx: Context<ContextData>, update: Update, via: Via = {}): Promise<void> {
   if (!update.actorId) return;
-  const object = await update.getObject();
+  const object = await objectOf(update);
   if (isActor(object)) {
     // A profile update: only the actor itself.
     if (object.id?.href === update.actorId.href) await persistActor(ctx, object);

@@ -4,6 +4,7 @@
  */
 import type { Context } from "@fedify/fedify";
 import {
+  Activity,
   type Announce,
   Create,
   Delete,
@@ -18,16 +19,16 @@ import { findActorByUri } from "../../db/actors.ts";
 import { hasLocalFollower } from "../../db/follows.ts";
 import type { ContextData } from "../context.ts";
 import { redistribute } from "../delivery.ts";
-import { isPostObject, storeRemotePost } from "../store-post.ts";
+import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { onUndoFollow } from "./follows.ts";
-import { onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
+import { objectOf, onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
 import { onUndoVote, onVote } from "./votes.ts";
 
 const logger = getLogger(["kindred", "federation", "announce"]);
 
 export async function onUndo(ctx: Context<ContextData>, undo: Undo, via: Via = {}): Promise<void> {
   if (!undo.actorId) return;
-  const inner = await undo.getObject();
+  const inner = await objectOf(undo);
   if (inner instanceof Follow) {
     await onUndoFollow(ctx, undo.actorId, inner);
   } else if (inner instanceof Like || inner instanceof Dislike) {
@@ -46,8 +47,19 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
   }
   const via = { viaGroup: group };
   // An inner activity or object from another origin is fetched from there:
-  // the group's word is not taken for what someone else said.
-  const inner = await announce.getObject();
+  // the group's word is not taken for what someone else said.  That only
+  // holds if each activity's id is on its actor's server: a group could
+  // otherwise mint an id on its own (or its victim's) origin, and Fedify
+  // would take the embedded copy as it is.
+  if (!onActorsOrigin(announce)) {
+    throw new RefusedError(`Announce ${announce.id?.href} is not on ${announce.actorId.href}'s server`);
+  }
+  const inner = await objectOf(announce);
+  if (inner instanceof Activity && !onActorsOrigin(inner)) {
+    throw new RefusedError(
+      `${announce.actorId.href} announces ${inner.id?.href ?? "an activity without id"} for ${inner.actorId?.href}`,
+    );
+  }
   if (inner instanceof Create) await onCreate(ctx, inner, via);
   else if (inner instanceof Update) await onUpdate(ctx, inner, via);
   else if (inner instanceof Delete) await onDelete(ctx, inner, via);
@@ -57,4 +69,9 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
     // Announce(object), as Mastodon-compatible groups send.
     await storeRemotePost(ctx, inner, { sender: inner.attributionId, viaGroup: group });
   }
+}
+
+/** Whether the activity has an id, on the same origin as its actor. */
+function onActorsOrigin(activity: Activity): boolean {
+  return activity.id != null && activity.actorId != null && activity.id.origin === activity.actorId.origin;
 }

@@ -21,8 +21,10 @@ export async function onVote(ctx: Context<ContextData>, vote: Like | Dislike, vi
 }
 
 /**
- * Undo(Like|Dislike): only the voter, and only the vote it names.  Returns
- * the post's group when a vote was removed.
+ * Undo(Like|Dislike): only the voter, on the post it names.  Returns the
+ * post's group when a vote was removed.  The voter's vote on that post is
+ * cleared whichever type the Undo names: Lemmy takes back a downvote with
+ * Undo(Like), since its API does not tell the two apart.
  */
 export async function onUndoVote(
   ctx: Context<ContextData>,
@@ -34,7 +36,7 @@ export async function onUndoVote(
   const post = await findPostByUri(ctx.data.db, vote.objectId.href);
   if (!voter || !post) return undefined;
   const current = await findVote(ctx.data.db, voter.id, post.id);
-  if (!current || current.value !== (vote instanceof Dislike ? -1 : 1)) return undefined;
+  if (!current) return undefined;
   await ctx.data.db.transaction().execute((trx) => setVote(trx, voter.id, post.id, 0, null));
   return await findActorById(ctx.data.db, post.group_id);
 }

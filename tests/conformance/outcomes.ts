@@ -1,0 +1,156 @@
+/**
+ * Outcomes a replayed payload may have, checked in Kindred's database, and
+ * the snapshot that "changes nothing" is compared with.  URIs are written
+ * as in the payloads; the scenario rewrites them.
+ */
+import { expect } from "vitest";
+import type { Actor } from "../../db/schema.ts";
+import type { Scenario } from "./harness.ts";
+
+export type ActorFields = Partial<Pick<
+  Actor,
+  | "type" | "name" | "username" | "summary_html" | "inbox_url" | "shared_inbox_url" | "followers_url"
+  | "outbox_url" | "featured_url" | "moderators_url" | "manually_approves_followers"
+>>;
+
+export type Outcome =
+  /** A thread or reply is stored (title equal, content containing, under `parent`, in `group`); `announced`: the group redistributed it to its followers. */
+  | { kind: "post"; id: string; title?: string; content?: string; parent?: string | null; group?: string; announced?: boolean }
+  /** The stored post was edited. */
+  | { kind: "updated"; id: string; title?: string; content?: string }
+  /** The post is a tombstone: kept for threading, content erased. */
+  | { kind: "tombstone"; id: string }
+  /** No post with this id is stored. */
+  | { kind: "absent"; id: string }
+  /** Vote counts of a post. */
+  | { kind: "votes"; id: string; likes: number; dislikes: number }
+  /** A remote actor follows the local group, accepted, and an Accept reached its server. */
+  | { kind: "follower"; actor: string; fields?: ActorFields }
+  /** The remote actor no longer follows the local group. */
+  | { kind: "unfollowed"; actor: string }
+  /** `kim` follows the remote group, in this state; the group's copy has these fields. */
+  | { kind: "following"; group: string; state: "accepted" | "pending"; fields?: ActorFields }
+  /** A documented refusal or an ignored payload: the database is as before and Kindred sent nothing. */
+  | { kind: "unchanged" };
+
+export type Snapshot = Record<string, unknown[]>;
+
+/** What a payload could change: posts, votes, follows, actors, moderators. */
+export async function snapshot(scenario: Scenario): Promise<Snapshot> {
+  const db = scenario.harness.instance.kindred.database.db;
+  return {
+    posts: await db.selectFrom("posts")
+      .select(["uri", "group_id", "parent_id", "title", "content_html", "summary", "updated_at", "deleted_at", "like_count", "dislike_count", "reply_count"])
+      .orderBy("id").execute(),
+    votes: await db.selectFrom("votes").select(["actor_id", "post_id", "value"]).orderBy("actor_id").orderBy("post_id").execute(),
+    follows: await db.selectFrom("follows").select(["follower_id", "followee_id", "state"])
+      .orderBy("follower_id").orderBy("followee_id").execute(),
+    actors: await db.selectFrom("actors")
+      .select(["uri", "type", "name", "summary_html", "inbox_url", "posting_restricted_to_mods"]).orderBy("id").execute(),
+    moderators: await db.selectFrom("group_moderators").select(["group_id", "account_id", "role"])
+      .orderBy("group_id").orderBy("account_id").execute(),
+  };
+}
+
+function rewriteFields(scenario: Scenario, fields: ActorFields = {}) {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [
+    k,
+    typeof v === "string" && /^https?:\/\//.test(v) ? scenario.uri(v) : v,
+  ]));
+}
+
+async function actorRow(scenario: Scenario, uri: string) {
+  const db = scenario.harness.instance.kindred.database.db;
+  return await db.selectFrom("actors").selectAll().where("uri", "=", uri).executeTakeFirst();
+}
+
+async function postRow(scenario: Scenario, id: string) {
+  const db = scenario.harness.instance.kindred.database.db;
+  return await db.selectFrom("posts")
+    .leftJoin("posts as parent", "parent.id", "posts.parent_id")
+    .innerJoin("actors as g", "g.id", "posts.group_id")
+    .selectAll("posts").select(["parent.uri as parent_uri", "g.uri as group_uri"])
+    .where("posts.uri", "=", scenario.uri(id)).executeTakeFirst();
+}
+
+async function followRow(scenario: Scenario, follower: string, followee: string) {
+  const db = scenario.harness.instance.kindred.database.db;
+  return await db.selectFrom("follows")
+    .innerJoin("actors as a", "a.id", "follows.follower_id")
+    .innerJoin("actors as b", "b.id", "follows.followee_id")
+    .selectAll("follows")
+    .where("a.uri", "=", follower).where("b.uri", "=", followee).executeTakeFirst();
+}
+
+/** Asserts one outcome. `before` is the snapshot taken just before the replay. */
+export async function assertOutcome(scenario: Scenario, outcome: Outcome, before: Snapshot, sentBefore: number) {
+  switch (outcome.kind) {
+    case "post": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post, `post ${outcome.id} stored`).toBeDefined();
+      if (outcome.title !== undefined) expect(post!.title).toBe(outcome.title);
+      if (outcome.content !== undefined) expect(post!.content_html).toContain(outcome.content);
+      if (outcome.parent !== undefined) {
+        expect(post!.parent_uri).toBe(outcome.parent == null ? null : scenario.uri(outcome.parent));
+      }
+      const groups = outcome.group ? [scenario.uri(outcome.group)] : [...scenario.groups.values()];
+      expect(groups, "the post's group").toContain(post!.group_uri);
+      expect(post!.deleted_at).toBeNull();
+      if (outcome.announced) {
+        const uri = scenario.uri(outcome.id);
+        await scenario.waitForDeliveries((r) =>
+          r.json?.type === "Announce" && (r.json.object?.object?.id === uri || r.json.object?.id === uri)
+        );
+      }
+      return;
+    }
+    case "updated": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post?.updated_at, `post ${outcome.id} edited`).toBeInstanceOf(Date);
+      if (outcome.title !== undefined) expect(post!.title).toBe(outcome.title);
+      if (outcome.content !== undefined) expect(post!.content_html).toContain(outcome.content);
+      return;
+    }
+    case "tombstone": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post?.deleted_at, `post ${outcome.id} deleted`).toBeInstanceOf(Date);
+      expect([post!.title, post!.content_html]).toEqual([null, ""]);
+      return;
+    }
+    case "absent":
+      expect(await postRow(scenario, outcome.id), `post ${outcome.id}`).toBeUndefined();
+      return;
+    case "votes": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post, `post ${outcome.id} stored`).toBeDefined();
+      expect([post!.like_count, post!.dislike_count]).toEqual([outcome.likes, outcome.dislikes]);
+      return;
+    }
+    case "follower": {
+      const actor = scenario.uri(outcome.actor);
+      const follow = await followRow(scenario, actor, scenario.group);
+      expect(follow?.state, `${outcome.actor} follows the group`).toBe("accepted");
+      expect(await actorRow(scenario, actor)).toMatchObject(rewriteFields(scenario, outcome.fields));
+      await scenario.waitForDeliveries((r) =>
+        r.json?.type === "Accept" && r.json.actor === scenario.group && r.json.object?.actor === actor
+      );
+      return;
+    }
+    case "unfollowed": {
+      const follow = await followRow(scenario, scenario.uri(outcome.actor), scenario.group);
+      expect(follow, `${outcome.actor} left the group`).toBeUndefined();
+      return;
+    }
+    case "following": {
+      const group = scenario.uri(outcome.group);
+      const follow = await followRow(scenario, scenario.harness.member.uri, group);
+      expect(follow?.state, `kim follows ${outcome.group}`).toBe(outcome.state);
+      expect(await actorRow(scenario, group)).toMatchObject(rewriteFields(scenario, outcome.fields));
+      return;
+    }
+    case "unchanged":
+      expect(await snapshot(scenario)).toEqual(before);
+      expect(scenario.received().slice(sentBefore).map((r) => [r.url, r.json?.type]), "sent by Kindred").toEqual([]);
+      return;
+  }
+}
