@@ -22,8 +22,13 @@ const logger = getLogger(["kindred", "federation", "inbox"]);
 function refusing<A extends { id: URL | null }>(
   handler: (ctx: InboxContext<ContextData>, activity: A) => Promise<void>,
 ) {
-  return async (ctx: InboxContext<ContextData>, activity: A) => {
+  return async (ctx: InboxContext<ContextData>, activity: A & { actorId: URL | null }) => {
     try {
+      // An activity lives on its actor's server; one that claims otherwise
+      // could pass off someone else's id as its own.
+      if (activity.id && activity.actorId && activity.id.origin !== activity.actorId.origin) {
+        throw new RefusedError(`${activity.id.href} is not on ${activity.actorId.href}'s server`);
+      }
       await handler(ctx, activity);
     } catch (error) {
       if (!(error instanceof RefusedError)) throw error;

@@ -144,25 +144,31 @@ export async function deletePost(ctx: Ctx, author: Actor, group: Actor, post: Po
   await toGroup(ctx, author, group, post, del);
 }
 
-/** Sets a member's vote: 1 (Like), -1 (Dislike) or 0 (Undo of the previous one). */
+/**
+ * Sets a member's vote: 1 (Like), -1 (Dislike) or 0 (Undo of the current
+ * one).  Switching sends the new vote alone, as Lemmy does: receivers
+ * replace a voter's vote, and an Undo arriving after the new vote would
+ * clear it (Lemmy's Undo names no vote type).
+ */
 export async function castVote(ctx: Ctx, voter: Actor, group: Actor, post: Post, value: 1 | -1 | 0): Promise<void> {
   const db = ctx.data.db;
   const previous = await findVote(db, voter.id, post.id);
   if ((previous?.value ?? 0) === value) return;
-  if (previous?.activity_uri) {
-    const json = await findActivityJson(db, previous.activity_uri);
-    const Type = previous.value === 1 ? Like : Dislike;
+  if (value === 0) {
+    const json = previous?.activity_uri ? await findActivityJson(db, previous.activity_uri) : undefined;
+    const Type = previous!.value === 1 ? Like : Dislike;
     const old = json
       ? await Type.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
-      : new Type({ id: new URL(previous.activity_uri), actor: new URL(voter.uri), object: new URL(post.uri) });
+      : new Type({ id: previous!.activity_uri ? new URL(previous!.activity_uri) : null, actor: new URL(voter.uri), object: new URL(post.uri) });
     const undo = new Undo({ id: newActivityId(ctx), actor: new URL(voter.uri), object: old, ...addressing(group) });
     await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, 0, null));
     await toGroup(ctx, voter, group, post, undo);
-    await deleteActivity(db, previous.activity_uri);
+    if (previous!.activity_uri) await deleteActivity(db, previous!.activity_uri);
+    return;
   }
-  if (value === 0) return;
   const Type = value === 1 ? Like : Dislike;
   const vote = new Type({ id: newActivityId(ctx), actor: new URL(voter.uri), object: new URL(post.uri), ...addressing(group) });
   await db.transaction().execute((trx) => setVote(trx, voter.id, post.id, value, vote.id!.href));
   await toGroup(ctx, voter, group, post, vote);
+  if (previous?.activity_uri) await deleteActivity(db, previous.activity_uri);
 }

@@ -5,7 +5,7 @@ import type { Context } from "@fedify/fedify";
 import { type Actor as APActor, Application, Group, isActor, Organization, Service } from "@fedify/vocab";
 import { findActorByUri, upsertActor } from "../db/actors.ts";
 import type { Actor, ActorType } from "../db/schema.ts";
-import type { ContextData } from "./context.ts";
+import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
 
 const STALE_MS = 24 * 60 * 60 * 1000;
@@ -52,13 +52,21 @@ export async function persistActor(ctx: Context<ContextData>, actor: APActor): P
 }
 
 /**
+ * Fetches signed by the instance actor, so that servers requiring signed
+ * fetches (Mastodon's secure mode, Kindred's own later) answer us.
+ */
+export function signedLoader(ctx: Context<ContextData>) {
+  return ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+}
+
+/**
  * The stored copy of the actor at `uri`, fetched from its origin when
  * unknown or older than a day.  Throws when it cannot be had.
  */
 export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise<Actor> {
   const known = await findActorByUri(ctx.data.db, uri.href);
   if (known && (known.local || Date.now() - known.fetched_at.getTime() < STALE_MS)) return known;
-  const fetched = await ctx.lookupObject(uri).catch(() => null);
+  const fetched = await ctx.lookupObject(uri, { documentLoader: await signedLoader(ctx) }).catch(() => null);
   if (!isActor(fetched) || fetched.id?.href !== uri.href) {
     if (known) return known;
     throw new Error(`could not fetch the actor ${uri.href}`);
@@ -70,7 +78,8 @@ export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise
 export async function resolveHandleOrUri(ctx: Context<ContextData>, handle: string): Promise<Actor> {
   const trimmed = handle.trim();
   if (/^https?:\/\//.test(trimmed)) return await resolveActor(ctx, new URL(trimmed));
-  const fetched = await ctx.lookupObject(trimmed.replace(/^@/, "")).catch(() => null);
+  const fetched = await ctx.lookupObject(trimmed.replace(/^@/, ""), { documentLoader: await signedLoader(ctx) })
+    .catch(() => null);
   if (!isActor(fetched) || fetched.id == null) throw new Error(`no actor found for ${trimmed}`);
   return await persistActor(ctx, fetched);
 }

@@ -10,7 +10,7 @@ import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
-import { resolveActor } from "./remote-actors.ts";
+import { resolveActor, signedLoader } from "./remote-actors.ts";
 
 export type PostObject = Page | Article | Note;
 
@@ -46,11 +46,19 @@ async function findGroupFor(ctx: Context<ContextData>, object: PostObject, viaGr
   return undefined;
 }
 
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+
+function isPublic(object: PostObject): boolean {
+  return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC || u.href === "as:Public");
+}
+
 function titleFrom(object: PostObject, text: string): string {
   const name = object.name?.toString();
   if (name) return htmlToText(name).slice(0, 200);
-  // A Mastodon-style Note that starts a thread: its first line is the title.
-  const first = text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  // A Mastodon-style Note that starts a thread: its first line is the
+  // title, without the mentions of the group that lead it.
+  const first = text.split("\n").find((l) => l.trim() !== "")?.trim()
+    .replace(/^(@[\w.-]+(@[\w.:-]+)?\s*)+/, "") ?? "";
   return first.length > 100 ? `${first.slice(0, 99)}…` : first || "(untitled)";
 }
 
@@ -79,6 +87,11 @@ export async function storeRemotePost(
   if (id.origin !== authorId.origin) {
     throw new RefusedError(`post ${id.href} is not on its author's server`);
   }
+  // Until private groups exist (issue #6), only public posts are shared: a
+  // followers-only or direct message that mentions a group stays private.
+  if (!isPublic(object)) {
+    throw new RefusedError(`post ${id.href} is not public; Kindred does not publish it in a group`);
+  }
   const known = await findPostByUri(ctx.data.db, id.href);
   if (known) {
     return { post: known, created: false, group: (await findActorById(ctx.data.db, known.group_id))! };
@@ -98,6 +111,11 @@ export async function storeRemotePost(
     group = await findGroupFor(ctx, object, options.viaGroup);
   }
   if (!group) return null;
+  if (group.local && !parent && group.posting_restricted_to_mods) {
+    // Remote moderators come with moderation (issue #5); until then only
+    // local moderators, through the API, start threads in such a group.
+    throw new RefusedError(`only moderators start threads in ${group.uri}`);
+  }
   // Only now: a post for no group we know stores (and fetches) nothing.
   const author = await resolveActor(ctx, authorId);
 
@@ -134,7 +152,7 @@ async function backfill(
 ): Promise<StoredPost | null> {
   const depth = (options.depth ?? 0) + 1;
   if (depth > MAX_BACKFILL_DEPTH) return null;
-  const fetched = await ctx.lookupObject(uri).catch(() => null);
+  const fetched = await ctx.lookupObject(uri, { documentLoader: await signedLoader(ctx) }).catch(() => null);
   if (!isPostObject(fetched) || fetched.id?.href !== uri.href || !fetched.attributionId) return null;
   return await storeRemotePost(ctx, fetched, {
     sender: fetched.attributionId,

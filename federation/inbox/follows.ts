@@ -1,6 +1,6 @@
 /** Follow, Accept, Reject and Undo(Follow): membership of groups. */
 import type { Context } from "@fedify/fedify";
-import { Accept, Follow, type Reject } from "@fedify/vocab";
+import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorByUri } from "../../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState, upsertFollow } from "../../db/follows.ts";
@@ -17,17 +17,35 @@ export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promi
   if (!follow.id || !follow.actorId) return;
   const target = await localGroupByUri(ctx, follow.objectId);
   if (!target) {
-    logger.debug("Follow of {object}, which is not a local group; ignored", { object: follow.objectId?.href });
+    await rejectNonGroupFollow(ctx, follow);
     return;
   }
   const follower = await resolveActor(ctx, follow.actorId);
-  if (target.group.join_policy === "open") {
+  const existing = await findFollow(ctx.data.db, follower.id, target.actor.id);
+  if (target.group.join_policy === "open" || existing?.state === "accepted") {
+    // A member who sends Follow again (its server lost track) is answered again.
     await upsertFollow(ctx.data.db, follower.id, target.actor.id, "accepted", follow.id.href);
     await sendAccept(ctx, target.actor, follower, follow);
   } else {
     await upsertFollow(ctx.data.db, follower.id, target.actor.id, "pending", follow.id.href);
     logger.info("{follower} asks to join {group}", { follower: follower.uri, group: target.group.slug });
   }
+}
+
+/**
+ * Members and the instance actor cannot be followed (only groups can): say
+ * so with a Reject, rather than leave the follower's request pending forever.
+ */
+async function rejectNonGroupFollow(ctx: Context<ContextData>, follow: Follow): Promise<void> {
+  const parsed = follow.objectId ? ctx.parseUri(follow.objectId) : null;
+  if (parsed?.type !== "actor" || !follow.actorId) {
+    logger.debug("Follow of {object}, which is not a local actor; ignored", { object: follow.objectId?.href });
+    return;
+  }
+  const target = await findActorByUri(ctx.data.db, follow.objectId!.href);
+  if (!target?.local) return;
+  const follower = await resolveActor(ctx, follow.actorId);
+  await sendFrom(ctx, target, [follower], new Reject({ id: newActivityId(ctx), actor: new URL(target.uri), object: follow }));
 }
 
 /** Accepts a remote actor's Follow of a local group. */
@@ -57,7 +75,8 @@ export async function onAcceptOrReject(ctx: Context<ContextData>, answer: Accept
     .where("follows.followee_id", "=", group.id)
     .where("actors.local", "=", true)
     .execute();
-  const match = rows.find((r) => r.activity_uri === followId) ?? (rows.length === 1 ? rows[0] : undefined);
+  // Only the Follow it names: never guess.
+  const match = rows.find((r) => r.activity_uri === followId);
   if (!match) return;
   if (answer instanceof Accept) {
     await setFollowState(ctx.data.db, match.follower_id, group.id, "accepted");

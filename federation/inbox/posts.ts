@@ -49,7 +49,7 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
     return;
   }
   if (stored.created && stored.group.local && !via.viaGroup) {
-    await redistribute(ctx, stored.group, create, object);
+    await redistribute(ctx, stored.group, create, object, stored.post.uri);
   }
 }
 
@@ -82,7 +82,7 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
     sensitive: object.sensitive ?? false,
   }, object.updated ? new Date(object.updated.epochMilliseconds) : new Date());
   const group = await findActorById(ctx.data.db, post.group_id);
-  if (group?.local && !via.viaGroup) await redistribute(ctx, group, update);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, update, undefined, post.uri);
 }
 
 export async function onDelete(ctx: Context<ContextData>, del: Delete, via: Via = {}): Promise<void> {
@@ -95,5 +95,5 @@ export async function onDelete(ctx: Context<ContextData>, del: Delete, via: Via 
   }
   await tombstonePost(ctx.data.db, post.id);
   const group = await findActorById(ctx.data.db, post.group_id);
-  if (group?.local && !via.viaGroup) await redistribute(ctx, group, del);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, del, undefined, post.uri);
 }

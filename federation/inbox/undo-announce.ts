@@ -33,7 +33,7 @@ export async function onUndo(ctx: Context<ContextData>, undo: Undo, via: Via = {
     await onUndoFollow(ctx, undo.actorId, inner);
   } else if (inner instanceof Like || inner instanceof Dislike) {
     const group = await onUndoVote(ctx, undo.actorId, inner);
-    if (group?.local && !via.viaGroup) await redistribute(ctx, group, undo);
+    if (group?.local && !via.viaGroup) await redistribute(ctx, group, undo, undefined, inner.objectId?.href);
   }
 }
 

@@ -15,9 +15,12 @@ export async function onVote(ctx: Context<ContextData>, vote: Like | Dislike, vi
   if (!post || post.deleted_at) return;
   const voter = await resolveActor(ctx, vote.actorId);
   const value = vote instanceof Dislike ? -1 : 1;
+  const previous = await findVote(ctx.data.db, voter.id, post.id);
+  // A duplicate delivery changes nothing and is not passed on again.
+  if (previous?.value === value && previous.activity_uri === (vote.id?.href ?? null)) return;
   await ctx.data.db.transaction().execute((trx) => setVote(trx, voter.id, post.id, value, vote.id?.href ?? null));
   const group = await findActorById(ctx.data.db, post.group_id);
-  if (group?.local && !via.viaGroup) await redistribute(ctx, group, vote);
+  if (group?.local && !via.viaGroup) await redistribute(ctx, group, vote, undefined, post.uri);
 }
 
 /**

@@ -73,11 +73,11 @@ export const MORE_EXPECTATIONS: Record<string, Expectation> = {
     expect: unchanged,
   },
   "mastodon/objects/page.json": {
-    why: "a Mastodon post mentioning our group starts a thread, titled by its first line",
+    why: "a Mastodon post mentioning our group starts a thread, titled by its first line without the leading mention",
     local: ours("https://enterprise.lemmy.ml/c/tenforward"),
     expect: [{
       kind: "post", id: "https://masto.qa.urbanwildlife.biz/users/mastodon/statuses/110830743680706519",
-      title: "@tenforward Variable never resetting at refresh", content: "carries on from the previous one", parent: null,
+      title: "Variable never resetting at refresh", content: "carries on from the previous one", parent: null,
     }],
   },
   "mastodon/objects/note_2.json": {

@@ -242,7 +242,7 @@ export class Scenario {
   async replay(fixture: Fixture | string): Promise<number> {
     const f = typeof fixture === "string" ? this.harness.fixture(this.family, fixture) : fixture;
     const doc = this.rewrite(f.json);
-    if (f.kind === "activity") return await this.deliver(doc);
+    if (f.kind === "activity") return await this.deliver(this.answeringOurFollow(doc));
     const { "@context": context, ...object } = doc;
     if (doc.type === "Tombstone") {
       const live = this.stubs.get(doc.id);
@@ -292,6 +292,20 @@ export class Scenario {
       object: embedded,
       to: [this.harness.member.uri],
     });
+  }
+
+  /**
+   * An Accept or Reject names the Follow it answers.  A real server echoes
+   * the Follow we sent; the fixture names its own, so put ours in its place.
+   */
+  answeringOurFollow(doc: any): any {
+    if (doc.type !== "Accept" && doc.type !== "Reject") return doc;
+    const [ours] = this.received((r) => r.json?.type === "Follow" && r.json.object === doc.actor);
+    if (!ours) return doc;
+    const object = typeof doc.object === "object" && doc.object != null
+      ? { ...doc.object, id: ours.json.id }
+      : ours.json.id;
+    return { ...doc, object };
   }
 
   /** What the stubs received in this scenario. */
