@@ -23,7 +23,11 @@ export interface AccountsTable {
   bio: Generated<string>;
   created_at: Generated<Date>;
   last_active_at: Generated<Date>;
+  member_type: MemberType | null;
 }
+
+/** Shown as a badge next to a member's name; self-declared. */
+export type MemberType = "patient" | "caregiver" | "supporter";
 
 export type JoinPolicy = "open" | "approval";
 
@@ -167,6 +171,27 @@ export interface ApiTokensTable {
   last_used_at: Generated<Date>;
 }
 
+/** Browser sessions: the SHA-256 of the cookie's random id, never an IP address. */
+export interface SessionsTable {
+  id_hash: string;
+  account_id: number;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
+export type NotificationKind = "reply" | "join_accepted" | "join_rejected";
+
+/** Filled by database triggers (db/migrations/0003-web-accounts.ts). */
+export interface NotificationsTable {
+  id: Generated<number>;
+  account_id: number;
+  kind: NotificationKind;
+  actor_id: number | null;
+  post_id: number | null;
+  created_at: Generated<Date>;
+  read_at: Date | null;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -181,6 +206,8 @@ export interface Schema {
   votes: VotesTable;
   activities: ActivitiesTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  notifications: NotificationsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -19,5 +19,15 @@ export interface AppEnv {
     /** Set by the API's bearer-token middleware. */
     account: Account;
     actor: Actor;
+    /** Set by the web session middleware (src/sessions.ts) for a logged-in browser. */
+    viewer?: Viewer;
   };
+}
+
+/** The member using the web pages. */
+export interface Viewer {
+  account: Account;
+  actor: Actor;
+  /** Unread notifications, for the header. */
+  unread: number;
 }

@@ -15,6 +15,13 @@ import { requestContext } from "./request-context.ts";
 import { activityPubExtraRoutes } from "./routes/ap-extras.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
+import { webAccountRoutes } from "./routes/web-account.tsx";
+import { webGroupRoutes } from "./routes/web-groups.tsx";
+import { webNotificationRoutes } from "./routes/web-notifications.tsx";
+import { webPostRoutes } from "./routes/web-posts.tsx";
+import { csrfProtection } from "./csrf.ts";
+import { webSession } from "./sessions.ts";
 
 const logger = getLogger(["kindred", "http"]);
 
@@ -45,7 +52,9 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
       formAction: ["'self'"],
       baseUri: ["'none'"],
     },
-    referrerPolicy: "no-referrer",
+    // Same-origin: our own form POSTs carry an Origin header (checked against
+    // CSRF); other sites are told nothing.
+    referrerPolicy: "same-origin",
   }));
   app.use(async (c, next) => {
     c.set("kindred", services);
@@ -56,8 +65,18 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
   app.route("/", activityPubExtraRoutes());
+  // The member web pages: session cookie, then CSRF check on every form POST.
+  app.use(webSession());
+  app.use(csrfProtection());
+  app.route("/", webAccountRoutes());
+  app.route("/", webGroupRoutes());
+  app.route("/", webPostRoutes());
+  app.route("/", webNotificationRoutes());
   app.route("/", pageRoutes());
+  app.notFound(notFoundPage);
   app.onError((error, c) => {
+    const answered = webErrorPage(c, error);
+    if (answered) return answered;
     logger.error("Unhandled error on {method} {path}: {error}", {
       method: c.req.method,
       path: c.req.path,

@@ -11,13 +11,19 @@ import { verifyPassword } from "./passwords.ts";
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 
-/** A new token for the account, or undefined when the credentials are wrong. */
-export async function logIn(db: Kysely<Schema>, username: string, password: string): Promise<string | undefined> {
+/** The account whose credentials these are (shared by the API and the web pages). */
+export async function authenticate(db: Kysely<Schema>, username: string, password: string): Promise<Account | undefined> {
   const account = await findAccountByUsername(db, username.trim().toLowerCase());
   // Verify against a dummy hash when the account is missing, so that timing
   // does not tell which usernames exist.
   const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
-  if (!account || !ok) return undefined;
+  return account && ok ? account : undefined;
+}
+
+/** A new token for the account, or undefined when the credentials are wrong. */
+export async function logIn(db: Kysely<Schema>, username: string, password: string): Promise<string | undefined> {
+  const account = await authenticate(db, username, password);
+  if (!account) return undefined;
   const token = randomBytes(32).toString("base64url");
   await insertToken(db, hash(token), account.id);
   return token;

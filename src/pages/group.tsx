@@ -1,34 +1,138 @@
-/** A support group's page, served at the same URL as its Group actor. */
+/** A support group's page (local at its actor URL, remote at /g/:id): about, membership, threads. */
 import { raw } from "hono/html";
-import type { Group } from "../../db/schema.ts";
+import type { MemberType } from "../../db/schema.ts";
+import type { ThreadListItem, ThreadSort } from "../../db/web-groups.ts";
+import type { GroupFacts } from "../web-groups.ts";
+import { Csrf } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
+import { MemberBadge } from "./post-parts.tsx";
+import { groupPath, type PageInfo, postPath } from "./page-info.ts";
 
-export function GroupPage(props: { instanceName: string; group: Group; handle: string; moderators: string[] }) {
-  const { group } = props;
+const SORT_LABELS: Record<ThreadSort, string> = { active: "Active", new: "New", top: "Top" };
+
+function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
+  const id = facts.actor.id;
+  if (!page.viewer) {
+    return (
+      <p class="membership">
+        <a href={`/login?next=${encodeURIComponent(groupPath(facts.actor))}`}>Log in</a> or{" "}
+        <a href="/signup">sign up</a> to join this group. You can read it without an account.
+      </p>
+    );
+  }
+  if (facts.membership === "accepted") {
+    return (
+      <div class="membership">
+        <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a></p>
+        <form method="post" action={`/g/${id}/leave`} class="inline">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="secondary">Leave group</button>
+        </form>
+      </div>
+    );
+  }
+  if (facts.membership === "pending") {
+    return (
+      <div class="membership">
+        <p><span class="badge">Request pending</span> Your request to join is waiting for a moderator.</p>
+        <form method="post" action={`/g/${id}/leave`} class="inline">
+          <Csrf token={page.csrf} />
+          <button type="submit" class="secondary">Cancel request</button>
+        </form>
+      </div>
+    );
+  }
   return (
-    <Layout title={group.name} instanceName={props.instanceName} description={group.summary_source.slice(0, 200)}>
+    <form method="post" action={`/g/${id}/join`} class="membership">
+      <Csrf token={page.csrf} />
+      <button type="submit">{facts.actor.manually_approves_followers ? "Ask to join" : "Join group"}</button>
+    </form>
+  );
+}
+
+function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
+  const score = t.like_count - t.dislike_count;
+  return (
+    <li class="thread-item">
+      <a href={postPath(t)} class="thread-title">{t.title ?? "(untitled)"}</a>
+      {t.summary ? <span class="badge cw">CW: {t.summary}</span> : null}
+      <br />
+      <span class="meta">
+        by {t.author_name ?? t.author_username}
+        <MemberBadge type={badge} /> · {t.reply_count} {t.reply_count === 1 ? "reply" : "replies"} · {score}{" "}
+        {score === 1 || score === -1 ? "point" : "points"} · active{" "}
+        <time datetime={t.last_activity_at.toISOString()}>{t.last_activity_at.toUTCString()}</time>
+      </span>
+    </li>
+  );
+}
+
+export function GroupPage(props: {
+  page: PageInfo;
+  facts: GroupFacts;
+  threads: ThreadListItem[];
+  memberTypes: Map<number, MemberType>;
+  sort: ThreadSort;
+  nextCursor?: string;
+}) {
+  const { facts, page, sort } = props;
+  const group = facts.actor;
+  const path = groupPath(group);
+  return (
+    <Layout title={group.name ?? group.username} page={page} description={facts.handle}>
       <article class="group">
-        <h1>{group.name}</h1>
-        <p class="handle">{props.handle}</p>
+        <h1>{group.name ?? group.username}</h1>
+        <p class="handle">{facts.handle}</p>
         <p>
-          {group.join_policy === "approval"
+          {facts.memberCount} {facts.memberCount === 1 ? "member" : "members"}
+          {group.local ? "" : " on this server"} ·{" "}
+          {group.manually_approves_followers
             ? "New members join after a moderator approves their request."
             : "Anyone can join this group."}
         </p>
-        {/* summary_html is rendered from Markdown with raw HTML escaped (src/markdown.ts). */}
-        <section class="about" aria-label="About this group">{raw(group.summary_html)}</section>
-        {props.moderators.length > 0
+        <Membership page={page} facts={facts} />
+        {/* summary_html: Markdown with raw HTML escaped (local) or sanitised on arrival (remote). */}
+        <section class="about" aria-labelledby="about-heading">
+          <h2 id="about-heading">About</h2>
+          {group.summary_html ? raw(group.summary_html) : <p>No description yet.</p>}
+        </section>
+        {facts.moderators.length > 0
           ? (
             <section aria-labelledby="mods-heading">
               <h2 id="mods-heading">Moderators</h2>
-              <ul>{props.moderators.map((m) => <li>{m}</li>)}</ul>
+              <ul>{facts.moderators.map((m) => <li>{m}</li>)}</ul>
             </section>
           )
           : null}
-        <p>
-          Follow this group from another Kindred, Lemmy or Mastodon account by searching for{" "}
-          <code>{props.handle}</code>.
-        </p>
+        <section aria-labelledby="threads-heading">
+          <h2 id="threads-heading">Threads</h2>
+          <nav aria-label="Sort threads" class="sort">
+            <ul>
+              {(Object.keys(SORT_LABELS) as ThreadSort[]).map((s) => (
+                <li>
+                  <a href={`${path}?sort=${s}`} aria-current={s === sort ? "page" : undefined}>{SORT_LABELS[s]}</a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {props.threads.length === 0
+            ? <p>No threads yet.</p>
+            : (
+              <ul class="thread-list">
+                {props.threads.map((t) => <ThreadItem t={t} badge={props.memberTypes.get(t.author_id)} />)}
+              </ul>
+            )}
+          {props.nextCursor
+            ? <p><a href={`${path}?sort=${sort}&after=${encodeURIComponent(props.nextCursor)}`} rel="next">Older threads</a></p>
+            : null}
+        </section>
+        {group.local
+          ? (
+            <p class="hint">
+              Follow this group from another Kindred, Lemmy or Mastodon account by searching for <code>{facts.handle}</code>.
+            </p>
+          )
+          : null}
       </article>
     </Layout>
   );

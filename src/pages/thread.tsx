@@ -1,54 +1,98 @@
-/** A thread with its replies, indented by depth; content warnings folded. */
-import { raw } from "hono/html";
+/**
+ * A thread with nested replies.  Each reply level folds with <details>, so
+ * it works without JavaScript; content warnings fold the post itself.
+ */
 import type { PostView } from "../../db/posts.ts";
+import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
+import type { PageInfo } from "./page-info.ts";
+import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-parts.tsx";
 
-function Content({ post }: { post: PostView }) {
-  if (post.deleted_at) return <p class="deleted">This post was deleted.</p>;
-  // content_html is Markdown rendered with raw HTML escaped (local posts) or
-  // sanitised on arrival (remote posts): see src/markdown.ts, federation/html.ts.
-  const body = <div class="content">{raw(post.content_html)}</div>;
-  return post.summary
-    ? (
-      <details class="content-warning">
-        <summary>Content warning: {post.summary}</summary>
-        {body}
-      </details>
-    )
-    : body;
+export interface ThreadViewer {
+  actorId: number;
+  /** An accepted member of the group: may reply and vote. */
+  member: boolean;
+  votes: Map<number, 1 | -1>;
 }
 
-function Byline({ post }: { post: PostView }) {
+export interface ThreadProps {
+  page: PageInfo;
+  groupName: string;
+  groupUrl: string;
+  posts: PostView[];
+  memberTypes: Map<number, MemberType>;
+  viewer?: ThreadViewer;
+}
+
+function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
+  const v = props.viewer;
+  if (post.deleted_at) return null;
+  if (!v?.member) {
+    return <p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>;
+  }
   return (
-    <p class="byline">
-      <a href={post.author_uri} rel="nofollow">{post.author_name ?? post.author_username}</a>{" "}
-      <span class="handle">@{post.author_username}@{post.author_host}</span> ·{" "}
-      <time datetime={post.published_at.toISOString()}>{post.published_at.toUTCString()}</time>
-      {post.updated_at ? " · edited" : null}
-    </p>
+    <div class="actions">
+      <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
+      {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
+      <ReplyForm page={props.page} post={post} />
+    </div>
   );
 }
 
-export function ThreadPage(props: { instanceName: string; groupName: string; groupUrl: string; posts: PostView[] }) {
-  const [root, ...replies] = props.posts;
+function count(children: Map<number, PostView[]>, id: number): number {
+  return (children.get(id) ?? []).reduce((n, p) => n + 1 + count(children, p.id), 0);
+}
+
+function Replies({ props, children, parentId }: { props: ThreadProps; children: Map<number, PostView[]>; parentId: number }) {
+  const list = children.get(parentId) ?? [];
+  if (list.length === 0) return null;
+  const total = count(children, parentId);
   return (
-    <Layout title={root.title ?? "Thread"} instanceName={props.instanceName}>
+    <details open class="replies">
+      <summary>{total} {total === 1 ? "reply" : "replies"}</summary>
+      {list.map((r) => (
+        <article class="reply" id={`post-${r.id}`} aria-label={`Reply by ${r.author_name ?? r.author_username}`}>
+          <Byline post={r} badge={props.memberTypes.get(r.author_id)} />
+          <Content post={r} />
+          <Actions props={props} post={r} />
+          <Replies props={props} children={children} parentId={r.id} />
+        </article>
+      ))}
+    </details>
+  );
+}
+
+export function ThreadPage(props: ThreadProps) {
+  const [root, ...replies] = props.posts;
+  const ids = new Set(props.posts.map((p) => p.id));
+  const children = new Map<number, PostView[]>();
+  for (const r of replies) {
+    // A reply whose parent is unknown here hangs from the thread itself.
+    const parent = r.parent_id != null && ids.has(r.parent_id) ? r.parent_id : root.id;
+    children.set(parent, [...(children.get(parent) ?? []), r]);
+  }
+  const title = root.deleted_at ? "Deleted thread" : root.title ?? "Thread";
+  return (
+    <Layout title={title} page={props.page}>
       <p class="breadcrumb"><a href={props.groupUrl}>{props.groupName}</a></p>
-      <article class="thread" id={`post-${root.id}`}>
-        <h1>{root.deleted_at ? "Deleted thread" : root.title}</h1>
-        <Byline post={root} />
+      <article class="thread" id={`post-${root.id}`} aria-labelledby="thread-title">
+        <h1 id="thread-title">{title}</h1>
+        <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
         <Content post={root} />
-        <p class="counts">{root.like_count} helpful · {root.reply_count} replies</p>
+        {!props.viewer?.member
+          ? (
+            <p class="hint">
+              {props.page.viewer
+                ? <><a href={props.groupUrl}>Join {props.groupName}</a> to reply and vote.</>
+                : <><a href="/login">Log in</a> or <a href="/signup">sign up</a> to reply and vote.</>}
+            </p>
+          )
+          : null}
+        <Actions props={props} post={root} />
+        <section aria-label="Replies" class="thread-replies">
+          <Replies props={props} children={children} parentId={root.id} />
+        </section>
       </article>
-      <section aria-label="Replies" class="replies">
-        {replies.map((r) => (
-          // Depth as a class: the CSP allows no inline styles.
-          <article class={`reply depth-${Math.min(r.depth, 8)}`} id={`post-${r.id}`}>
-            <Byline post={r} />
-            <Content post={r} />
-          </article>
-        ))}
-      </section>
     </Layout>
   );
 }

@@ -9,12 +9,11 @@ import { findFollow, listPendingFollowers } from "../../db/follows.ts";
 import { findPostById, findPostView, listThreadPostViews, listThreadViews } from "../../db/posts.ts";
 import { NameTakenError } from "../../db/groups.ts";
 import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
-import { resolveHandleOrUri } from "../../federation/remote-actors.ts";
-import { localGroupBySlug } from "../../federation/local-groups.ts";
 import type { AppEnv } from "../app-env.ts";
 import { accountForToken, logIn } from "../auth.ts";
 import { canModerate, decideJoinRequest } from "../membership.ts";
 import { ValidationError } from "../names.ts";
+import { findGroupByHandle } from "../web-groups.ts";
 import { changePost, createReply, createThread, ForbiddenError, removeOwnPost, vote } from "../posts.ts";
 import { actorJson, postJson } from "./api-json.ts";
 
@@ -77,9 +76,8 @@ export function apiRoutes(): Hono<AppEnv> {
     const { handle } = await body(c);
     if (typeof handle !== "string" || handle.trim() === "") throw new ValidationError("handle", "handle is required");
     const ctx = c.var.kindred.fedify();
-    const local = /^[a-z0-9][a-z0-9_-]*$/.test(handle) ? await localGroupBySlug(ctx, handle) : undefined;
-    const group = local?.actor ?? await resolveHandleOrUri(ctx, handle).catch(() => undefined);
-    if (group?.type !== "Group") return c.json({ error: `no group found for ${handle}` }, 404);
+    const group = await findGroupByHandle(ctx, handle);
+    if (!group) return c.json({ error: `no group found for ${handle}` }, 404);
     const state = await joinGroup(ctx, c.var.actor, group);
     return c.json({ group: actorJson(group), state });
   });

@@ -1,0 +1,54 @@
+/** A member's notifications (rows are written by triggers, see migration 0003). */
+import { type Kysely, sql } from "kysely";
+import type { NotificationKind, Schema } from "./schema.ts";
+
+type Db = Kysely<Schema>;
+
+export interface NotificationView {
+  id: number;
+  kind: NotificationKind;
+  created_at: Date;
+  read_at: Date | null;
+  actor_name: string | null;
+  actor_username: string | null;
+  actor_host: string | null;
+  actor_local: boolean | null;
+  actor_group_slug: string | null;
+  post_id: number | null;
+  post_uri: string | null;
+  post_local: boolean | null;
+  post_deleted: boolean | null;
+  thread_title: string | null;
+}
+
+/** Newest first. */
+export function listNotifications(db: Db, accountId: number, limit = 50): Promise<NotificationView[]> {
+  return db.selectFrom("notifications as n")
+    .leftJoin("actors as a", "a.id", "n.actor_id")
+    .leftJoin("groups as g", "g.id", "a.group_id")
+    .leftJoin("posts as p", "p.id", "n.post_id")
+    .leftJoin("posts as t", "t.id", "p.thread_id")
+    .select([
+      "n.id", "n.kind", "n.created_at", "n.read_at",
+      "a.name as actor_name", "a.username as actor_username", "a.host as actor_host", "a.local as actor_local",
+      "g.slug as actor_group_slug",
+      "p.id as post_id", "p.uri as post_uri", "p.local as post_local",
+      sql<boolean>`p.deleted_at is not null`.as("post_deleted"),
+      "t.title as thread_title",
+    ])
+    .where("n.account_id", "=", accountId)
+    .orderBy("n.id", "desc").limit(limit)
+    .execute();
+}
+
+export async function countUnread(db: Db, accountId: number): Promise<number> {
+  const row = await db.selectFrom("notifications").select(sql<number>`count(*)`.as("n"))
+    .where("account_id", "=", accountId).where("read_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function markAllRead(db: Db, accountId: number): Promise<void> {
+  await db.updateTable("notifications").set({ read_at: new Date() })
+    .where("account_id", "=", accountId).where("read_at", "is", null).execute();
+}

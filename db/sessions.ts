@@ -1,0 +1,30 @@
+/** Browser sessions, stored as the SHA-256 of their id (src/sessions.ts). */
+import type { Kysely } from "kysely";
+import type { Account, Schema } from "./schema.ts";
+
+type Db = Kysely<Schema>;
+
+export async function insertSession(db: Db, idHash: string, accountId: number, expiresAt: Date): Promise<void> {
+  await db.insertInto("sessions").values({ id_hash: idHash, account_id: accountId, expires_at: expiresAt }).execute();
+}
+
+/** The account of an unexpired session. */
+export function findSessionAccount(db: Db, idHash: string): Promise<Account | undefined> {
+  return db.selectFrom("sessions")
+    .innerJoin("accounts", "accounts.id", "sessions.account_id")
+    .selectAll("accounts")
+    .where("sessions.id_hash", "=", idHash)
+    .where("sessions.expires_at", ">", new Date())
+    .executeTakeFirst();
+}
+
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+}
+
+/** Ends every session of an account (after a password change), and expired ones of anybody. */
+export async function deleteAccountSessions(db: Db, accountId: number): Promise<void> {
+  await db.deleteFrom("sessions")
+    .where((eb) => eb.or([eb("account_id", "=", accountId), eb("expires_at", "<", new Date())]))
+    .execute();
+}

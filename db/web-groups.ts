@@ -1,0 +1,109 @@
+/** Group directory search and the thread list of a group page. */
+import { type Kysely, sql } from "kysely";
+import type { Group, Schema } from "./schema.ts";
+
+type Db = Kysely<Schema>;
+
+export interface DirectoryEntry extends Group {
+  actor_id: number;
+  member_count: number;
+}
+
+/**
+ * Local groups, by full-text match on name, slug and description when `query`
+ * is given ('simple' configuration: no stemming, same on PGlite and
+ * PostgreSQL; the GIN index of migration 0003 covers the expression).
+ */
+export async function searchGroups(db: Db, query: string | undefined, limit = 100): Promise<DirectoryEntry[]> {
+  let q = db.selectFrom("groups")
+    .innerJoin("actors", "actors.group_id", "groups.id")
+    .selectAll("groups")
+    .select([
+      "actors.id as actor_id",
+      sql<number>`(select count(*) from follows f where f.followee_id = actors.id and f.state = 'accepted')`
+        .as("member_count"),
+    ]);
+  const text = query?.trim();
+  if (text) {
+    const doc = sql`to_tsvector('simple', groups.name || ' ' || groups.slug || ' ' || groups.summary_source)`;
+    const tsq = sql`websearch_to_tsquery('simple', ${text})`;
+    q = q.where(sql<boolean>`${doc} @@ ${tsq}`)
+      .orderBy(sql`ts_rank(${doc}, ${tsq})`, "desc");
+  }
+  const rows = await q.orderBy("groups.name").limit(limit).execute();
+  return rows.map((r) => ({ ...r, member_count: Number(r.member_count) }));
+}
+
+export type ThreadSort = "active" | "new" | "top";
+export const THREAD_SORTS: readonly ThreadSort[] = ["active", "new", "top"];
+
+export interface ThreadListItem {
+  id: number;
+  uri: string;
+  local: boolean;
+  title: string | null;
+  summary: string | null;
+  sensitive: boolean;
+  published_at: Date;
+  last_activity_at: Date;
+  reply_count: number;
+  like_count: number;
+  dislike_count: number;
+  author_id: number;
+  author_name: string | null;
+  author_username: string;
+  author_host: string;
+  /** Opaque position for keyset pagination (`after`). */
+  cursor: string;
+}
+
+const US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+function sortKey(sort: ThreadSort) {
+  // Text with microseconds, so that a page boundary never skips a thread.
+  if (sort === "active") return sql<string>`to_char(posts.last_activity_at at time zone 'UTC', ${sql.raw(US)})`;
+  if (sort === "new") return sql<string>`to_char(posts.published_at at time zone 'UTC', ${sql.raw(US)})`;
+  return sql<string>`(posts.like_count - posts.dislike_count)::text`;
+}
+
+function after(sort: ThreadSort, cursor: string) {
+  const comma = cursor.lastIndexOf(",");
+  const key = cursor.slice(0, comma);
+  const id = Number(cursor.slice(comma + 1));
+  if (comma < 0 || !Number.isSafeInteger(id)) return undefined;
+  if (sort === "top") {
+    if (!/^-?\d{1,9}$/.test(key)) return undefined;
+    return sql<boolean>`(posts.like_count - posts.dislike_count, posts.id) < (${Number(key)}::int, ${id}::int)`;
+  }
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(key)) return undefined;
+  const column = sort === "active" ? sql.ref("posts.last_activity_at") : sql.ref("posts.published_at");
+  return sql<boolean>`(${column}, posts.id) < (${key}::timestamptz, ${id}::int)`;
+}
+
+/** One page of a group's threads (not deleted); `cursor` of the last item continues. */
+export async function listGroupThreads(
+  db: Db,
+  groupActorId: number,
+  sort: ThreadSort,
+  cursor: string | undefined,
+  limit = 25,
+): Promise<ThreadListItem[]> {
+  let q = db.selectFrom("posts")
+    .innerJoin("actors as a", "a.id", "posts.author_id")
+    .select([
+      "posts.id", "posts.uri", "posts.local", "posts.title", "posts.summary", "posts.sensitive",
+      "posts.published_at", "posts.last_activity_at", "posts.reply_count", "posts.like_count",
+      "posts.dislike_count", "posts.author_id",
+      "a.name as author_name", "a.username as author_username", "a.host as author_host",
+      sql<string>`${sortKey(sort)} || ',' || posts.id`.as("cursor"),
+    ])
+    .where("posts.group_id", "=", groupActorId)
+    .where("posts.parent_id", "is", null)
+    .where("posts.deleted_at", "is", null);
+  const condition = cursor ? after(sort, cursor) : undefined;
+  if (condition) q = q.where(condition);
+  if (sort === "active") q = q.orderBy("posts.last_activity_at", "desc");
+  else if (sort === "new") q = q.orderBy("posts.published_at", "desc");
+  else q = q.orderBy(sql`posts.like_count - posts.dislike_count`, "desc");
+  return await q.orderBy("posts.id", "desc").limit(limit).execute();
+}

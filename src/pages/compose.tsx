@@ -1,0 +1,57 @@
+/** Writing a thread, a reply or an edit, with a server-side preview. */
+import { raw } from "hono/html";
+import { Csrf, Problems } from "./forms.tsx";
+import { Layout } from "./layout.tsx";
+import type { PageInfo } from "./page-info.ts";
+import { ComposeFields, type ComposeValues } from "./post-parts.tsx";
+
+export function ComposePage(props: {
+  page: PageInfo;
+  heading: string;
+  action: string;
+  submitLabel: string;
+  withTitle: boolean;
+  values: ComposeValues;
+  /** Rendered Markdown of the values, when the member asked for a preview. */
+  previewHtml?: string;
+  errors?: string[];
+  cancelHref: string;
+  /** What is being replied to, for context. */
+  context?: { author: string; html: string };
+}) {
+  const { values } = props;
+  return (
+    <Layout title={props.heading} page={props.page}>
+      <h1>{props.heading}</h1>
+      {props.context
+        ? (
+          <section aria-label="The post you are replying to" class="quoted">
+            <p class="byline">{props.context.author} wrote:</p>
+            <div class="content">{raw(props.context.html)}</div>
+          </section>
+        )
+        : null}
+      <Problems errors={props.errors} />
+      {props.previewHtml != null
+        ? (
+          <section aria-labelledby="preview-heading" class="preview">
+            <h2 id="preview-heading">Preview</h2>
+            {props.withTitle ? <p class="preview-title">{values.title}</p> : null}
+            {values.summary ? <p><strong>Content warning:</strong> {values.summary}</p> : null}
+            {/* Rendered by src/markdown.ts: raw HTML escaped. */}
+            <div class="content">{raw(props.previewHtml)}</div>
+          </section>
+        )
+        : null}
+      <form method="post" action={props.action}>
+        <Csrf token={props.page.csrf} />
+        <ComposeFields id="compose" values={values} withTitle={props.withTitle} />
+        <p>
+          <button type="submit" name="action" value="preview" class="secondary">Preview</button>{" "}
+          <button type="submit" name="action" value="post">{props.submitLabel}</button>{" "}
+          <a href={props.cancelHref}>Cancel</a>
+        </p>
+      </form>
+    </Layout>
+  );
+}

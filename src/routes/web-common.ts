@@ -1,0 +1,49 @@
+/** Helpers shared by the web routes. */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { csrfToken } from "../csrf.ts";
+import type { PageInfo } from "../pages/page-info.ts";
+
+export type C = Context<AppEnv>;
+
+/**
+ * What the page frame needs.  A visitor without a session gets the pre-login
+ * CSRF cookie only on pages with a form for them (`anonymousForm`): reading
+ * sets no cookie at all.
+ */
+export function pageInfo(c: C, anonymousForm = false): PageInfo {
+  const viewer = c.var.viewer;
+  return {
+    instanceName: c.var.kindred.instanceName,
+    viewer: viewer && {
+      username: viewer.account.username,
+      displayName: viewer.account.display_name,
+      unread: viewer.unread,
+    },
+    csrf: viewer || anonymousForm ? csrfToken(c) : "",
+  };
+}
+
+/** The submitted form's text fields (files are ignored). */
+export async function formFields(c: C): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === "string") fields[key] = value;
+  return fields;
+}
+
+/** A local path to come back to after logging in; anything else is ignored. */
+export function safeNext(value: string | undefined): string {
+  return value && /^\/(?![/\\])[\w\-./@?=&%]*$/.test(value) ? value : "/";
+}
+
+/** Sends a visitor who is not logged in to the log-in page, and back afterwards. */
+export function toLogin(c: C): Response {
+  const next = c.req.method === "GET" ? c.req.path : c.req.header("referer") && new URL(c.req.header("referer")!).pathname;
+  return c.redirect(`/login?next=${encodeURIComponent(safeNext(next ?? "/"))}`, 303);
+}
+
+export function positiveInt(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}

@@ -1,0 +1,124 @@
+/** Group directory, group pages, joining and leaving, starting threads. */
+import { Hono } from "hono";
+import { listGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
+import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
+import type { Actor } from "../../db/schema.ts";
+import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
+import type { AppEnv } from "../app-env.ts";
+import { renderMarkdown } from "../markdown.ts";
+import { ValidationError } from "../names.ts";
+import { ComposePage } from "../pages/compose.tsx";
+import type { ComposeValues } from "../pages/post-parts.tsx";
+import { DirectoryPage } from "../pages/directory.tsx";
+import { GroupPage } from "../pages/group.tsx";
+import { groupPath, postPath } from "../pages/page-info.ts";
+import { createThread } from "../posts.ts";
+import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
+import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+
+const PAGE_SIZE = 25;
+
+/** A group's page: about, membership, one page of threads in the chosen order. */
+export async function renderGroup(c: C, actor: Actor): Promise<Response> {
+  const { db } = c.var.kindred;
+  const sortParam = c.req.query("sort") as ThreadSort | undefined;
+  const sort = sortParam && THREAD_SORTS.includes(sortParam) ? sortParam : "active";
+  const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor);
+  const threads = await listGroupThreads(db, actor.id, sort, c.req.query("after"), PAGE_SIZE + 1);
+  const page = threads.slice(0, PAGE_SIZE);
+  const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
+  return c.html(
+    <GroupPage page={pageInfo(c)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
+      nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
+  );
+}
+
+/** The compose form's fields, as src/posts.ts takes them. */
+export function postInput(f: Record<string, string | undefined>): ComposeValues {
+  return { title: f.title, body: f.body, summary: f.summary, sensitive: f.sensitive === "on" };
+}
+
+export function webGroupRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/groups", async (c) => {
+    const { db, origin } = c.var.kindred;
+    const query = c.req.query("q")?.slice(0, 200);
+    const viewer = c.var.viewer;
+    const mine = viewer ? await listMemberships(db, viewer.actor.id) : [];
+    return c.html(
+      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={await searchGroups(db, query)}
+        mine={mine} welcome={c.req.query("welcome") === "1"} />,
+    );
+  });
+
+  app.post("/groups/follow", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const handle = ((await formFields(c)).handle ?? "").trim();
+    const ctx = c.var.kindred.fedify();
+    const group = await findGroupByHandle(ctx, handle);
+    if (!group) {
+      const { db, origin } = c.var.kindred;
+      return c.html(
+        <DirectoryPage page={pageInfo(c)} host={origin.host} groups={await searchGroups(db, undefined)}
+          mine={await listMemberships(db, viewer.actor.id)} followValue={handle}
+          followError={`No group found for “${handle}”. Check the handle, or paste the group's address.`} />,
+        404,
+      );
+    }
+    await joinGroup(ctx, viewer.actor, group);
+    return c.redirect(groupPath(group), 303);
+  });
+
+  app.get("/g/:id{[0-9]+}", async (c) => {
+    const actor = await findGroupActorById(c.var.kindred.fedify(), Number(c.req.param("id")));
+    if (!actor) return c.notFound();
+    if (actor.local) return c.redirect(groupPath(actor), 301);
+    return await renderGroup(c, actor);
+  });
+
+  app.post("/g/:id{[0-9]+}/:op{join|leave}", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const ctx = c.var.kindred.fedify();
+    const group = await findGroupActorById(ctx, Number(c.req.param("id")));
+    if (!group) return c.notFound();
+    if (c.req.param("op") === "join") await joinGroup(ctx, viewer.actor, group);
+    else await leaveGroup(ctx, viewer.actor, group);
+    return c.redirect(groupPath(group), 303);
+  });
+
+  const compose = (c: C, group: Actor, extra: Partial<Parameters<typeof ComposePage>[0]> = {}) =>
+    <ComposePage page={pageInfo(c)} heading={`New thread in ${group.name ?? group.username}`}
+      action={`/g/${group.id}/new`} submitLabel="Post thread" withTitle values={{}} cancelHref={groupPath(group)}
+      {...extra} />;
+
+  app.get("/g/:id{[0-9]+}/new", async (c) => {
+    if (!c.var.viewer) return toLogin(c);
+    const group = await findGroupActorById(c.var.kindred.fedify(), Number(c.req.param("id")));
+    return group ? c.html(compose(c, group)) : c.notFound();
+  });
+
+  app.post("/g/:id{[0-9]+}/new", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const ctx = c.var.kindred.fedify();
+    const group = await findGroupActorById(ctx, positiveInt(c.req.param("id"))!);
+    if (!group) return c.notFound();
+    const f = await formFields(c);
+    const input = postInput(f);
+    if (f.action === "preview") {
+      return c.html(compose(c, group, { values: input, previewHtml: renderMarkdown(input.body ?? "") }));
+    }
+    try {
+      const post = await createThread(ctx, viewer.actor, group, input);
+      return c.redirect(postPath(post), 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return c.html(compose(c, group, { values: input, errors: [error.message] }), 422);
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,128 @@
+/** Thread pages and what members do to posts: reply, vote, edit, delete. */
+import { Hono } from "hono";
+import { findActorById } from "../../db/actors.ts";
+import { findFollow } from "../../db/follows.ts";
+import { findPostById, listThreadPostViews } from "../../db/posts.ts";
+import type { Post } from "../../db/schema.ts";
+import { memberTypesOf, votesOf } from "../../db/web-members.ts";
+import type { AppEnv } from "../app-env.ts";
+import { renderMarkdown } from "../markdown.ts";
+import { ValidationError } from "../names.ts";
+import { ComposePage } from "../pages/compose.tsx";
+import { groupPath, postPath } from "../pages/page-info.ts";
+import type { ComposeValues } from "../pages/post-parts.tsx";
+import { ThreadPage } from "../pages/thread.tsx";
+import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
+import { postInput } from "./web-groups.tsx";
+import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+
+/** The thread a post belongs to, with the viewer's votes and membership. */
+export async function renderThread(c: C, post: Post): Promise<Response> {
+  const { db } = c.var.kindred;
+  const posts = await listThreadPostViews(db, post.thread_id ?? post.id);
+  const group = await findActorById(db, post.group_id);
+  const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
+  const actor = c.var.viewer?.actor;
+  const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
+  const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
+  return c.html(
+    <ThreadPage page={pageInfo(c)} groupName={group?.name ?? group?.username ?? "Group"}
+      groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
+      viewer={actor ? { actorId: actor.id, member, votes } : undefined} />,
+  );
+}
+
+async function postParam(c: C): Promise<Post | undefined> {
+  const id = positiveInt(c.req.param("id"));
+  return id ? await findPostById(c.var.kindred.db, id) : undefined;
+}
+
+/** Back to the thread, at the post. */
+const backTo = (post: Post, anchor = post.id) =>
+  `${post.thread_id == null ? postPath(post) : `/p/${post.thread_id}`}#post-${anchor}`;
+
+export function webPostRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/p/:id{[0-9]+}", async (c) => {
+    const post = await postParam(c);
+    if (!post) return c.notFound();
+    return await renderThread(c, post);
+  });
+
+  app.post("/p/:id{[0-9]+}/reply", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const parent = await postParam(c);
+    if (!parent) return c.notFound();
+    const f = await formFields(c);
+    const input = postInput(f);
+    const page = (extra: { previewHtml?: string; errors?: string[] }) =>
+      <ComposePage page={pageInfo(c)} heading="Reply" action={`/p/${parent.id}/reply`} submitLabel="Post reply"
+        withTitle={false} values={input} cancelHref={backTo(parent)}
+        context={{ author: "The post", html: parent.content_html }} {...extra} />;
+    if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
+    try {
+      const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, input);
+      return c.redirect(backTo(parent, reply.id), 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return c.html(page({ errors: [error.message] }), 422);
+    }
+  });
+
+  app.post("/p/:id{[0-9]+}/vote", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const post = await postParam(c);
+    if (!post) return c.notFound();
+    await vote(c.var.kindred.fedify(), viewer.actor, post, Number((await formFields(c)).value));
+    return c.redirect(backTo(post), 303);
+  });
+
+  const editPage = (c: C, post: Post, values: ComposeValues, extra = {}) =>
+    <ComposePage page={pageInfo(c)} heading={post.parent_id == null ? "Edit thread" : "Edit reply"}
+      action={`/p/${post.id}/edit`} submitLabel="Save changes" withTitle={post.parent_id == null}
+      values={values} cancelHref={backTo(post)} {...extra} />;
+
+  app.get("/p/:id{[0-9]+}/edit", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const post = await postParam(c);
+    if (!post || post.author_id !== viewer.actor.id || post.deleted_at) return c.notFound();
+    return c.html(editPage(c, post, {
+      title: post.title ?? undefined,
+      body: post.source ?? "",
+      summary: post.summary ?? undefined,
+      sensitive: post.sensitive && !post.summary,
+    }));
+  });
+
+  app.post("/p/:id{[0-9]+}/edit", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const post = await postParam(c);
+    if (!post) return c.notFound();
+    const f = await formFields(c);
+    const input = postInput(f);
+    if (f.action === "preview") return c.html(editPage(c, post, input, { previewHtml: renderMarkdown(input.body ?? "") }));
+    try {
+      await changePost(c.var.kindred.fedify(), viewer.actor, post, input);
+      return c.redirect(backTo(post), 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return c.html(editPage(c, post, input, { errors: [error.message] }), 422);
+    }
+  });
+
+  app.post("/p/:id{[0-9]+}/delete", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const post = await postParam(c);
+    if (!post) return c.notFound();
+    await removeOwnPost(c.var.kindred.fedify(), viewer.actor, post);
+    return c.redirect(backTo(post), 303);
+  });
+
+  return app;
+}

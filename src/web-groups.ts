@@ -1,0 +1,49 @@
+/** Finding groups for the web pages: by handle or URL, and a group page's facts. */
+import type { Context } from "@fedify/fedify";
+import { findActorById } from "../db/actors.ts";
+import { countFollowers, findFollow } from "../db/follows.ts";
+import { findGroupById, listGroupModerators } from "../db/groups.ts";
+import type { Actor } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
+import { localGroupBySlug } from "../federation/local-groups.ts";
+import { resolveHandleOrUri } from "../federation/remote-actors.ts";
+
+/**
+ * The group a member typed: a local slug, `@name@host` or a URL (the same
+ * lookup as `POST /api/v1/groups/follow`).
+ */
+export async function findGroupByHandle(ctx: Context<ContextData>, handle: string): Promise<Actor | undefined> {
+  const text = handle.trim();
+  if (text === "") return undefined;
+  const local = /^[a-z0-9][a-z0-9_-]*$/.test(text) ? await localGroupBySlug(ctx, text) : undefined;
+  const group = local?.actor ?? await resolveHandleOrUri(ctx, text).catch(() => undefined);
+  return group?.type === "Group" ? group : undefined;
+}
+
+export async function findGroupActorById(ctx: Context<ContextData>, id: number): Promise<Actor | undefined> {
+  const actor = await findActorById(ctx.data.db, id);
+  return actor?.type === "Group" ? actor : undefined;
+}
+
+export interface GroupFacts {
+  actor: Actor;
+  handle: string;
+  /** Handles of a local group's moderators (remote groups: not known yet). */
+  moderators: string[];
+  memberCount: number;
+  membership: "accepted" | "pending" | null;
+}
+
+export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor): Promise<GroupFacts> {
+  const db = ctx.data.db;
+  const group = actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined;
+  const moderators = group ? (await listGroupModerators(db, group.id)).map((m) => `@${m}@${actor.host}`) : [];
+  const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
+  return {
+    actor,
+    handle: `@${actor.username}@${actor.host}`,
+    moderators,
+    memberCount: await countFollowers(db, actor.id),
+    membership: follow?.state ?? null,
+  };
+}
