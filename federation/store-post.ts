@@ -4,7 +4,8 @@
  * actor who sent it, and it must belong to a group Kindred knows.
  */
 import type { Context } from "@fedify/fedify";
-import { Article, Link, Mention, Note, Page } from "@fedify/vocab";
+import { Article, Collection, Link, Mention, Note, Page } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
@@ -23,6 +24,7 @@ export class RefusedError extends Error {
 }
 
 const MAX_BACKFILL_DEPTH = 32;
+const logger = getLogger(["kindred", "federation", "backfill"]);
 
 /** Candidate group URIs of an object: audience, addressees and mentions. */
 async function groupCandidates(object: PostObject): Promise<string[]> {
@@ -152,11 +154,47 @@ async function backfill(
 ): Promise<StoredPost | null> {
   const depth = (options.depth ?? 0) + 1;
   if (depth > MAX_BACKFILL_DEPTH) return null;
-  const fetched = await ctx.lookupObject(uri, { documentLoader: await signedLoader(ctx) }).catch(() => null);
+  const documentLoader = await signedLoader(ctx);
+  const fetched = await ctx.lookupObject(uri, { documentLoader }).catch(() => null);
   if (!isPostObject(fetched) || fetched.id?.href !== uri.href || !fetched.attributionId) return null;
-  return await storeRemotePost(ctx, fetched, {
+  const stored = await storeRemotePost(ctx, fetched, {
     sender: fetched.attributionId,
     viaGroup: options.viaGroup,
     depth,
   });
+  // Reached an unknown thread's root: take in the rest of the thread too.
+  if (stored?.created && !fetched.replyTargetId) await backfillContext(ctx, fetched, options.viaGroup);
+  return stored;
+}
+
+const MAX_CONTEXT_ITEMS = 1000;
+
+/**
+ * FEP-7888 / FEP-f228: the posts of a thread's `context` collection, root
+ * first.  An item from another server than the collection's is fetched
+ * from its own origin; failures skip the item, never the thread.
+ */
+async function backfillContext(ctx: Context<ContextData>, root: PostObject, viaGroup?: Actor): Promise<void> {
+  const contextId = root.contextIds[0];
+  if (!contextId) return;
+  const documentLoader = await signedLoader(ctx);
+  const collection = await ctx.lookupObject(contextId, { documentLoader }).catch(() => null);
+  if (!(collection instanceof Collection)) return;
+  let seen = 0;
+  try {
+    for await (const entry of ctx.traverseCollection(collection, { documentLoader, suppressError: true })) {
+      if (++seen > MAX_CONTEXT_ITEMS) break;
+      let item: unknown = entry;
+      if (entry instanceof Link || (entry.id && entry.id.origin !== contextId.origin)) {
+        const id = entry instanceof Link ? entry.href : entry.id;
+        item = id ? await ctx.lookupObject(id, { documentLoader }).catch(() => null) : null;
+      }
+      if (!isPostObject(item) || !item.id || !item.attributionId) continue;
+      if (await findPostByUri(ctx.data.db, item.id.href)) continue;
+      await storeRemotePost(ctx, item, { sender: item.attributionId, viaGroup, depth: MAX_BACKFILL_DEPTH - 1 })
+        .catch((error) => logger.debug("Skipped {id} of {context}: {error}", { id: item.id?.href, context: contextId.href, error }));
+    }
+  } catch (error) {
+    logger.info("Could not read the context {context}: {error}", { context: contextId.href, error });
+  }
 }

@@ -73,6 +73,7 @@ describe("an approval group", () => {
       title: "Welcome, and our rules",
       body: "Be kind. What is shared here stays here.",
     }));
+    await apiOk(alice, "POST", `/posts/${olderThread.id}/replies`, { body: "Introductions go below." });
     const { requests } = await apiOk(alice, "GET", `/groups/${ids.get(alice)}/requests`);
     const bobsRequest = requests.find((r: any) => r.uri === bob.uri);
     await apiOk(alice, "POST", `/groups/${ids.get(alice)}/requests/${bobsRequest.id}/approve`);
@@ -95,7 +96,7 @@ describe("an approval group", () => {
     expect(await membership(dave)).toBeNull();
   });
 
-  it("backfills an older thread when a reply to it arrives", async () => {
+  it("backfills an older thread and its context when a reply to it arrives", async () => {
     // Bob's instance never received the thread: it predates his membership.
     const before = await apiOk(bob, "GET", `/groups/${ids.get(bob)}/threads`);
     expect(before.threads).toEqual([]);
@@ -104,8 +105,11 @@ describe("an approval group", () => {
     const after = await apiOk(bob, "GET", `/groups/${ids.get(bob)}/threads`);
     expect(after.threads.map((t: any) => t.uri)).toEqual([olderThread.uri]);
     const { thread } = await apiOk(bob, "GET", `/posts/${after.threads[0].id}`);
+    // The root from its origin, the earlier reply from the thread's context
+    // collection (FEP-7888), and the reply that arrived.
     expect(thread.map((p: any) => p.contentHtml)).toEqual([
       expect.stringContaining("What is shared here stays here."),
+      expect.stringContaining("Introductions go below."),
       expect.stringContaining("Bob, welcome aboard."),
     ]);
   });
