@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { createGroup } from "../src/groups.ts";
+import { waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -134,6 +135,43 @@ describe.skipIf(!hasChromium)(`in Chromium${hasChromium ? "" : ` (skipped: ${CHR
     await shoot(ana, "notifications");
     await ana.goto("/@long-covid");
     await shoot(ana, "group");
+  });
+
+  it("does the same across two instances: a member of B joins A's group and posts there", async () => {
+    const b = await startInstance();
+    try {
+      const context = await browser.newContext({ baseURL: b.url.href, javaScriptEnabled: false });
+      contexts.push(context);
+      const cleo = await context.newPage();
+      await signUp(cleo, "cleo", "Cleo", "Supporter");
+      await cleo.goto("/groups");
+      await cleo.getByLabel("Group handle or address").fill(new URL("/@long-covid", instance.url).href);
+      await cleo.getByRole("button", { name: "Join", exact: true }).click();
+      await waitForQueues([instance, b]);
+      await cleo.reload();
+      await shown(cleo.getByText("You are a member"));
+      await cleo.getByRole("link", { name: "Start a thread" }).click();
+      await cleo.getByLabel("Title").fill("Pacing tips from a supporter");
+      await cleo.getByLabel("Message").fill("What helped my partner: **short walks**.");
+      await cleo.getByRole("button", { name: "Post thread" }).click();
+      expect(await textOf(cleo.getByRole("heading", { level: 1 }))).toBe("Pacing tips from a supporter");
+      await waitForQueues([instance, b]);
+
+      // Ana, on A, sees it, replies, and Cleo sees the reply on B.
+      await ana.goto("/@long-covid");
+      await ana.getByRole("link", { name: "Pacing tips from a supporter" }).click();
+      await shown(ana.getByText(`@cleo@${b.host}`));
+      const root = ana.locator("article.thread > .actions");
+      await root.locator("summary", { hasText: "Reply" }).click();
+      await root.getByLabel("Your reply").fill("Thank you, Cleo.");
+      await root.getByRole("button", { name: "Post reply" }).click();
+      await waitForQueues([instance, b]);
+      await cleo.reload();
+      await shown(cleo.getByText("Thank you, Cleo."));
+      await shoot(cleo, "thread-on-second-instance");
+    } finally {
+      await b.stop();
+    }
   });
 
   it("reaches the main content with the skip link and shows focus", async () => {
