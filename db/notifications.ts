@@ -52,3 +52,25 @@ export async function markAllRead(db: Db, accountId: number): Promise<void> {
   await db.updateTable("notifications").set({ read_at: new Date() })
     .where("account_id", "=", accountId).where("read_at", "is", null).execute();
 }
+
+/**
+ * Tells a local member that a group declined their request to join.  (An
+ * accepted request notifies through a trigger; a declined one deletes the
+ * follow, which cannot be told apart from a member cancelling it.)
+ */
+export async function notifyJoinRejected(db: Db, followerActorId: number, groupActorId: number): Promise<void> {
+  await db.insertInto("notifications")
+    .columns(["account_id", "kind", "actor_id"])
+    .expression((eb) =>
+      eb.selectFrom("actors")
+        .select([
+          "actors.account_id",
+          eb.val("join_rejected").as("kind"),
+          eb.val(groupActorId).as("actor_id"),
+        ])
+        .where("actors.id", "=", followerActorId)
+        .where("actors.local", "=", true)
+        .where("actors.account_id", "is not", null)
+    )
+    .execute();
+}

@@ -3,6 +3,7 @@ import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
 import { isGroupModerator } from "../db/groups.ts";
+import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
@@ -31,6 +32,7 @@ export async function decideJoinRequest(
     if (!follower.local) await sendAccept(ctx, group, follower, storedFollow(follower, group, follow.activity_uri));
   } else {
     await deleteFollow(ctx.data.db, followerId, group.id);
+    await notifyJoinRejected(ctx.data.db, followerId, group.id);
     if (!follower.local) {
       const reject = new Reject({
         id: newActivityId(ctx),

@@ -5,6 +5,8 @@
  * fetched from their origin (FEP-f228 backfill).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findAccountByUsername } from "../db/accounts.ts";
+import { listNotifications } from "../db/notifications.ts";
 import { runCommand } from "../src/cli/commands.ts";
 import { api, apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -94,6 +96,10 @@ describe("an approval group", () => {
     expect(code).toBe(0);
     await waitForQueues(both());
     expect(await membership(dave)).toBeNull();
+    // Dave's own instance tells him.
+    const daveAccount = await findAccountByUsername(b.kindred.database.db, "dave");
+    const notes = await listNotifications(b.kindred.database.db, daveAccount!.id);
+    expect(notes.map((n) => n.kind)).toEqual(["join_rejected"]);
   });
 
   it("backfills an older thread and its context when a reply to it arrives", async () => {

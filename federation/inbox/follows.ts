@@ -4,6 +4,7 @@ import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorByUri } from "../../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState, upsertFollow } from "../../db/follows.ts";
+import { notifyJoinRejected } from "../../db/notifications.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
 import { newActivityId, sendFrom } from "../delivery.ts";
@@ -82,6 +83,7 @@ export async function onAcceptOrReject(ctx: Context<ContextData>, answer: Accept
     await setFollowState(ctx.data.db, match.follower_id, group.id, "accepted");
   } else {
     await deleteFollow(ctx.data.db, match.follower_id, group.id);
+    await notifyJoinRejected(ctx.data.db, match.follower_id, group.id);
   }
 }
 
