@@ -8,6 +8,8 @@ export interface AppServices {
   db: Kysely<Schema>;
   instanceName: string;
   origin: URL;
+  /** INDEX_PUBLIC_GROUPS: group and thread pages of local public groups may be indexed. */
+  indexPublicGroups: boolean;
   federation: Federation<ContextData>;
   /** A Fedify context for sending and fetching outside a Fedify route. */
   fedify(): FedifyContext<ContextData>;

@@ -26,7 +26,7 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "maxBodyBytes" | "maxJsonDepth">;
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth">;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -37,6 +37,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     db: contextData.db,
     instanceName: config.instanceName,
     origin: config.origin,
+    indexPublicGroups: config.indexPublicGroups,
     federation,
     fedify,
   };

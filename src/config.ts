@@ -24,6 +24,8 @@ export interface Config {
   allowPrivateAddress: boolean;
   production: boolean;
   instanceName: string;
+  /** Lets search engines index public groups' pages (everything else stays noindex). */
+  indexPublicGroups: boolean;
   /** Largest request body accepted on federation endpoints, in bytes. */
   maxBodyBytes: number;
   /** Deepest JSON nesting accepted on federation endpoints. */
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateAddress,
     production,
     instanceName: env.INSTANCE_NAME?.trim() || "Kindred",
+    indexPublicGroups: boolean(env, "INDEX_PUBLIC_GROUPS"),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),

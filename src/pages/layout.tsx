@@ -51,7 +51,7 @@ export function Layout({ title, page, description, children }: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {/* Health communities: nothing is indexed unless an admin allows it. */}
-        <meta name="robots" content="noindex, nofollow" />
+        <meta name="robots" content={page.indexable ? "index, follow" : "noindex, nofollow"} />
         {/* Same-origin: form POSTs carry an Origin header for the CSRF check; other sites learn nothing. */}
         <meta name="referrer" content="same-origin" />
         {description ? <meta name="description" content={description} /> : null}

@@ -10,6 +10,8 @@ export interface PageInfo {
   viewer?: ViewerInfo;
   /** For the forms on the page (the header's log-out form included). */
   csrf: string;
+  /** Search engines may index this page (an admin's choice, public groups only). */
+  indexable?: boolean;
 }
 
 /** Where a post is read: its own URL when local, else by its id here. */

@@ -11,6 +11,11 @@ export type C = Context<AppEnv>;
  * CSRF cookie only on pages with a form for them (`anonymousForm`): reading
  * sets no cookie at all.
  */
+/** The page info of a local public group's pages: indexable if the admin allows it. */
+export function groupPageInfo(c: C, group: { local: boolean } | undefined): PageInfo {
+  return { ...pageInfo(c), indexable: c.var.kindred.indexPublicGroups && group?.local === true };
+}
+
 export function pageInfo(c: C, anonymousForm = false): PageInfo {
   const viewer = c.var.viewer;
   return {

@@ -14,7 +14,7 @@ import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { createThread } from "../posts.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
-import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
 
@@ -28,7 +28,7 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const page = threads.slice(0, PAGE_SIZE);
   const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
   return c.html(
-    <GroupPage page={pageInfo(c)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
+    <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
 }

@@ -14,7 +14,7 @@ import type { ComposeValues } from "../pages/post-parts.tsx";
 import { ThreadPage } from "../pages/thread.tsx";
 import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { postInput } from "./web-groups.tsx";
-import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 /** The thread a post belongs to, with the viewer's votes and membership. */
 export async function renderThread(c: C, post: Post): Promise<Response> {
@@ -26,7 +26,7 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
   return c.html(
-    <ThreadPage page={pageInfo(c)} groupName={group?.name ?? group?.username ?? "Group"}
+    <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes } : undefined} />,
   );
