@@ -62,6 +62,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
         return () => sub.unlisten();
       },
       async close() {
+        // Queries still running get five seconds, then their connections
+        // are closed: a stuck query must not hold up shutdown forever.
+        await sql.end({ timeout: 5 });
         await db.destroy();
       },
     };
