@@ -34,7 +34,7 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
       "g.slug as actor_group_slug",
       "p.id as post_id", "p.uri as post_uri", "p.local as post_local",
       sql<boolean>`p.deleted_at is not null`.as("post_deleted"),
-      "t.title as thread_title",
+      sql<string | null>`coalesce(t.title, p.title)`.as("thread_title"),
     ])
     .where("n.account_id", "=", accountId)
     .orderBy("n.id", "desc").limit(limit)
@@ -71,6 +71,31 @@ export async function notifyJoinRejected(db: Db, followerActorId: number, groupA
         .where("actors.id", "=", followerActorId)
         .where("actors.local", "=", true)
         .where("actors.account_id", "is not", null)
+    )
+    .execute();
+}
+
+/**
+ * Tells the local members among `actorUris` that `postId` mentions them:
+ * not its author, and not a member already told of it as a reply.
+ */
+export async function notifyMentions(db: Db, postId: number, authorId: number, actorUris: string[]): Promise<void> {
+  if (actorUris.length === 0) return;
+  await db.insertInto("notifications")
+    .columns(["account_id", "kind", "actor_id", "post_id"])
+    .expression((eb) =>
+      eb.selectFrom("actors")
+        .select(["actors.account_id", eb.val("mention").as("kind"), eb.val(authorId).as("actor_id"), eb.val(postId).as("post_id")])
+        .where("actors.uri", "in", [...new Set(actorUris)].slice(0, 50))
+        .where("actors.local", "=", true)
+        .where("actors.account_id", "is not", null)
+        .where("actors.id", "<>", authorId)
+        .where((w) =>
+          w.not(w.exists(
+            w.selectFrom("notifications as n").select("n.id")
+              .whereRef("n.account_id", "=", "actors.account_id").where("n.post_id", "=", postId),
+          ))
+        )
     )
     .execute();
 }

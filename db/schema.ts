@@ -179,7 +179,7 @@ export interface SessionsTable {
   expires_at: Date;
 }
 
-export type NotificationKind = "reply" | "join_accepted" | "join_rejected";
+export type NotificationKind = "reply" | "mention" | "join_accepted" | "join_rejected";
 
 /** Filled by database triggers (db/migrations/0003-web-accounts.ts). */
 export interface NotificationsTable {

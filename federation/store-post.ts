@@ -7,6 +7,7 @@ import type { Context } from "@fedify/fedify";
 import { Article, Collection, Link, Mention, Note, Page } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
+import { notifyMentions } from "../db/notifications.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
@@ -143,7 +144,17 @@ export async function storeRemotePost(
       published_at: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
     })
   );
+  if (created) await notifyMentions(ctx.data.db, post.id, author.id, await mentionedUris(object));
   return { post, created, group };
+}
+
+/** Whom a post mentions (`Mention` tags), for local members' notifications. */
+async function mentionedUris(object: PostObject): Promise<string[]> {
+  const uris: string[] = [];
+  for await (const tag of object.getTags({ suppressError: true })) {
+    if (tag instanceof Mention && tag.href) uris.push(tag.href.href);
+  }
+  return uris;
 }
 
 /** Fetches a missing parent from its origin and stores it (and its own parents). */

@@ -5,6 +5,7 @@
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { findFollow } from "../db/follows.ts";
+import { notifyMentions } from "../db/notifications.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { castVote, deletePost, editPost, publishPost } from "../federation/member-actions.ts";
@@ -62,11 +63,24 @@ function content(input: PostInput) {
   };
 }
 
+const MENTION = /(?<![\w/@.])@([a-z0-9][a-z0-9_-]{1,62})(?:@([a-z0-9.-]+(?::\d+)?))?/gi;
+
+/** Tells local members that a new post mentions them (`@name` or `@name@this-host`). */
+async function notifyLocalMentions(ctx: Ctx, post: Post, source: string): Promise<void> {
+  const origin = new URL(ctx.origin);
+  const uris = [...source.matchAll(MENTION)]
+    .filter((m) => m[2] == null || m[2].toLowerCase() === origin.host)
+    .map((m) => new URL(`/@${m[1].toLowerCase()}`, origin).href);
+  await notifyMentions(ctx.data.db, post.id, post.author_id, uris);
+}
+
 export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<Post> {
   const title = checkTitle(input.title);
   const fields = content(input);
   await requireMember(ctx, author, group);
-  return await publishPost(ctx, author, group, { title, ...fields });
+  const post = await publishPost(ctx, author, group, { title, ...fields });
+  await notifyLocalMentions(ctx, post, fields.source);
+  return post;
 }
 
 export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<Post> {
@@ -74,7 +88,9 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   if (parent.deleted_at) throw new ValidationError("parent", "that post was deleted");
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
-  return await publishPost(ctx, author, group, { parent, ...fields });
+  const post = await publishPost(ctx, author, group, { parent, ...fields });
+  await notifyLocalMentions(ctx, post, fields.source);
+  return post;
 }
 
 async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {

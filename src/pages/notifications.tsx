@@ -1,4 +1,4 @@
-/** Replies to my posts and answers to my requests to join. */
+/** Replies to my posts, mentions of me, and answers to my requests to join. */
 import type { NotificationView } from "../../db/notifications.ts";
 import { Csrf } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
@@ -8,12 +8,13 @@ function Item({ n }: { n: NotificationView }) {
   const who = n.actor_name ?? n.actor_username ?? "Someone";
   const when = <time datetime={n.created_at.toISOString()}>{n.created_at.toUTCString()}</time>;
   const groupHref = n.actor_local && n.actor_group_slug ? `/@${n.actor_group_slug}` : `/groups`;
-  if (n.kind === "reply") {
+  if (n.kind === "reply" || n.kind === "mention") {
     const href = n.post_id == null ? "#" : n.post_local ? `${new URL(n.post_uri!).pathname}` : `/p/${n.post_id}`;
     return (
       <li class={n.read_at ? "read" : "unread"}>
         {n.read_at ? null : <span class="badge">New</span>}{" "}
-        <strong>{who}</strong> replied to you in <a href={href}>{n.thread_title ?? "a thread"}</a>
+        <strong>{who}</strong> {n.kind === "reply" ? "replied to you in" : "mentioned you in"}{" "}
+        <a href={href}>{n.thread_title ?? "a thread"}</a>
         {n.post_deleted ? " (since deleted)" : null} · {when}
       </li>
     );
