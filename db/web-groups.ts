@@ -70,12 +70,13 @@ function after(sort: ThreadSort, cursor: string) {
   const comma = cursor.lastIndexOf(",");
   const key = cursor.slice(0, comma);
   const id = Number(cursor.slice(comma + 1));
-  if (comma < 0 || !Number.isSafeInteger(id)) return undefined;
+  // A cursor from anywhere but our own links is ignored, never a database error.
+  if (comma < 0 || !Number.isSafeInteger(id) || id < 0 || id > 2_147_483_647) return undefined;
   if (sort === "top") {
     if (!/^-?\d{1,9}$/.test(key)) return undefined;
     return sql<boolean>`(posts.like_count - posts.dislike_count, posts.id) < (${Number(key)}::int, ${id}::int)`;
   }
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(key)) return undefined;
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(key) || Number.isNaN(Date.parse(key))) return undefined;
   const column = sort === "active" ? sql.ref("posts.last_activity_at") : sql.ref("posts.published_at");
   return sql<boolean>`(${column}, posts.id) < (${key}::timestamptz, ${id}::int)`;
 }

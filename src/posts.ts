@@ -117,5 +117,6 @@ export async function vote(ctx: Ctx, voter: Actor, post: Post, value: unknown): 
   if (value !== 1 && value !== -1 && value !== 0) throw new ValidationError("value", "vote must be 1, -1 or 0");
   if (post.deleted_at) throw new ValidationError("post", "that post was deleted");
   const group = (await findActorById(ctx.data.db, post.group_id))!;
+  await requireMember(ctx, voter, group);
   await castVote(ctx, voter, group, post, value);
 }

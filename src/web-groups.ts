@@ -20,7 +20,9 @@ export async function findGroupByHandle(ctx: Context<ContextData>, handle: strin
   return group?.type === "Group" ? group : undefined;
 }
 
-export async function findGroupActorById(ctx: Context<ContextData>, id: number): Promise<Actor | undefined> {
+/** The group with that actor id; undefined for no id (a malformed one) or no group. */
+export async function findGroupActorById(ctx: Context<ContextData>, id: number | undefined): Promise<Actor | undefined> {
+  if (id == null) return undefined;
   const actor = await findActorById(ctx.data.db, id);
   return actor?.type === "Group" ? actor : undefined;
 }

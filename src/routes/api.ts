@@ -14,6 +14,7 @@ import { accountForToken, logIn } from "../auth.ts";
 import { canModerate, decideJoinRequest } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { findGroupByHandle } from "../web-groups.ts";
+import { MAX_ID } from "./web-common.ts";
 import { changePost, createReply, createThread, ForbiddenError, removeOwnPost, vote } from "../posts.ts";
 import { actorJson, postJson } from "./api-json.ts";
 
@@ -31,7 +32,9 @@ async function body(c: C): Promise<Record<string, unknown>> {
 
 function intParam(c: C, name: string): number {
   const value = Number(c.req.param(name));
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ValidationError(name, `${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0 || value > MAX_ID) {
+    throw new ValidationError(name, `${name} must be a positive integer`);
+  }
   return value;
 }
 

@@ -44,11 +44,22 @@ export function safeNext(value: string | undefined): string {
 
 /** Sends a visitor who is not logged in to the log-in page, and back afterwards. */
 export function toLogin(c: C): Response {
-  const next = c.req.method === "GET" ? c.req.path : c.req.header("referer") && new URL(c.req.header("referer")!).pathname;
+  const next = c.req.method === "GET" ? c.req.path : refererPath(c);
   return c.redirect(`/login?next=${encodeURIComponent(safeNext(next ?? "/"))}`, 303);
 }
 
+/** The path of a same-origin Referer, if there is a well-formed one. */
+export function refererPath(c: C): string | undefined {
+  const referer = c.req.header("referer");
+  if (!referer || !URL.canParse(referer)) return undefined;
+  const url = new URL(referer);
+  return url.origin === c.var.kindred.origin.origin ? url.pathname : undefined;
+}
+
+/** Ids are Postgres `integer`s: anything else is no id (a 404), not a database error. */
+export const MAX_ID = 2_147_483_647;
+
 export function positiveInt(value: string | undefined): number | undefined {
   const n = Number(value);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  return Number.isSafeInteger(n) && n > 0 && n <= MAX_ID ? n : undefined;
 }

@@ -4,7 +4,7 @@ import { CsrfError } from "../csrf.ts";
 import { ValidationError } from "../names.ts";
 import { MessagePage } from "../pages/account.tsx";
 import { ForbiddenError } from "../posts.ts";
-import { pageInfo } from "./web-common.ts";
+import { pageInfo, refererPath } from "./web-common.ts";
 import type { AppEnv } from "../app-env.ts";
 
 export function notFoundPage(c: Context<AppEnv>): Response | Promise<Response> {
@@ -19,8 +19,7 @@ export function notFoundPage(c: Context<AppEnv>): Response | Promise<Response> {
 export function webErrorPage(c: Context<AppEnv>, error: Error): Response | Promise<Response> | undefined {
   if (c.req.path.startsWith("/api/")) return undefined;
   const page = (status: 403 | 422, title: string, message: string) => {
-    const referer = c.req.header("referer");
-    const back = referer && new URL(referer).origin === c.var.kindred.origin.origin ? new URL(referer).pathname : undefined;
+    const back = refererPath(c);
     return c.html(<MessagePage page={pageInfo(c)} title={title} message={message} back={back} />, status);
   };
   if (error instanceof CsrfError) {

@@ -72,7 +72,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
   });
 
   app.get("/g/:id{[0-9]+}", async (c) => {
-    const actor = await findGroupActorById(c.var.kindred.fedify(), Number(c.req.param("id")));
+    const actor = await findGroupActorById(c.var.kindred.fedify(), positiveInt(c.req.param("id")));
     if (!actor) return c.notFound();
     if (actor.local) return c.redirect(groupPath(actor), 301);
     return await renderGroup(c, actor);
@@ -82,7 +82,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const ctx = c.var.kindred.fedify();
-    const group = await findGroupActorById(ctx, Number(c.req.param("id")));
+    const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
     if (c.req.param("op") === "join") await joinGroup(ctx, viewer.actor, group);
     else await leaveGroup(ctx, viewer.actor, group);
@@ -96,7 +96,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
 
   app.get("/g/:id{[0-9]+}/new", async (c) => {
     if (!c.var.viewer) return toLogin(c);
-    const group = await findGroupActorById(c.var.kindred.fedify(), Number(c.req.param("id")));
+    const group = await findGroupActorById(c.var.kindred.fedify(), positiveInt(c.req.param("id")));
     return group ? c.html(compose(c, group)) : c.notFound();
   });
 
@@ -104,7 +104,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const ctx = c.var.kindred.fedify();
-    const group = await findGroupActorById(ctx, positiveInt(c.req.param("id"))!);
+    const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
     const f = await formFields(c);
     const input = postInput(f);
