@@ -10,6 +10,15 @@ import { createTestDatabase, type TestDatabase, testEngine } from "./helpers/dat
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (milliseconds: number) => Temporal.Duration.from({ milliseconds });
 
+/** Polls an async condition (bounded), e.g. a row count that settles after a handler returns. */
+async function eventually(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error("Timed out waiting");
+    await sleep(10);
+  }
+}
+
 async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   while (!predicate()) {
@@ -158,14 +167,19 @@ describe(`KyselyMessageQueue (${testEngine})`, () => {
     const claimedAt = Date.now();
     const got: { m: unknown; at: number }[] = [];
     const b = start(queue(options), (m) => got.push({ m, at: Date.now() }));
-    await waitFor(() => got.length === 1);
-    expect(got[0].m).toBe("job");
-    expect(got[0].at - claimedAt).toBeGreaterThanOrEqual(900);
-    expect(logged(/Running message \{id\} again/)).toBe(true);
-    expect(await rowCount()).toBe(0);
-    // The "dead" worker wakes up late: its delete is fenced off, harmlessly.
-    dead.open();
-    await Promise.all([a.stop(), b.stop()]);
+    try {
+      await waitFor(() => got.length === 1);
+      expect(got[0].m).toBe("job");
+      expect(got[0].at - claimedAt).toBeGreaterThanOrEqual(900);
+      expect(logged(/Running message \{id\} again/)).toBe(true);
+      // The row goes once b's handler has returned, not when it is called.
+      await eventually(async () => (await rowCount()) === 0);
+    } finally {
+      // The "dead" worker wakes up late: its delete is fenced off, harmlessly.
+      // (Stopped whatever happened above, so no worker outlives this test.)
+      dead.open();
+      await Promise.all([a.stop(), b.stop()]);
+    }
     expect(logged(/claimed by another worker before this one finished/)).toBe(true);
     expect(got).toHaveLength(1);
   });
