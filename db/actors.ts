@@ -24,12 +24,6 @@ export function findActorById(db: Db, id: number): Promise<Actor | undefined> {
   return db.selectFrom("actors").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export function findActorByHandle(db: Db, username: string, host: string): Promise<Actor | undefined> {
-  return db.selectFrom("actors").selectAll()
-    .where("username", "=", username).where("host", "=", host)
-    .executeTakeFirst();
-}
-
 export function findGroupActor(db: Db, groupId: number): Promise<Actor | undefined> {
   return db.selectFrom("actors").selectAll().where("group_id", "=", groupId).executeTakeFirst();
 }

@@ -82,10 +82,6 @@ export async function setVote(
   }).where("id", "=", postId).execute();
 }
 
-export function findVoteByActivity(db: Db, activityUri: string) {
-  return db.selectFrom("votes").selectAll().where("activity_uri", "=", activityUri).executeTakeFirst();
-}
-
 export function findVote(db: Db, actorId: number, postId: number) {
   return db.selectFrom("votes").selectAll()
     .where("actor_id", "=", actorId).where("post_id", "=", postId).executeTakeFirst();

@@ -21,10 +21,3 @@ export function findSessionAccount(db: Db, idHash: string): Promise<Account | un
 export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
 }
-
-/** Ends every session of an account (after a password change), and expired ones of anybody. */
-export async function deleteAccountSessions(db: Db, accountId: number): Promise<void> {
-  await db.deleteFrom("sessions")
-    .where((eb) => eb.or([eb("account_id", "=", accountId), eb("expires_at", "<", new Date())]))
-    .execute();
-}

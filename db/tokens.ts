@@ -13,7 +13,3 @@ export async function findAccountByToken(db: Kysely<Schema>, tokenHash: string):
     .where("api_tokens.token_hash", "=", tokenHash)
     .executeTakeFirst();
 }
-
-export async function deleteToken(db: Kysely<Schema>, tokenHash: string): Promise<void> {
-  await db.deleteFrom("api_tokens").where("token_hash", "=", tokenHash).execute();
-}
