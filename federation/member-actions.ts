@@ -6,6 +6,7 @@
  */
 import type { Context } from "@fedify/fedify";
 import {
+  Accept,
   type Activity,
   Create,
   Delete,
@@ -85,6 +86,20 @@ export async function leaveGroup(ctx: Ctx, member: Actor, group: Actor): Promise
     });
     await sendFrom(ctx, member, [group], undo);
   }
+}
+
+/** A local group accepts a remote actor's Follow (at once, or when a moderator approves). */
+export async function sendAccept(ctx: Context<ContextData>, group: Actor, follower: Actor, follow: Follow) {
+  await sendFrom(ctx, group, [follower], new Accept({ id: newActivityId(ctx), actor: new URL(group.uri), object: follow }));
+}
+
+/** Rebuilds the Follow a remote actor sent, from what was stored. */
+export function storedFollow(follower: Actor, group: Actor, activityUri: string | null): Follow {
+  return new Follow({
+    id: activityUri ? new URL(activityUri) : null,
+    actor: new URL(follower.uri),
+    object: new URL(group.uri),
+  });
 }
 
 export interface NewPostInput extends PostEdit {

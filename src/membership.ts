@@ -7,7 +7,7 @@ import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
-import { sendAccept, storedFollow } from "../federation/inbox/follows.ts";
+import { sendAccept, storedFollow } from "../federation/member-actions.ts";
 import { Reject } from "@fedify/vocab";
 import { ValidationError } from "./names.ts";
 

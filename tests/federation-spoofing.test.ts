@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiOk } from "./helpers/federation.ts";
-import { startInstance, type TestInstance } from "./helpers/instance.ts";
-import { ConformanceHarness, type Scenario } from "./conformance/harness.ts";
-import { FIXTURE_DIR, LEMMY_CONTEXT, loadFixtures, PUBLIC } from "./conformance/load.ts";
+import type { TestInstance } from "./helpers/instance.ts";
+import { type ConformanceHarness, type Scenario, startHarnessedInstance } from "./conformance/harness.ts";
+import { LEMMY_CONTEXT, PUBLIC } from "./conformance/load.ts";
 import { snapshot } from "./conformance/outcomes.ts";
 
 const E = "https://enterprise.lemmy.ml";
@@ -24,15 +24,12 @@ const CREATE_PAGE = "activities/create_or_update/create_page.json";
 
 let instance: TestInstance;
 let harness: ConformanceHarness;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  instance = await startInstance({ LOG_LEVEL: "error" });
-  harness = await ConformanceHarness.start(instance, loadFixtures(FIXTURE_DIR), { defaultContext: LEMMY_CONTEXT });
+  ({ instance, harness, stop } = await startHarnessedInstance());
 }, 120_000);
-afterAll(async () => {
-  await harness?.close();
-  await instance?.stop();
-});
+afterAll(() => stop?.());
 
 /** Our group `main` with lemmy_alpha's thread (post/1) in it. */
 async function groupWithThread(): Promise<Scenario> {

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { listNotifications } from "../db/notifications.ts";
-import { ConformanceHarness } from "./conformance/harness.ts";
-import { FIXTURE_DIR, LEMMY_CONTEXT, loadFixtures, PUBLIC } from "./conformance/load.ts";
-import { startInstance, type TestInstance } from "./helpers/instance.ts";
+import { type ConformanceHarness, startHarnessedInstance } from "./conformance/harness.ts";
+import { LEMMY_CONTEXT, PUBLIC } from "./conformance/load.ts";
+import type { TestInstance } from "./helpers/instance.ts";
 
 const MAIN = "https://enterprise.lemmy.ml/c/main";
 const ALPHA = "https://ds9.lemmy.ml/u/lemmy_alpha";
@@ -17,15 +17,12 @@ const KIM = "https://enterprise.lemmy.ml/u/kim_here";
 
 let instance: TestInstance;
 let harness: ConformanceHarness;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  instance = await startInstance({ LOG_LEVEL: "error" });
-  harness = await ConformanceHarness.start(instance, loadFixtures(FIXTURE_DIR), { defaultContext: LEMMY_CONTEXT });
+  ({ instance, harness, stop } = await startHarnessedInstance());
 }, 120_000);
-afterAll(async () => {
-  await harness?.close();
-  await instance?.stop();
-});
+afterAll(() => stop?.());
 
 describe("mentions from other servers", () => {
   it("notify the local member a Mention tag names", async () => {

@@ -8,6 +8,7 @@ import { notifyJoinRejected } from "../../db/notifications.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
 import { newActivityId, sendFrom } from "../delivery.ts";
+import { sendAccept } from "../member-actions.ts";
 import { localGroupByUri } from "../local-groups.ts";
 import { resolveActor } from "../remote-actors.ts";
 
@@ -47,20 +48,6 @@ async function rejectNonGroupFollow(ctx: Context<ContextData>, follow: Follow): 
   if (!target?.local) return;
   const follower = await resolveActor(ctx, follow.actorId);
   await sendFrom(ctx, target, [follower], new Reject({ id: newActivityId(ctx), actor: new URL(target.uri), object: follow }));
-}
-
-/** Accepts a remote actor's Follow of a local group. */
-export async function sendAccept(ctx: Context<ContextData>, group: Actor, follower: Actor, follow: Follow) {
-  await sendFrom(ctx, group, [follower], new Accept({ id: newActivityId(ctx), actor: new URL(group.uri), object: follow }));
-}
-
-/** Rebuilds the Follow a remote actor sent, from what was stored. */
-export function storedFollow(follower: Actor, group: Actor, activityUri: string | null): Follow {
-  return new Follow({
-    id: activityUri ? new URL(activityUri) : null,
-    actor: new URL(follower.uri),
-    object: new URL(group.uri),
-  });
 }
 
 /** A remote group answers a local member's Follow. */

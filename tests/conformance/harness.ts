@@ -16,9 +16,18 @@
 import { signRequest } from "@fedify/fedify";
 import { expect } from "vitest";
 import { apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "../helpers/federation.ts";
-import type { TestInstance } from "../helpers/instance.ts";
+import { startInstance, type TestInstance } from "../helpers/instance.ts";
 import { hostsIn, idsOf, type LocalMapping, rewriteDoc, schemeless, withoutNamespace } from "./rewrite.ts";
-import { AS_CONTEXT, type Fixture, GROUP_PATH, PUBLIC, SYNTHESIZED_CONTEXT } from "./load.ts";
+import {
+  AS_CONTEXT,
+  FIXTURE_DIR,
+  type Fixture,
+  GROUP_PATH,
+  LEMMY_CONTEXT,
+  loadFixtures,
+  PUBLIC,
+  SYNTHESIZED_CONTEXT,
+} from "./load.ts";
 import { isActorType, type Received, StubNetwork } from "./stubs.ts";
 
 export { AS_CONTEXT, type Fixture, loadFixtures, PUBLIC } from "./load.ts";
@@ -400,4 +409,26 @@ export class Scenario {
 
 function publishInner(scenario: Scenario, root: any, inner: any, origin: string | undefined): void {
   scenario.publish(inner["@context"] ? inner : { "@context": root["@context"] ?? AS_CONTEXT, ...inner }, origin);
+}
+
+/**
+ * A live instance with the harness's stub servers in front of it, for test
+ * files that deliver their own payloads (spoofing, mentions).  Lemmy's
+ * context is the default, as Lemmy sends it.
+ */
+export async function startHarnessedInstance(): Promise<{
+  instance: TestInstance;
+  harness: ConformanceHarness;
+  stop(): Promise<void>;
+}> {
+  const instance = await startInstance({ LOG_LEVEL: "error" });
+  const harness = await ConformanceHarness.start(instance, loadFixtures(FIXTURE_DIR), { defaultContext: LEMMY_CONTEXT });
+  return {
+    instance,
+    harness,
+    async stop() {
+      await harness.close();
+      await instance.stop();
+    },
+  };
 }
