@@ -1,6 +1,6 @@
 /** Queries on local support groups. */
-import type { Kysely, Transaction } from "kysely";
-import type { Group, GroupUpdate, NewGroup, Schema } from "./schema.ts";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Group, GroupUpdate, NewGroup, Schema, StaffRole } from "./schema.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -43,30 +43,64 @@ export async function updateGroup(db: Db, slug: string, changes: GroupUpdate): P
     .where("slug", "=", slug).returningAll().executeTakeFirst();
 }
 
-/** Usernames of a group's moderators (owner first). */
-export async function listGroupModerators(db: Db, groupId: number): Promise<string[]> {
-  const rows = await db.selectFrom("group_moderators")
-    .innerJoin("accounts", "accounts.id", "group_moderators.account_id")
-    .select("accounts.username")
-    .where("group_moderators.group_id", "=", groupId)
-    .orderBy("group_moderators.role", "desc").orderBy("accounts.id")
-    .execute();
-  return rows.map((r) => r.username);
+/** A member of a group's staff, with what pages and collections show. */
+export interface StaffMember {
+  actor_id: number;
+  role: StaffRole;
+  uri: string;
+  username: string;
+  host: string;
+  name: string | null;
+  local: boolean;
 }
 
-export async function addGroupModerator(
-  db: Db,
-  groupId: number,
-  accountId: number,
-  role: "owner" | "moderator",
-): Promise<void> {
-  await db.insertInto("group_moderators").values({ group_id: groupId, account_id: accountId, role })
-    .onConflict((oc) => oc.columns(["group_id", "account_id"]).doUpdateSet({ role }))
+/** A group's staff (owner, then moderators, then mentors), or only the given roles. */
+export function listGroupStaff(db: Db, groupActorId: number, roles?: readonly StaffRole[]): Promise<StaffMember[]> {
+  let q = db.selectFrom("group_staff")
+    .innerJoin("actors", "actors.id", "group_staff.actor_id")
+    .select(["group_staff.actor_id", "group_staff.role", "actors.uri", "actors.username", "actors.host", "actors.name", "actors.local"])
+    .where("group_staff.group_actor_id", "=", groupActorId);
+  if (roles) q = q.where("group_staff.role", "in", roles);
+  return q.orderBy(sql`case group_staff.role when 'owner' then 0 when 'moderator' then 1 else 2 end`)
+    .orderBy("group_staff.created_at").orderBy("group_staff.actor_id")
     .execute();
 }
 
-export async function isGroupModerator(db: Db, groupId: number, accountId: number): Promise<boolean> {
-  const row = await db.selectFrom("group_moderators").select("account_id")
-    .where("group_id", "=", groupId).where("account_id", "=", accountId).executeTakeFirst();
-  return row != null;
+export const MODERATOR_ROLES: readonly StaffRole[] = ["owner", "moderator"];
+
+/** Owner and moderators: the people in a group's moderators collection. */
+export function listGroupModerators(db: Db, groupActorId: number): Promise<StaffMember[]> {
+  return listGroupStaff(db, groupActorId, MODERATOR_ROLES);
+}
+
+export async function addGroupStaff(db: Db, groupActorId: number, actorId: number, role: StaffRole): Promise<void> {
+  await db.insertInto("group_staff").values({ group_actor_id: groupActorId, actor_id: actorId, role })
+    .onConflict((oc) => oc.columns(["group_actor_id", "actor_id"]).doUpdateSet({ role }))
+    .execute();
+}
+
+/** Returns whether the actor was on the staff. */
+export async function removeGroupStaff(db: Db, groupActorId: number, actorId: number): Promise<boolean> {
+  const rows = await db.deleteFrom("group_staff")
+    .where("group_actor_id", "=", groupActorId).where("actor_id", "=", actorId).execute();
+  return rows.some((r) => Number(r.numDeletedRows) > 0);
+}
+
+/** Replaces the moderators a remote group lists (from its moderators collection). */
+export async function replaceGroupModerators(db: Db, groupActorId: number, actorIds: number[]): Promise<void> {
+  await db.deleteFrom("group_staff").where("group_actor_id", "=", groupActorId)
+    .where("role", "in", MODERATOR_ROLES).execute();
+  for (const actorId of actorIds) await addGroupStaff(db, groupActorId, actorId, "moderator");
+}
+
+export async function staffRole(db: Db, groupActorId: number, actorId: number): Promise<StaffRole | undefined> {
+  const row = await db.selectFrom("group_staff").select("role")
+    .where("group_actor_id", "=", groupActorId).where("actor_id", "=", actorId).executeTakeFirst();
+  return row?.role;
+}
+
+/** Whether the actor is the group's owner or one of its moderators (mentors are not). */
+export async function isGroupModerator(db: Db, groupActorId: number, actorId: number): Promise<boolean> {
+  const role = await staffRole(db, groupActorId, actorId);
+  return role === "owner" || role === "moderator";
 }

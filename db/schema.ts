@@ -24,6 +24,10 @@ export interface AccountsTable {
   created_at: Generated<Date>;
   last_active_at: Generated<Date>;
   member_type: MemberType | null;
+  suspended_at: Date | null;
+  suspended_reason: string | null;
+  /** Set by an admin of this instance after a private check. */
+  clinician_verified_at: Date | null;
 }
 
 /** Shown as a badge next to a member's name; self-declared. */
@@ -43,12 +47,23 @@ export interface GroupsTable {
   icon_url: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  rules_source: Generated<string>;
+  rules_html: Generated<string>;
+  /** Hold the first N posts of a new member for approval; 0 is off. */
+  hold_first_posts: Generated<number>;
 }
 
-export interface GroupModeratorsTable {
-  group_id: number;
-  account_id: number;
-  role: Generated<"owner" | "moderator">;
+export type StaffRole = "owner" | "moderator" | "mentor";
+
+/**
+ * Staff of any group, by actor: a local group's owner, moderators and
+ * mentors (local or remote people), and the moderators a remote group lists.
+ * Mentors have a badge and no moderation powers.
+ */
+export interface GroupStaffTable {
+  group_actor_id: number;
+  actor_id: number;
+  role: StaffRole;
   created_at: Generated<Date>;
 }
 
@@ -111,6 +126,9 @@ export interface ActorsTable {
   posting_restricted_to_mods: Generated<boolean>;
   fetched_at: Generated<Date>;
   created_at: Generated<Date>;
+  /** Blocked instance-wide by an admin: nothing from this actor is accepted. */
+  blocked_at: Date | null;
+  blocked_reason: string | null;
 }
 
 export interface FollowsTable {
@@ -145,7 +163,23 @@ export interface PostsTable {
   like_count: Generated<number>;
   dislike_count: Generated<number>;
   last_activity_at: Generated<Date>;
+  /** Removed by a moderator (content kept, so that it can be restored). */
+  removed_at: Date | null;
+  removed_reason: string | null;
+  /** A locked thread (or comment) takes no new replies. */
+  locked_at: Date | null;
+  /** Pinned threads are listed first and in the group's featured collection. */
+  pinned_at: Date | null;
+  review_state: Generated<ReviewState>;
+  review_reason: string | null;
+  /** A moderator's note (Lemmy's distinguished comment). */
+  distinguished: Generated<boolean>;
+  /** Labelled by a moderator as needing a source. */
+  needs_source: Generated<boolean>;
 }
+
+/** Pre-moderation: a held post waits for a moderator; a rejected one is kept for its author only. */
+export type ReviewState = "published" | "held" | "rejected";
 
 export interface VotesTable {
   actor_id: number;
@@ -179,7 +213,91 @@ export interface SessionsTable {
   expires_at: Date;
 }
 
-export type NotificationKind = "reply" | "mention" | "join_accepted" | "join_rejected";
+export interface GroupBansTable {
+  group_actor_id: number;
+  actor_id: number;
+  reason: string | null;
+  /** null: until lifted. */
+  expires_at: Date | null;
+  banned_by: number | null;
+  activity_uri: string | null;
+  created_at: Generated<Date>;
+}
+
+export type ReportReason = "misinformation" | "personal_details" | "self_harm" | "harassment" | "spam" | "other";
+export const REPORT_REASONS: readonly ReportReason[] = [
+  "misinformation",
+  "personal_details",
+  "self_harm",
+  "harassment",
+  "spam",
+  "other",
+];
+
+export interface ReportsTable {
+  id: Generated<number>;
+  /** The Flag's id (ours or a peer's); null for a report raised by Kindred itself (crisis language). */
+  uri: string | null;
+  group_actor_id: number | null;
+  post_id: number | null;
+  target_actor_id: number;
+  /** Never shown to the reported member. */
+  reporter_actor_id: number | null;
+  reason: ReportReason;
+  comment: Generated<string>;
+  priority: Generated<"normal" | "high">;
+  state: Generated<"open" | "resolved" | "dismissed">;
+  resolved_by: number | null;
+  resolved_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface PremodRulesTable {
+  id: Generated<number>;
+  group_id: number;
+  kind: "keyword" | "link_count" | "link_domain";
+  pattern: string;
+  action: "hold" | "reject";
+  created_at: Generated<Date>;
+}
+
+/** What moderators and admins did; readable by the group's members. */
+export interface ModerationLogTable {
+  id: Generated<number>;
+  /** null for instance-wide actions (suspensions, blocks). */
+  group_actor_id: number | null;
+  moderator_actor_id: number | null;
+  /** "admin", "owner", "moderator" or "remote moderator": shown instead of a name. */
+  moderator_role: string;
+  action: string;
+  post_id: number | null;
+  target_actor_id: number | null;
+  reason: Generated<string>;
+  expires_at: Date | null;
+  activity_uri: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface CrisisResourcesTable {
+  id: Generated<number>;
+  language: Generated<string>;
+  name: string;
+  contact: string;
+  description: Generated<string>;
+  position: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export type NotificationKind =
+  | "reply"
+  | "mention"
+  | "join_accepted"
+  | "join_rejected"
+  | "moderation"
+  | "post_held"
+  | "post_approved"
+  | "post_rejected"
+  | "report";
 
 /** Filled by database triggers (db/migrations/0003-web-accounts.ts). */
 export interface NotificationsTable {
@@ -188,6 +306,9 @@ export interface NotificationsTable {
   kind: NotificationKind;
   actor_id: number | null;
   post_id: number | null;
+  /** The moderation log entry a "moderation" notification states the reasons of. */
+  log_id: number | null;
+  report_id: number | null;
   created_at: Generated<Date>;
   read_at: Date | null;
 }
@@ -196,7 +317,7 @@ export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
   groups: GroupsTable;
-  group_moderators: GroupModeratorsTable;
+  group_staff: GroupStaffTable;
   actor_keys: ActorKeysTable;
   kv: KvTable;
   queue_messages: QueueMessagesTable;
@@ -208,6 +329,11 @@ export interface Schema {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   notifications: NotificationsTable;
+  group_bans: GroupBansTable;
+  reports: ReportsTable;
+  premod_rules: PremodRulesTable;
+  moderation_log: ModerationLogTable;
+  crisis_resources: CrisisResourcesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

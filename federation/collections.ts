@@ -5,7 +5,7 @@
 import type { Context, FederationBuilder } from "@fedify/fedify";
 import { Activity, OrderedCollection } from "@fedify/vocab";
 import { countOutbox, listOutbox } from "../db/activities.ts";
-import { findActorByUri } from "../db/actors.ts";
+import { findActorByUri, findGroupActor } from "../db/actors.ts";
 import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
 import type { ContextData } from "./context.ts";
@@ -53,11 +53,12 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
     async (ctx, values) => {
       const group = await findGroupBySlug(ctx.data.db, values.identifier);
       if (!group) return null;
-      const names = await listGroupModerators(ctx.data.db, group.id);
+      const actor = await findGroupActor(ctx.data.db, group.id);
+      const moderators = actor ? await listGroupModerators(ctx.data.db, actor.id) : [];
       return new OrderedCollection({
         id: ctx.getObjectUri(OrderedCollection, values),
-        totalItems: names.length,
-        items: names.map((name) => ctx.getActorUri(name)),
+        totalItems: moderators.length,
+        items: moderators.map((m) => new URL(m.uri)),
       });
     },
   );

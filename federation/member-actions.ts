@@ -58,8 +58,7 @@ function addressing(group: Actor) {
 export async function joinGroup(ctx: Ctx, member: Actor, group: Actor): Promise<"accepted" | "pending"> {
   if (group.local) {
     // A group's own moderators need nobody's approval.
-    const moderator = group.group_id != null && member.account_id != null &&
-      await isGroupModerator(ctx.data.db, group.group_id, member.account_id);
+    const moderator = await isGroupModerator(ctx.data.db, group.id, member.id);
     const state = group.manually_approves_followers && !moderator ? "pending" : "accepted";
     await upsertFollow(ctx.data.db, member.id, group.id, state, null);
     return (await findFollow(ctx.data.db, member.id, group.id))!.state;

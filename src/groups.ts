@@ -1,10 +1,10 @@
 /** Creating and changing local support groups (used by the CLI and the API). */
 import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
-import { addGroupModerator, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
+import { addGroupStaff, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
 import type { Group, JoinPolicy, Schema } from "../db/schema.ts";
 import type { Context } from "@fedify/fedify";
-import { findGroupActor, insertActor } from "../db/actors.ts";
+import { findAccountActor, findGroupActor, insertActor } from "../db/actors.ts";
 import { groupActor } from "../federation/actors.ts";
 import type { ContextData } from "../federation/context.ts";
 import { sendGroupUpdate } from "../federation/delivery.ts";
@@ -63,8 +63,9 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
       summary_html: renderMarkdown(description),
       join_policy: joinPolicy,
     });
-    if (owner) await addGroupModerator(trx, group.id, owner.id, "owner");
-    await insertActor(trx, localGroupActor(origin, group));
+    const created = await insertActor(trx, localGroupActor(origin, group));
+    const ownerActor = owner ? await findAccountActor(trx, owner.id) : undefined;
+    if (ownerActor) await addGroupStaff(trx, created.id, ownerActor.id, "owner");
     await saveKeyPairs(trx, keyOwner.group(group.id), keys);
     return group;
   });

@@ -1,6 +1,6 @@
 /** Joining groups, and moderators deciding on requests to join. */
 import type { Context } from "@fedify/fedify";
-import { findActorById } from "../db/actors.ts";
+import { findAccountActor, findActorById } from "../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
 import { isGroupModerator } from "../db/groups.ts";
 import { notifyJoinRejected } from "../db/notifications.ts";
@@ -14,7 +14,8 @@ import { ValidationError } from "./names.ts";
 /** Whether the account moderates the (local) group, or administers the instance. */
 export async function canModerate(ctx: Context<ContextData>, account: Account, group: Actor): Promise<boolean> {
   if (account.role === "admin" && group.local) return true;
-  return group.group_id != null && await isGroupModerator(ctx.data.db, group.group_id, account.id);
+  const actor = await findAccountActor(ctx.data.db, account.id);
+  return actor != null && await isGroupModerator(ctx.data.db, group.id, actor.id);
 }
 
 /** Approves or rejects a pending request to join a local group. */

@@ -39,7 +39,7 @@ export interface GroupFacts {
 export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor): Promise<GroupFacts> {
   const db = ctx.data.db;
   const group = actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined;
-  const moderators = group ? (await listGroupModerators(db, group.id)).map((m) => `@${m}@${actor.host}`) : [];
+  const moderators = (await listGroupModerators(db, actor.id)).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
   return {
     actor,

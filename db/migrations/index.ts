@@ -7,10 +7,12 @@ import * as m0001 from "./0001-initial.ts";
 import * as m0002 from "./0002-federation.ts";
 import * as m0003 from "./0003-web-accounts.ts";
 import * as m0004 from "./0004-mentions.ts";
+import * as m0005 from "./0005-moderation.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
   "0002-federation": m0002,
   "0003-web-accounts": m0003,
   "0004-mentions": m0004,
+  "0005-moderation": m0005,
 };

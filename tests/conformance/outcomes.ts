@@ -47,8 +47,8 @@ export async function snapshot(scenario: Scenario): Promise<Snapshot> {
       .orderBy("follower_id").orderBy("followee_id").execute(),
     actors: await db.selectFrom("actors")
       .select(["uri", "type", "name", "summary_html", "inbox_url", "posting_restricted_to_mods"]).orderBy("id").execute(),
-    moderators: await db.selectFrom("group_moderators").select(["group_id", "account_id", "role"])
-      .orderBy("group_id").orderBy("account_id").execute(),
+    staff: await db.selectFrom("group_staff").select(["group_actor_id", "actor_id", "role"])
+      .orderBy("group_actor_id").orderBy("actor_id").execute(),
   };
 }
 
