@@ -4,9 +4,10 @@
  * activity id and change nothing.
  */
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
-import { Accept, Announce, Create, Delete, Dislike, Follow, Like, Reject, Undo, Update } from "@fedify/vocab";
+import { Accept, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
+import { onAddOrRemove } from "./inbox/add-remove.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
 import { onAnnounce, onUndo } from "./inbox/undo-announce.ts";
@@ -50,6 +51,8 @@ export function registerInbox(builder: FederationBuilder<ContextData>): void {
     .on(Like, refusing((ctx, like: Like) => onVote(ctx, like)))
     .on(Dislike, refusing((ctx, dislike: Dislike) => onVote(ctx, dislike)))
     .on(Announce, refusing(onAnnounce))
+    .on(Add, refusing((ctx, add: Add) => onAddOrRemove(ctx, add)))
+    .on(Remove, refusing((ctx, remove: Remove) => onAddOrRemove(ctx, remove)))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

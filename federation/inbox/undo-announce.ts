@@ -5,12 +5,14 @@
 import type { Context } from "@fedify/fedify";
 import {
   Activity,
+  Add,
   type Announce,
   Create,
   Delete,
   Dislike,
   Follow,
   Like,
+  Remove,
   Undo,
   Update,
 } from "@fedify/vocab";
@@ -20,6 +22,7 @@ import { hasLocalFollower } from "../../db/follows.ts";
 import type { ContextData } from "../context.ts";
 import { redistribute } from "../delivery.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
+import { onAddOrRemove } from "./add-remove.ts";
 import { onUndoFollow } from "./follows.ts";
 import { objectOf, onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
 import { onUndoVote, onVote } from "./votes.ts";
@@ -65,6 +68,7 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
   else if (inner instanceof Delete) await onDelete(ctx, inner, via);
   else if (inner instanceof Like || inner instanceof Dislike) await onVote(ctx, inner, via);
   else if (inner instanceof Undo) await onUndo(ctx, inner, via);
+  else if (inner instanceof Add || inner instanceof Remove) await onAddOrRemove(ctx, inner, via);
   else if (isPostObject(inner) && inner.attributionId) {
     // Announce(object), as Mastodon-compatible groups send.
     await storeRemotePost(ctx, inner, { sender: inner.attributionId, viaGroup: group });
