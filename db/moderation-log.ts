@@ -14,10 +14,16 @@ export type ModerationLogEntry = Selectable<ModerationLogTable>;
 /**
  * Records an action.  When it affects a local member (`target_actor_id`, or
  * the author of `post_id`), that member is notified with the entry, which is
- * their statement of reasons.  Returns the entry's id.
+ * their statement of reasons (unless `notify` is false: the caller tells
+ * them otherwise).  Returns the entry's id.
  */
-export async function logModeration(db: Db, entry: Insertable<ModerationLogTable>): Promise<number> {
+export async function logModeration(
+  db: Db,
+  entry: Insertable<ModerationLogTable>,
+  options: { notify?: boolean } = {},
+): Promise<number> {
   const { id } = await db.insertInto("moderation_log").values(entry).returning("id").executeTakeFirstOrThrow();
+  if (options.notify === false) return id;
   let affected = entry.target_actor_id ?? null;
   if (affected == null && entry.post_id != null) {
     const post = await db.selectFrom("posts").select("author_id").where("id", "=", entry.post_id).executeTakeFirst();

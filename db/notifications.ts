@@ -9,6 +9,7 @@ export interface NotificationView {
   kind: NotificationKind;
   created_at: Date;
   read_at: Date | null;
+  actor_id: number | null;
   actor_name: string | null;
   actor_username: string | null;
   actor_host: string | null;
@@ -19,6 +20,8 @@ export interface NotificationView {
   post_local: boolean | null;
   post_deleted: boolean | null;
   thread_title: string | null;
+  /** Why a moderator rejected the post (post_rejected). */
+  post_review_reason: string | null;
 }
 
 /** Newest first. */
@@ -29,10 +32,10 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
     .leftJoin("posts as p", "p.id", "n.post_id")
     .leftJoin("posts as t", "t.id", "p.thread_id")
     .select([
-      "n.id", "n.kind", "n.created_at", "n.read_at",
+      "n.id", "n.kind", "n.created_at", "n.read_at", "n.actor_id",
       "a.name as actor_name", "a.username as actor_username", "a.host as actor_host", "a.local as actor_local",
       "g.slug as actor_group_slug",
-      "p.id as post_id", "p.uri as post_uri", "p.local as post_local",
+      "p.id as post_id", "p.uri as post_uri", "p.local as post_local", "p.review_reason as post_review_reason",
       sql<boolean>`p.deleted_at is not null`.as("post_deleted"),
       sql<string | null>`coalesce(t.title, p.title)`.as("thread_title"),
     ])

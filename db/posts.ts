@@ -23,7 +23,8 @@ export async function insertPost(trx: Transaction<Schema>, post: NewPost): Promi
   if (!inserted) {
     return { post: await trx.selectFrom("posts").selectAll().where("uri", "=", post.uri).executeTakeFirstOrThrow(), created: false };
   }
-  if (inserted.thread_id != null) {
+  // A held reply counts once a moderator approves it (db/premoderation.ts).
+  if (inserted.thread_id != null && inserted.review_state === "published") {
     await trx.updateTable("posts")
       .set({ reply_count: sql`reply_count + 1`, last_activity_at: sql`greatest(last_activity_at, ${inserted.published_at})` })
       .where("id", "=", inserted.thread_id).execute();
@@ -153,7 +154,8 @@ export function listThreadViews(
   let q = viewQuery(db)
     .where("posts.group_id", "=", groupActorId)
     .where("posts.parent_id", "is", null)
-    .where("posts.deleted_at", "is", null);
+    .where("posts.deleted_at", "is", null)
+    .where("posts.review_state", "=", "published");
   if (options.before) {
     const { at, id } = options.before;
     q = q.where((eb) =>

@@ -252,6 +252,13 @@ export interface ReportsTable {
   created_at: Generated<Date>;
 }
 
+/** The activity a held remote post came in, passed on when it is approved. */
+export interface HeldActivitiesTable {
+  post_id: number;
+  json: Json;
+  created_at: Generated<Date>;
+}
+
 export interface PremodRulesTable {
   id: Generated<number>;
   group_id: number;
@@ -332,6 +339,7 @@ export interface Schema {
   group_bans: GroupBansTable;
   reports: ReportsTable;
   premod_rules: PremodRulesTable;
+  held_activities: HeldActivitiesTable;
   moderation_log: ModerationLogTable;
   crisis_resources: CrisisResourcesTable;
 }

@@ -22,6 +22,7 @@ import {
 import { deleteActivity, findActivityJson } from "../db/activities.ts";
 import { deleteFollow, findFollow, upsertFollow } from "../db/follows.ts";
 import { isGroupModerator } from "../db/groups.ts";
+import { findHeldActivity } from "../db/premoderation.ts";
 import {
   findPostById,
   findPostView,
@@ -103,9 +104,14 @@ export function storedFollow(follower: Actor, group: Actor, activityUri: string 
 
 export interface NewPostInput extends PostEdit {
   parent?: Post;
+  /** Held for review by the group's moderators (pre-moderation): stored, not sent. */
+  heldBecause?: string;
 }
 
-/** Publishes a thread (no parent) or a reply in `group`. */
+/**
+ * Publishes a thread (no parent) or a reply in `group`; a held post is only
+ * stored until a moderator approves it (publishHeldPost).
+ */
 export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: NewPostInput): Promise<Post> {
   const db = ctx.data.db;
   const id = await nextPostId(db);
@@ -132,12 +138,30 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       url: uri,
       context_uri: contextUri,
       local: true,
+      ...(input.heldBecause != null ? { review_state: "held" as const, review_reason: input.heldBecause } : {}),
     })
   );
-  const object = postObject((await findPostView(db, { id: post.id }))!);
+  if (input.heldBecause == null) await sendCreate(ctx, author, group, post);
+  return post;
+}
+
+async function sendCreate(ctx: Ctx, author: Actor, group: Actor, post: Post): Promise<void> {
+  const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
   const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
   await toGroup(ctx, author, group, post, create, object);
-  return post;
+}
+
+/**
+ * Sends a post that a moderator approved: a local member's as a new
+ * `Create`; a remote member's by passing on the `Create` it came in.
+ */
+export async function publishHeldPost(ctx: Ctx, group: Actor, post: Post, author: Actor): Promise<void> {
+  if (post.local) return await sendCreate(ctx, author, group, post);
+  const json = await findHeldActivity(ctx.data.db, post.id);
+  if (!json) return;
+  const create = await Create.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+  const object = await create.getObject({ crossOrigin: "trust" });
+  await redistribute(ctx, group, create, object ?? undefined, post.uri);
 }
 
 export async function editPost(ctx: Ctx, author: Actor, group: Actor, post: Post, edit: PostEdit): Promise<void> {

@@ -75,7 +75,8 @@ async function servedObject(ctx: Context<ContextData>, post: PostView) {
 
 async function localPost(ctx: Context<ContextData>, uri: URL): Promise<PostView | undefined> {
   const post = await findPostView(ctx.data.db, { uri: uri.href });
-  return post?.local ? post : undefined;
+  // A post held for review (or rejected) does not exist for anyone else yet.
+  return post?.local && post.review_state === "published" ? post : undefined;
 }
 
 export function registerObjects(builder: FederationBuilder<ContextData>): void {
@@ -102,7 +103,8 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
       const root = await localPost(ctx, ctx.getObjectUri(Page, values));
       if (!root || root.parent_id != null) return null;
       const posts = await listThreadPostViews(ctx.data.db, root.id);
-      return { items: await Promise.all(posts.map((p) => servedObject(ctx, p))) };
+      const published = posts.filter((p) => p.review_state === "published");
+      return { items: await Promise.all(published.map((p) => servedObject(ctx, p))) };
     },
   );
 }

@@ -3,6 +3,7 @@
  * must come from its origin (the caller made sure), its author must be the
  * actor who sent it, and it must belong to a group Kindred knows.
  */
+import { afterScreening, type Screening, screenPost } from "./screening.ts";
 import type { Context } from "@fedify/fedify";
 import { Article, Collection, Link, Mention, Note, Page } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
@@ -69,6 +70,8 @@ export interface StoredPost {
   post: Post;
   created: boolean;
   group: Actor;
+  /** What pre-moderation and the crisis check made of a new post. */
+  screening?: Screening;
 }
 
 /**
@@ -125,6 +128,11 @@ export async function storeRemotePost(
   const html = sanitizeHtml(object.content?.toString() ?? "");
   const text = htmlToText(html);
   const source = object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null;
+  const title = parent ? null : titleFrom(object, text);
+  const screening = await screenPost(ctx.data.db, group, author.id, { title, text: source ?? text, html });
+  if (screening.action === "reject") {
+    throw new RefusedError(`${group.uri} does not accept ${id.href}: ${screening.reasons.join("; ")}`);
+  }
   const { post, created } = await ctx.data.db.transaction().execute((trx) =>
     insertPost(trx, {
       uri: id.href,
@@ -133,7 +141,7 @@ export async function storeRemotePost(
       parent_id: parent?.id ?? null,
       thread_id: parent ? (parent.thread_id ?? parent.id) : null,
       depth: parent ? parent.depth + 1 : 0,
-      title: parent ? null : titleFrom(object, text),
+      title,
       content_html: html,
       source,
       summary: object.summary ? htmlToText(object.summary.toString()).slice(0, 500) : null,
@@ -142,10 +150,12 @@ export async function storeRemotePost(
       context_uri: object.contextIds[0]?.href ?? null,
       local: false,
       published_at: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
+      ...(screening.action === "hold" ? { review_state: "held" as const, review_reason: screening.reasons.join("; ") } : {}),
     })
   );
+  if (created) await afterScreening(ctx.data.db, group, post, screening);
   if (created) await notifyMentions(ctx.data.db, post.id, author.id, await mentionedUris(object));
-  return { post, created, group };
+  return { post, created, group, screening };
 }
 
 /** Whom a post mentions (`Mention` tags), for local members' notifications. */

@@ -20,6 +20,7 @@ import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
+import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -73,6 +74,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webNotificationRoutes());
+  app.route("/", webPremoderationRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

@@ -8,7 +8,9 @@ import { findFollow } from "../db/follows.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
-import { castVote, deletePost, editPost, publishPost } from "../federation/member-actions.ts";
+import { castVote, deletePost, editPost, type NewPostInput, publishPost } from "../federation/member-actions.ts";
+import { afterScreening, screenPost } from "../federation/screening.ts";
+import type { CrisisMatch } from "../policy/crisis.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { ValidationError } from "./names.ts";
 
@@ -66,7 +68,7 @@ function content(input: PostInput) {
 const MENTION = /(?<![\w/@.])@([a-z0-9][a-z0-9_-]{1,62})(?:@([a-z0-9.-]+(?::\d+)?))?/gi;
 
 /** Tells local members that a new post mentions them (`@name` or `@name@this-host`). */
-async function notifyLocalMentions(ctx: Ctx, post: Post, source: string): Promise<void> {
+export async function notifyLocalMentions(ctx: Ctx, post: Post, source: string): Promise<void> {
   const origin = new URL(ctx.origin);
   const uris = [...source.matchAll(MENTION)]
     .filter((m) => m[2] == null || m[2].toLowerCase() === origin.host)
@@ -74,23 +76,44 @@ async function notifyLocalMentions(ctx: Ctx, post: Post, source: string): Promis
   await notifyMentions(ctx.data.db, post.id, post.author_id, uris);
 }
 
-export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<Post> {
+/** A new post, and whether it matched crisis language (its author is then shown help at once). */
+export type NewPost = Post & { crisis: CrisisMatch | null };
+
+/**
+ * Screens a new post (pre-moderation, crisis language), then publishes it or
+ * holds it for review.  A post that a rule rejects is not stored: the author
+ * is told why and can edit it.
+ */
+async function screenAndPublish(ctx: Ctx, author: Actor, group: Actor, input: NewPostInput & { source: string }) {
+  const screening = await screenPost(ctx.data.db, group, author.id, {
+    title: input.title,
+    text: input.source,
+    html: input.content_html,
+  });
+  if (screening.action === "reject") {
+    throw new ValidationError("body", `This group does not accept this post: ${screening.reasons.join("; ")}. Please edit it.`);
+  }
+  const heldBecause = screening.action === "hold" ? screening.reasons.join("; ") : undefined;
+  const post = await publishPost(ctx, author, group, { ...input, heldBecause });
+  await afterScreening(ctx.data.db, group, post, screening);
+  if (post.review_state === "published") await notifyLocalMentions(ctx, post, input.source);
+  return { ...post, crisis: screening.crisis };
+}
+
+export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<NewPost> {
   const title = checkTitle(input.title);
   const fields = content(input);
   await requireMember(ctx, author, group);
-  const post = await publishPost(ctx, author, group, { title, ...fields });
-  await notifyLocalMentions(ctx, post, fields.source);
-  return post;
+  return await screenAndPublish(ctx, author, group, { title, ...fields });
 }
 
-export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<Post> {
+export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<NewPost> {
   const fields = content(input);
   if (parent.deleted_at) throw new ValidationError("parent", "that post was deleted");
+  if (parent.review_state !== "published") throw new ValidationError("parent", "that post is not published");
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
-  const post = await publishPost(ctx, author, group, { parent, ...fields });
-  await notifyLocalMentions(ctx, post, fields.source);
-  return post;
+  return await screenAndPublish(ctx, author, group, { parent, ...fields });
 }
 
 async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {
@@ -116,6 +139,7 @@ export async function removeOwnPost(ctx: Ctx, author: Actor, post: Post): Promis
 export async function vote(ctx: Ctx, voter: Actor, post: Post, value: unknown): Promise<void> {
   if (value !== 1 && value !== -1 && value !== 0) throw new ValidationError("value", "vote must be 1, -1 or 0");
   if (post.deleted_at) throw new ValidationError("post", "that post was deleted");
+  if (post.review_state !== "published") throw new ValidationError("post", "that post is not published");
   const group = (await findActorById(ctx.data.db, post.group_id))!;
   await requireMember(ctx, voter, group);
   await castVote(ctx, voter, group, post, value);

@@ -34,6 +34,8 @@ export interface GroupFacts {
   moderators: string[];
   memberCount: number;
   membership: "accepted" | "pending" | null;
+  /** A local group's rules (rendered Markdown), empty when it has none. */
+  rulesHtml: string;
 }
 
 export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor): Promise<GroupFacts> {
@@ -47,5 +49,6 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
     moderators,
     memberCount: await countFollowers(db, actor.id),
     membership: follow?.state ?? null,
+    rulesHtml: group?.rules_html ?? "",
   };
 }

@@ -4,6 +4,8 @@
  * remote group's Announce (`viaGroup`).  Only the author may change or
  * delete a post.
  */
+import { saveHeldActivity } from "../../db/premoderation.ts";
+import { plainJsonLd } from "../json-ld-extensions.ts";
 import type { Context } from "@fedify/fedify";
 import { type Create, type Delete, type Update, isActor } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
@@ -49,7 +51,12 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
     return;
   }
   if (stored.created && stored.group.local && !via.viaGroup) {
-    await redistribute(ctx, stored.group, create, object, stored.post.uri);
+    // A held post is passed on when a moderator approves it.
+    if (stored.post.review_state === "held") {
+      await saveHeldActivity(ctx.data.db, stored.post.id, await plainJsonLd(create, ctx.contextLoader));
+    } else {
+      await redistribute(ctx, stored.group, create, object, stored.post.uri);
+    }
   }
 }
 

@@ -74,6 +74,8 @@ export function GroupPage(props: {
   memberTypes: Map<number, MemberType>;
   sort: ThreadSort;
   nextCursor?: string;
+  /** For the group's moderators: links to their pages. */
+  moderation?: { held: number };
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;
@@ -96,6 +98,24 @@ export function GroupPage(props: {
           <h2 id="about-heading">About</h2>
           {group.summary_html ? raw(group.summary_html) : <p>No description yet.</p>}
         </section>
+        {facts.rulesHtml
+          ? (
+            <section class="rules" aria-labelledby="rules-heading">
+              <h2 id="rules-heading">Group rules</h2>
+              {raw(facts.rulesHtml)}
+            </section>
+          )
+          : null}
+        {props.moderation
+          ? (
+            <nav aria-label="Moderation" class="moderation-links">
+              <ul>
+                <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({props.moderation.held})</a></li>
+                <li><a href={`/g/${group.id}/settings/moderation`}>Rules and pre-moderation</a></li>
+              </ul>
+            </nav>
+          )
+          : null}
         {facts.moderators.length > 0
           ? (
             <section aria-labelledby="mods-heading">

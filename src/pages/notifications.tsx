@@ -2,9 +2,11 @@
 import type { NotificationView } from "../../db/notifications.ts";
 import { Csrf } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
+import { ReviewItem } from "./notification-review.tsx";
 import type { PageInfo } from "./page-info.ts";
 
 function Item({ n }: { n: NotificationView }) {
+  if (n.kind === "post_held" || n.kind === "post_approved" || n.kind === "post_rejected") return <ReviewItem n={n} />;
   const who = n.actor_name ?? n.actor_username ?? "Someone";
   const when = <time datetime={n.created_at.toISOString()}>{n.created_at.toUTCString()}</time>;
   const groupHref = n.actor_local && n.actor_group_slug ? `/@${n.actor_group_slug}` : `/groups`;

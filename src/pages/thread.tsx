@@ -7,6 +7,9 @@ import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
 import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-parts.tsx";
+import type { ResourceView } from "../crisis.ts";
+import { CrisisPanel } from "./crisis.tsx";
+import { ReviewBadge } from "./premoderation.tsx";
 
 export interface ThreadViewer {
   actorId: number;
@@ -22,11 +25,16 @@ export interface ThreadProps {
   posts: PostView[];
   memberTypes: Map<number, MemberType>;
   viewer?: ThreadViewer;
+  /** Right after posting: the post awaits review, or matched crisis language (with the help to show). */
+  notice?: { held: boolean; crisis?: ResourceView[] };
 }
 
 function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
   const v = props.viewer;
   if (post.deleted_at) return null;
+  if (post.review_state !== "published") {
+    return v && post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null;
+  }
   if (!v?.member) {
     return <p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>;
   }
@@ -53,6 +61,7 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
       {list.map((r) => (
         <article class="reply" id={`post-${r.id}`} aria-label={`Reply by ${r.author_name ?? r.author_username}`}>
           <Byline post={r} badge={props.memberTypes.get(r.author_id)} />
+          <ReviewBadge state={r.review_state} />
           <Content post={r} />
           <Actions props={props} post={r} />
           <Replies props={props} children={children} parentId={r.id} />
@@ -75,9 +84,19 @@ export function ThreadPage(props: ThreadProps) {
   return (
     <Layout title={title} page={props.page}>
       <p class="breadcrumb"><a href={props.groupUrl}>{props.groupName}</a></p>
+      {props.notice?.crisis ? <CrisisPanel resources={props.notice.crisis} /> : null}
+      {props.notice?.held
+        ? (
+          <div class="notice" role="status">
+            Your post is waiting for review by the group's moderators. Only you and they can see it until then; you
+            will be notified of their decision.
+          </div>
+        )
+        : null}
       <article class="thread" id={`post-${root.id}`} aria-labelledby="thread-title">
         <h1 id="thread-title">{title}</h1>
         <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
+        <ReviewBadge state={root.review_state} />
         <Content post={root} />
         {!props.viewer?.member
           ? (

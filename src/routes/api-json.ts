@@ -36,6 +36,8 @@ export function postJson(post: PostView) {
     published: post.published_at.toISOString(),
     updated: post.updated_at?.toISOString() ?? null,
     deleted: post.deleted_at != null,
+    /** "published", or "held" for review / "rejected" (seen by the author and moderators only). */
+    reviewState: post.review_state,
     replyCount: post.reply_count,
     likes: post.like_count,
     dislikes: post.dislike_count,

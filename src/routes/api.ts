@@ -14,34 +14,32 @@ import { accountForToken, logIn } from "../auth.ts";
 import { canModerate, decideJoinRequest } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { findGroupByHandle } from "../web-groups.ts";
-import { MAX_ID } from "./web-common.ts";
-import { changePost, createReply, createThread, ForbiddenError, removeOwnPost, vote } from "../posts.ts";
+import { body, groupParam, intParam } from "./api-params.ts";
+import { premoderationApi } from "./api-premoderation.ts";
+import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
+import { crisisResources } from "../crisis.ts";
+import type { Post } from "../../db/schema.ts";
 import { actorJson, postJson } from "./api-json.ts";
 
 type C = Context<AppEnv>;
 
-async function body(c: C): Promise<Record<string, unknown>> {
-  try {
-    const json = await c.req.json();
-    if (json && typeof json === "object" && !Array.isArray(json)) return json as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new ValidationError("body", "the request body must be a JSON object");
+/**
+ * A new post; when it matched crisis language, the crisis resources to show
+ * its author at once, as the web pages do.
+ */
+async function newPostJson(c: C, post: NewPost) {
+  const json = postJson((await findPostView(c.var.kindred.db, { id: post.id }))!);
+  return post.crisis ? { post: json, crisisResources: await crisisResources(c.var.kindred.db) } : { post: json };
 }
 
-function intParam(c: C, name: string): number {
-  const value = Number(c.req.param(name));
-  if (!Number.isSafeInteger(value) || value <= 0 || value > MAX_ID) {
-    throw new ValidationError(name, `${name} must be a positive integer`);
-  }
-  return value;
-}
-
-async function groupParam(c: C) {
-  const group = await findActorById(c.var.kindred.db, intParam(c, "groupId"));
-  if (group?.type !== "Group") return undefined;
-  return group;
+/** A thread's posts, without held or rejected ones unless the caller wrote them or moderates the group. */
+async function visibleThread(c: C, post: Post) {
+  const { db } = c.var.kindred;
+  const group = (await findActorById(db, post.group_id))!;
+  const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
+  const posts = (await listThreadPostViews(db, post.thread_id ?? post.id))
+    .filter((p) => p.review_state === "published" || moderator || p.author_id === c.var.actor.id);
+  return posts[0]?.id === (post.thread_id ?? post.id) ? posts : [];
 }
 
 export function apiRoutes(): Hono<AppEnv> {
@@ -110,7 +108,7 @@ export function apiRoutes(): Hono<AppEnv> {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
     const post = await createThread(c.var.kindred.fedify(), c.var.actor, group, await body(c));
-    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) }, 201);
+    return c.json(await newPostJson(c, post), 201);
   });
 
   api.get("/groups/:groupId/requests", async (c) => {
@@ -133,7 +131,8 @@ export function apiRoutes(): Hono<AppEnv> {
   api.get("/posts/:postId", async (c) => {
     const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
     if (!post) return c.json({ error: "no such post" }, 404);
-    const posts = await listThreadPostViews(c.var.kindred.db, post.thread_id ?? post.id);
+    const posts = await visibleThread(c, post);
+    if (posts.length === 0) return c.json({ error: "no such post" }, 404);
     return c.json({ thread: posts.map(postJson) });
   });
 
@@ -141,7 +140,7 @@ export function apiRoutes(): Hono<AppEnv> {
     const parent = await findPostById(c.var.kindred.db, intParam(c, "postId"));
     if (!parent) return c.json({ error: "no such post" }, 404);
     const post = await createReply(c.var.kindred.fedify(), c.var.actor, parent, await body(c));
-    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) }, 201);
+    return c.json(await newPostJson(c, post), 201);
   });
 
   api.patch("/posts/:postId", async (c) => {
@@ -165,5 +164,6 @@ export function apiRoutes(): Hono<AppEnv> {
     return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) });
   });
 
+  premoderationApi(api);
   return api;
 }

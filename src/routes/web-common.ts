@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { csrfToken } from "../csrf.ts";
 import type { PageInfo } from "../pages/page-info.ts";
+import type { NewPost } from "../posts.ts";
 
 export type C = Context<AppEnv>;
 
@@ -62,4 +63,14 @@ export const MAX_ID = 2_147_483_647;
 export function positiveInt(value: string | undefined): number | undefined {
   const n = Number(value);
   return Number.isSafeInteger(n) && n > 0 && n <= MAX_ID ? n : undefined;
+}
+
+/**
+ * Where a member goes after posting: to the post, told when it awaits
+ * review, and shown help at once when it matched crisis language.
+ */
+export function afterPosting(path: string, post: NewPost): string {
+  const query = [post.review_state === "held" ? "held=1" : "", post.crisis ? "crisis=1" : ""].filter(Boolean).join("&");
+  const [base, anchor] = path.split("#");
+  return `${base}${query ? `?${query}` : ""}${anchor ? `#${anchor}` : ""}`;
 }

@@ -1,4 +1,6 @@
 /** Group directory, group pages, joining and leaving, starting threads. */
+import { countHeldPosts } from "../../db/premoderation.ts";
+import { canModerate } from "../membership.ts";
 import { Hono } from "hono";
 import { listGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
@@ -14,7 +16,7 @@ import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { createThread } from "../posts.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
-import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
 
@@ -27,8 +29,13 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const threads = await listGroupThreads(db, actor.id, sort, c.req.query("after"), PAGE_SIZE + 1);
   const page = threads.slice(0, PAGE_SIZE);
   const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
+  const viewer = c.var.viewer;
+  const moderation = viewer && actor.local && await canModerate(c.var.kindred.fedify(), viewer.account, actor)
+    ? { held: await countHeldPosts(db, actor.id) }
+    : undefined;
   return c.html(
     <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
+      moderation={moderation}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
 }
@@ -113,7 +120,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     }
     try {
       const post = await createThread(ctx, viewer.actor, group, input);
-      return c.redirect(postPath(post), 303);
+      return c.redirect(afterPosting(postPath(post), post), 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return c.html(compose(c, group, { values: input, errors: [error.message] }), 422);

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
 import { findFollow } from "../../db/follows.ts";
-import { findPostById, listThreadPostViews } from "../../db/posts.ts";
+import { findPostById, listThreadPostViews, type PostView } from "../../db/posts.ts";
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -13,14 +13,22 @@ import { groupPath, postPath } from "../pages/page-info.ts";
 import type { ComposeValues } from "../pages/post-parts.tsx";
 import { ThreadPage } from "../pages/thread.tsx";
 import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
+import { crisisResources } from "../crisis.ts";
+import { canModerate } from "../membership.ts";
+import type { ThreadProps } from "../pages/thread.tsx";
 import { postInput } from "./web-groups.tsx";
-import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 /** The thread a post belongs to, with the viewer's votes and membership. */
 export async function renderThread(c: C, post: Post): Promise<Response> {
   const { db } = c.var.kindred;
-  const posts = await listThreadPostViews(db, post.thread_id ?? post.id);
   const group = await findActorById(db, post.group_id);
+  const viewerActor = c.var.viewer?.actor;
+  const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
+  // Held and rejected posts: for their authors and the moderators only.
+  const posts = (await listThreadPostViews(db, post.thread_id ?? post.id))
+    .filter((p) => p.review_state === "published" || moderator || p.author_id === viewerActor?.id);
+  if (posts.length === 0 || posts[0].id !== (post.thread_id ?? post.id)) return c.notFound();
   const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
@@ -28,8 +36,17 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   return c.html(
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
-      viewer={actor ? { actorId: actor.id, member, votes } : undefined} />,
+      viewer={actor ? { actorId: actor.id, member, votes } : undefined}
+      notice={await postingNotice(c, posts)} />,
   );
+}
+
+/** Right after posting (see afterPosting): the held notice and the crisis panel. */
+async function postingNotice(c: C, posts: PostView[]): Promise<ThreadProps["notice"]> {
+  const viewer = c.var.viewer?.actor;
+  const held = c.req.query("held") === "1" && posts.some((p) => p.review_state === "held" && p.author_id === viewer?.id);
+  const crisis = c.req.query("crisis") === "1" ? await crisisResources(c.var.kindred.db) : undefined;
+  return held || crisis ? { held, crisis } : undefined;
 }
 
 async function postParam(c: C): Promise<Post | undefined> {
@@ -64,7 +81,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
     try {
       const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, input);
-      return c.redirect(backTo(parent, reply.id), 303);
+      return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return c.html(page({ errors: [error.message] }), 422);
