@@ -41,8 +41,8 @@ const english = {
   ordinary: [
     "Great news from the oncologist: the chemo is killing the cancer cells and the tumour has shrunk by 40%.",
     "Honestly this chemo is killing me. Cycle four of six, nausea is brutal, but I'm hanging in there!",
-    "My consultant mentioned a trial using suicide gene therapy for glioblastoma. Has anyone here been on it?",
-    "The steroids made me want to die laughing at the worst moments, my family thinks I've lost it.",
+    "I've been thinking about suicide gene therapy since my consultant mentioned the glioblastoma trial. Has anyone here been on it?",
+    "The side effects list is so absurd I want to die laughing. Apparently my toenails may turn blue.",
     "Our hospice is running a suicide prevention walk in September, the details are on the noticeboard.",
     "I read a study about suicide rates among caregivers of dementia patients. It made me feel seen.",
     "I'm dying to know if anyone has tried the new CGM sensor, my insurance finally approved it.",
@@ -58,6 +58,8 @@ const english = {
     "There's no point going on about the waiting list, the hospital won't move me up anyway.",
     "I've been stockpiling my meds because of the shortage, is everyone else doing that?",
     "I take all my tablets with breakfast now, it's easier than remembering three times a day.",
+    "My pharmacist says I'm going to take all my tablets with food from now on, to spare my stomach.",
+    "I've been thinking about suicide prevention training for our group leaders, any recommendations?",
     "I hope I don't wake up during the operation, that's my biggest fear with anaesthesia.",
     "The leaflet lists suicidal thoughts as a rare side effect of montelukast. Has anyone had mood changes?",
     "My uncle committed suicide when I was twelve, and the anniversary always hits hard.",
@@ -85,6 +87,7 @@ const french = {
   ordinary: [
     "Cette chimio va me tuer ! Plus que deux séances, courage à tous.",
     "J'ai hâte d'en finir avec la chimio, dernière séance jeudi !",
+    "Je veux en finir avec ces examens à répétition, trois IRM en un mois.",
     "Je ne veux pas mourir, j'ai trois enfants. L'opération est mardi.",
     "Le débat sur l'aide à mourir à l'Assemblée m'intéresse beaucoup.",
     "La prévention du suicide chez les aidants est un vrai sujet, j'ai lu un article.",
