@@ -12,7 +12,7 @@
  * Phrases and post text are folded the same way (lower case, no diacritics,
  * umlauts as ae/oe/ue, straight apostrophes; see {@link phraseText}).
  */
-import { foldGermanAware } from "./normalize.ts";
+import { escapeRegExp, foldGermanAware } from "./normalize.ts";
 
 const GAP = "(?:[^ .]+ ){0,3}";
 
@@ -61,10 +61,6 @@ export function compilePhrase(phrase: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])`, "gu");
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-}
-
 function tokens(folded: string, original: string): string[] {
   const out: string[] = [];
   let i = 0;
@@ -96,7 +92,7 @@ function word(token: string, phrase: string): string {
     if (char === "'") source += "'?";
     else if (char === "-") source += "[- ]?";
     else if (char === "*") source += "[\\p{L}\\p{N}'-]*";
-    else source += escape(char);
+    else source += escapeRegExp(char);
   }
   return source;
 }

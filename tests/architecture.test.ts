@@ -1,6 +1,7 @@
 /**
  * Dependencies point one way: db/ <- federation/ <- src/.  db/ never
- * imports Fedify or Hono; federation/ never imports Hono or src/.
+ * imports Fedify or Hono; federation/ never imports Hono or src/.  policy/
+ * (content rules on text) is pure: no other layer, framework or Node API.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,6 +34,7 @@ const rules: Record<string, RegExp> = {
   db: /^(@fedify\/|hono|@hono\/|federation$|src$|tests$)/,
   federation: /^(hono|@hono\/|src$|tests$)/,
   src: /^tests$/,
+  policy: /^(@fedify\/|hono|@hono\/|node:|db$|federation$|src$|tests$)/,
 };
 
 describe("import graph", () => {
@@ -54,10 +56,13 @@ describe("import graph", () => {
     expect(rules.db.test(resolveLayer("db/x.ts", "../federation/keys.ts"))).toBe(true);
     expect(rules.federation.test(resolveLayer("federation/x.ts", "hono"))).toBe(true);
     expect(rules.federation.test(resolveLayer("federation/x.ts", "../db/schema.ts"))).toBe(false);
+    expect(rules.policy.test(resolveLayer("policy/x.ts", "../db/posts.ts"))).toBe(true);
+    expect(rules.policy.test(resolveLayer("policy/x.ts", "@fedify/vocab"))).toBe(true);
+    expect(rules.policy.test(resolveLayer("policy/x.ts", "./crisis-rules/en.json"))).toBe(false);
   });
 
   it("server code logs through LogTape, not console.log", () => {
-    const offenders = ["src", "federation", "db"].flatMap(sources)
+    const offenders = ["src", "federation", "db", "policy"].flatMap(sources)
       .filter((f) => /console\.log\(/.test(readFileSync(join(root, f), "utf8")));
     expect(offenders).toEqual([]);
   });
