@@ -86,3 +86,14 @@ export async function hasLocalFollower(db: Db, followeeId: number): Promise<bool
     .limit(1).executeTakeFirst();
   return row != null;
 }
+
+/** The remote groups an actor belongs to (accepted), for telling them about profile changes. */
+export function listFollowedRemoteGroups(db: Db, followerId: number): Promise<Actor[]> {
+  return db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.followee_id")
+    .selectAll("actors")
+    .where("follows.follower_id", "=", followerId)
+    .where("follows.state", "=", "accepted")
+    .where("actors.local", "=", false)
+    .execute();
+}

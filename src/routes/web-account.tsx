@@ -5,6 +5,7 @@ import type { AppEnv } from "../app-env.ts";
 import { authenticate } from "../auth.ts";
 import { ValidationError } from "../names.ts";
 import { LoginPage, SettingsPage, SignupPage } from "../pages/account.tsx";
+import { sendProfileUpdate } from "../../federation/profile-update.ts";
 import { endSession, startSession } from "../sessions.ts";
 import { changePassword, changeProfile, looksLikeRealName, signUp } from "../web-accounts.ts";
 import { type C, formFields, pageInfo, safeNext, toLogin } from "./web-common.ts";
@@ -77,7 +78,12 @@ export function webAccountRoutes(): Hono<AppEnv> {
     if (!viewer) return toLogin(c);
     const f = await formFields(c);
     try {
-      await changeProfile(c.var.kindred.db, viewer.account, { displayName: f.display_name, bio: f.bio, memberType: f.member_type });
+      const account = await changeProfile(c.var.kindred.db, viewer.account, {
+        displayName: f.display_name,
+        bio: f.bio,
+        memberType: f.member_type,
+      });
+      await sendProfileUpdate(c.var.kindred.fedify(), account);
     } catch (error) {
       return c.html(settingsPage(c, { profileErrors: [problem(error)] }), 422);
     }
