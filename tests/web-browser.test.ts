@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { createAccount } from "../src/accounts.ts";
 import { createGroup } from "../src/groups.ts";
 import { waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -195,6 +196,27 @@ describe.skipIf(!hasChromium)(`in Chromium${hasChromium ? "" : ` (skipped: ${CHR
     const problems: string[] = [];
     for (const path of anon) problems.push(...await axeScan(path));
     for (const path of member) problems.push(...await axeScan(path, ana.context()));
+    expect(problems).toEqual([]);
+  });
+
+  it("has no serious or critical axe-core violation on the moderators' and admins' pages", async () => {
+    const db = instance.kindred.database.db;
+    await createAccount(db, instance.url, { username: "adele", password: "adele has a long password", role: "admin" });
+    const group = await db.selectFrom("actors").select("id").where("username", "=", "long-covid")
+      .where("local", "=", true).executeTakeFirstOrThrow();
+    const admin = await newPage();
+    await admin.goto("/login");
+    await admin.getByLabel("Username").fill("adele");
+    await admin.getByLabel("Password").fill("adele has a long password");
+    await admin.getByRole("button", { name: "Log in" }).click();
+    await admin.goto(`/g/${group.id}/settings/moderation`);
+    await admin.getByLabel("Value").fill("miracle cure");
+    await admin.getByRole("button", { name: "Add rule" }).click();
+    await shown(admin.getByRole("cell", { name: "miracle cure" }));
+    await shoot(admin, "moderation-settings");
+    const pages = [`/g/${group.id}/held`, `/g/${group.id}/settings/moderation`, "/admin/crisis", "/help/crisis"];
+    const problems: string[] = [];
+    for (const path of pages) problems.push(...await axeScan(path, admin.context()));
     expect(problems).toEqual([]);
   });
 
