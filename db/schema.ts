@@ -285,6 +285,17 @@ export interface ModerationLogTable {
   created_at: Generated<Date>;
 }
 
+/** Links to reliable information that a group's moderators pin on its page. */
+export interface GroupResourcesTable {
+  id: Generated<number>;
+  group_id: number;
+  title: string;
+  url: string;
+  description: Generated<string>;
+  position: Generated<number>;
+  created_at: Generated<Date>;
+}
+
 export interface CrisisResourcesTable {
   id: Generated<number>;
   language: Generated<string>;
@@ -342,6 +353,7 @@ export interface Schema {
   held_activities: HeldActivitiesTable;
   moderation_log: ModerationLogTable;
   crisis_resources: CrisisResourcesTable;
+  group_resources: GroupResourcesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -10,12 +10,29 @@ import { newActivityId, sendFrom } from "../federation/delivery.ts";
 import { sendAccept, storedFollow } from "../federation/member-actions.ts";
 import { Reject } from "@fedify/vocab";
 import { ValidationError } from "./names.ts";
+import { ForbiddenError } from "./posts.ts";
 
 /** Whether the account moderates the (local) group, or administers the instance. */
 export async function canModerate(ctx: Context<ContextData>, account: Account, group: Actor): Promise<boolean> {
   if (account.role === "admin" && group.local) return true;
   const actor = await findAccountActor(ctx.data.db, account.id);
   return actor != null && await isGroupModerator(ctx.data.db, group.id, actor.id);
+}
+
+/**
+ * The acting moderator of a local group (for the moderation log: their actor
+ * and role), or ForbiddenError.
+ */
+export async function requireLocalModerator(
+  ctx: Context<ContextData>,
+  account: Account,
+  group: Actor,
+): Promise<{ role: string; actor?: Actor }> {
+  if (!group.local || !(await canModerate(ctx, account, group))) {
+    throw new ForbiddenError("only this group's moderators may do that");
+  }
+  const actor = await findAccountActor(ctx.data.db, account.id);
+  return { role: account.role === "admin" ? "admin" : "moderator", actor };
 }
 
 /** Approves or rejects a pending request to join a local group. */

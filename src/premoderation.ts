@@ -3,7 +3,7 @@
  * newcomer rule, keyword / link rules, and deciding on held posts.
  */
 import type { Context } from "@fedify/fedify";
-import { findAccountActor, findActorById } from "../db/actors.ts";
+import { findActorById } from "../db/actors.ts";
 import { findGroupById, updateGroup } from "../db/groups.ts";
 import { logModeration } from "../db/moderation-log.ts";
 import {
@@ -18,19 +18,11 @@ import type { ContextData } from "../federation/context.ts";
 import { publishHeldPost } from "../federation/member-actions.ts";
 import { type PremodRule, validatePremodRule } from "../policy/premoderation.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { canModerate } from "./membership.ts";
+import { requireLocalModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
-import { ForbiddenError, notifyLocalMentions } from "./posts.ts";
+import { notifyLocalMentions } from "./posts.ts";
 
 type Ctx = Context<ContextData>;
-
-async function requireModeration(ctx: Ctx, account: Account, group: Actor): Promise<{ role: string; actor?: Actor }> {
-  if (!group.local || !(await canModerate(ctx, account, group))) {
-    throw new ForbiddenError("only this group's moderators may do that");
-  }
-  const actor = await findAccountActor(ctx.data.db, account.id);
-  return { role: account.role === "admin" ? "admin" : "moderator", actor };
-}
 
 export interface ModerationSettingsInput {
   rules?: unknown;
@@ -44,7 +36,7 @@ export async function changeModerationSettings(
   group: Actor,
   input: ModerationSettingsInput,
 ): Promise<void> {
-  await requireModeration(ctx, account, group);
+  await requireLocalModerator(ctx, account, group);
   const changes: { rules_source?: string; rules_html?: string; hold_first_posts?: number } = {};
   if (input.rules != null) {
     if (typeof input.rules !== "string" || input.rules.length > 10_000) {
@@ -67,7 +59,7 @@ export async function changeModerationSettings(
 
 /** Adds a keyword, link-count or link-domain rule; invalid rules are refused with the reason. */
 export async function addRule(ctx: Ctx, account: Account, group: Actor, input: Record<string, unknown>): Promise<PremodRuleRow> {
-  await requireModeration(ctx, account, group);
+  await requireLocalModerator(ctx, account, group);
   const rule = {
     kind: input.kind,
     pattern: typeof input.pattern === "string" ? input.pattern.trim() : input.pattern,
@@ -84,7 +76,7 @@ export async function addRule(ctx: Ctx, account: Account, group: Actor, input: R
 }
 
 export async function removeRule(ctx: Ctx, account: Account, group: Actor, ruleId: number): Promise<void> {
-  await requireModeration(ctx, account, group);
+  await requireLocalModerator(ctx, account, group);
   if (!(await deletePremodRule(ctx.data.db, group.group_id!, ruleId))) throw new ValidationError("rule", "no such rule in this group");
 }
 
@@ -101,7 +93,7 @@ export async function decideHeld(
 ): Promise<void> {
   const db = ctx.data.db;
   const group = (await findActorById(db, post.group_id))!;
-  const { role, actor } = await requireModeration(ctx, account, group);
+  const { role, actor } = await requireLocalModerator(ctx, account, group);
   if (reason.length > 1000) throw new ValidationError("reason", "the reason is longer than 1,000 characters");
   const decided = await db.transaction().execute((trx) =>
     decideHeldPost(trx, post.id, approve ? "published" : "rejected", approve ? null : reason || null)

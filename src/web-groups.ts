@@ -1,4 +1,5 @@
 /** Finding groups for the web pages: by handle or URL, and a group page's facts. */
+import { type GroupResource, listGroupResources } from "../db/group-resources.ts";
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { countFollowers, findFollow } from "../db/follows.ts";
@@ -36,6 +37,8 @@ export interface GroupFacts {
   membership: "accepted" | "pending" | null;
   /** A local group's rules (rendered Markdown), empty when it has none. */
   rulesHtml: string;
+  /** Links to reliable information its moderators pinned. */
+  resources: GroupResource[];
 }
 
 export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor): Promise<GroupFacts> {
@@ -50,5 +53,6 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
     memberCount: await countFollowers(db, actor.id),
     membership: follow?.state ?? null,
     rulesHtml: group?.rules_html ?? "",
+    resources: group ? await listGroupResources(db, group.id) : [],
   };
 }

@@ -199,3 +199,40 @@ describe("pre-moderation", () => {
     expect(post.reviewState).toBe("published");
   });
 });
+
+describe("pinned resources", () => {
+  it("lets a moderator pin links to reliable information, shown on the group page", async () => {
+    const gid = groupIds.get(mod)!;
+    const page = await modWeb.submit(`/g/${gid}/settings/moderation`, `/g/${gid}/settings/moderation/resources`, {
+      title: "Lymphoma: treatment options",
+      url: "https://www.nhs.example/conditions/lymphoma/treatment/",
+      description: "The national health service's overview.",
+      position: "1",
+    });
+    expect(page.status).toBe(200);
+    const group = await new WebClient(a).get("/@lymphoma");
+    expect(group.html).toContain("Reliable information");
+    expect(group.html).toContain('href="https://www.nhs.example/conditions/lymphoma/treatment/"');
+    const { resources } = await apiOk(newcomer, "GET", `/groups/${groupIds.get(newcomer)}/resources`);
+    expect(resources.map((r: any) => r.title)).toEqual(["Lymphoma: treatment options"]);
+  });
+
+  it("refuses links that are not web addresses, and members who do not moderate", async () => {
+    const gid = groupIds.get(mod)!;
+    const page = await modWeb.submit(`/g/${gid}/settings/moderation`, `/g/${gid}/settings/moderation/resources`, {
+      title: "Click me",
+      url: "javascript:alert(1)",
+    });
+    expect(page.status).toBe(422);
+    expect(text(page.html)).toContain("web address");
+    const res = await api(newcomer, "POST", `/groups/${groupIds.get(newcomer)}/resources`, { title: "Mine", url: "https://example.org/" });
+    expect(res.status).toBe(403);
+    const { resources } = await apiOk(mod, "GET", `/groups/${gid}/resources`);
+    expect(resources).toHaveLength(1);
+    await apiOk(mod, "DELETE", `/groups/${gid}/resources/${resources[0].id}`);
+    expect((await apiOk(mod, "GET", `/groups/${gid}/resources`)).resources).toEqual([]);
+    const log = await a.kindred.database.db.selectFrom("moderation_log").select("action")
+      .where("action", "in", ["pin_resource", "unpin_resource"]).orderBy("id").execute();
+    expect(log.map((l) => l.action)).toEqual(["pin_resource", "unpin_resource"]);
+  });
+});

@@ -106,12 +106,27 @@ export function GroupPage(props: {
             </section>
           )
           : null}
+        {facts.resources.length > 0
+          ? (
+            <section class="resources" aria-labelledby="resources-heading">
+              <h2 id="resources-heading">Reliable information</h2>
+              <ul class="group-resources">
+                {facts.resources.map((r) => (
+                  <li>
+                    <a href={r.url} rel="noopener noreferrer">{r.title}</a>
+                    {r.description ? <span class="hint">{r.description}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )
+          : null}
         {props.moderation
           ? (
             <nav aria-label="Moderation" class="moderation-links">
               <ul>
                 <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({props.moderation.held})</a></li>
-                <li><a href={`/g/${group.id}/settings/moderation`}>Rules and pre-moderation</a></li>
+                <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
               </ul>
             </nav>
           )

@@ -1,5 +1,6 @@
 /** Pre-moderation pages for a group's moderators: held posts, and the group's rules and settings. */
 import { raw } from "hono/html";
+import type { GroupResource } from "../../db/group-resources.ts";
 import type { HeldPost, PremodRuleRow } from "../../db/premoderation.ts";
 import type { Actor, ReviewState } from "../../db/schema.ts";
 import { Csrf, Field, Problems, TextArea } from "./forms.tsx";
@@ -63,6 +64,7 @@ export interface SettingsProps {
   rulesSource: string;
   holdFirstPosts: number;
   rules: PremodRuleRow[];
+  resources: GroupResource[];
   errors?: string[];
   saved?: boolean;
 }
@@ -134,6 +136,36 @@ export function ModerationSettingsPage(props: SettingsProps) {
           </select>
         </p>
         <p><button type="submit">Add rule</button></p>
+      </form>
+      <h2>Pinned resources</h2>
+      <p>
+        Links to reliable information (a national health service's pages, a charity's guides), shown on the group
+        page. Point members to them when you label a post “needs a source”.
+      </p>
+      {props.resources.length === 0
+        ? <p>No resources yet.</p>
+        : (
+          <ul class="group-resources">
+            {props.resources.map((r) => (
+              <li>
+                <a href={r.url} rel="noopener noreferrer">{r.title}</a>
+                {r.description ? <span class="hint">{r.description}</span> : null}
+                <form method="post" action={`${base}/resources/${r.id}/delete`} class="inline">
+                  <Csrf token={page.csrf} />
+                  <button type="submit" class="secondary">Unpin<span class="visually-hidden"> {r.title}</span></button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+      <h3>Pin a resource</h3>
+      <form method="post" action={`${base}/resources`}>
+        <Csrf token={page.csrf} />
+        <Field id="resource-title" name="title" label="Title" required maxlength={200} />
+        <Field id="resource-url" name="url" label="Link" type="url" required maxlength={2000} hint="https://…" />
+        <Field id="resource-description" name="description" label="Description" maxlength={500} />
+        <Field id="resource-position" name="position" label="Order" type="number" value="0" hint="Lower numbers come first" />
+        <p><button type="submit">Pin resource</button></p>
       </form>
     </Layout>
   );

@@ -3,17 +3,21 @@
  * authenticated API in api.ts).
  */
 import type { Hono } from "hono";
+import { type GroupResource, listGroupResources } from "../../db/group-resources.ts";
 import { findGroupById } from "../../db/groups.ts";
 import { listCrisisResources } from "../../db/crisis.ts";
 import { listHeldPosts, listPremodRules } from "../../db/premoderation.ts";
 import { findPostById } from "../../db/posts.ts";
 import type { AppEnv } from "../app-env.ts";
 import { addResource, crisisResources, removeResource } from "../crisis.ts";
+import { pinResource, unpinResource } from "../group-resources.ts";
 import { canModerate } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { ForbiddenError } from "../posts.ts";
 import { addRule, changeModerationSettings, decideHeld, removeRule } from "../premoderation.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
+
+const resourceJson = (r: GroupResource) => ({ id: r.id, title: r.title, url: r.url, description: r.description, position: r.position });
 
 export function premoderationApi(api: Hono<AppEnv>): void {
   api.get("/groups/:groupId/held", async (c) => {
@@ -77,6 +81,27 @@ export function premoderationApi(api: Hono<AppEnv>): void {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
     await removeRule(c.var.kindred.fedify(), c.var.account, group, intParam(c, "ruleId"));
+    return c.json({ ok: true });
+  });
+
+  api.get("/groups/:groupId/resources", async (c) => {
+    const group = await groupParam(c);
+    if (!group?.local) return c.json({ error: "no such group" }, 404);
+    const resources = await listGroupResources(c.var.kindred.db, group.group_id!);
+    return c.json({ resources: resources.map(resourceJson) });
+  });
+
+  api.post("/groups/:groupId/resources", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    const resource = await pinResource(c.var.kindred.fedify(), c.var.account, group, await body(c));
+    return c.json({ resource: resourceJson(resource) }, 201);
+  });
+
+  api.delete("/groups/:groupId/resources/:resourceId", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    await unpinResource(c.var.kindred.fedify(), c.var.account, group, intParam(c, "resourceId"));
     return c.json({ ok: true });
   });
 

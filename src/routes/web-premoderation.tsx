@@ -4,6 +4,7 @@
  * crisis resources.
  */
 import { Hono } from "hono";
+import { listGroupResources } from "../../db/group-resources.ts";
 import { findGroupById } from "../../db/groups.ts";
 import { listCrisisResources } from "../../db/crisis.ts";
 import { listHeldPosts, listPremodRules } from "../../db/premoderation.ts";
@@ -11,6 +12,7 @@ import { findPostById } from "../../db/posts.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { AppEnv } from "../app-env.ts";
 import { addResource, crisisResources, removeResource } from "../crisis.ts";
+import { pinResource, unpinResource } from "../group-resources.ts";
 import { canModerate } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { AdminCrisisPage, CrisisHelpPage } from "../pages/crisis.tsx";
@@ -55,7 +57,8 @@ export function webPremoderationRoutes(): Hono<AppEnv> {
   const settingsPage = async (c: C, group: Actor, extra: { errors?: string[]; saved?: boolean } = {}) => {
     const settings = (await findGroupById(c.var.kindred.db, group.group_id!))!;
     return <ModerationSettingsPage page={pageInfo(c)} group={group} rulesSource={settings.rules_source}
-      holdFirstPosts={settings.hold_first_posts} rules={await listPremodRules(c.var.kindred.db, settings.id)} {...extra} />;
+      holdFirstPosts={settings.hold_first_posts} rules={await listPremodRules(c.var.kindred.db, settings.id)}
+      resources={await listGroupResources(c.var.kindred.db, settings.id)} {...extra} />;
   };
 
   app.get("/g/:id{[0-9]+}/settings/moderation", async (c) => {
@@ -94,6 +97,16 @@ export function webPremoderationRoutes(): Hono<AppEnv> {
     const rule = positiveInt(c.req.param("rule"));
     if (!rule) throw new ValidationError("rule", "no such rule");
     await removeRule(c.var.kindred.fedify(), c.var.viewer!.account, group, rule);
+  }));
+
+  app.post("/g/:id{[0-9]+}/settings/moderation/resources", settingsChange(async (c, group, f) => {
+    await pinResource(c.var.kindred.fedify(), c.var.viewer!.account, group, f);
+  }));
+
+  app.post("/g/:id{[0-9]+}/settings/moderation/resources/:rid{[0-9]+}/delete", settingsChange(async (c, group) => {
+    const id = positiveInt(c.req.param("rid"));
+    if (!id) throw new ValidationError("resource", "no such resource");
+    await unpinResource(c.var.kindred.fedify(), c.var.viewer!.account, group, id);
   }));
 
   app.get("/help/crisis", async (c) =>
