@@ -103,6 +103,8 @@ export function storedFollow(follower: Actor, group: Actor, activityUri: string 
 
 export interface NewPostInput extends PostEdit {
   parent?: Post;
+  /** A moderator's note (Lemmy's distinguished comment). */
+  distinguished?: boolean;
 }
 
 /** Publishes a thread (no parent) or a reply in `group`. */
@@ -132,9 +134,17 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       url: uri,
       context_uri: contextUri,
       local: true,
+      distinguished: input.distinguished ?? false,
     })
   );
   const object = postObject((await findPostView(db, { id: post.id }))!);
+  if (input.distinguished) {
+    // Fedify cannot write `distinguished`: the Create names the note by id,
+    // and receivers fetch it as we serve it (federation/objects.ts).
+    const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object: object.id, ...addressing(group) });
+    await toGroup(ctx, author, group, post, create);
+    return post;
+  }
   const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
   await toGroup(ctx, author, group, post, create, object);
   return post;

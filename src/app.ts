@@ -20,6 +20,7 @@ import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
+import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -72,6 +73,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webAccountRoutes());
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
+  app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);

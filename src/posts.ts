@@ -10,6 +10,7 @@ import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { castVote, deletePost, editPost, publishPost } from "../federation/member-actions.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { refuseLockedReply } from "./post-moderation.ts";
 import { ValidationError } from "./names.ts";
 
 type Ctx = Context<ContextData>;
@@ -88,6 +89,7 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   if (parent.deleted_at) throw new ValidationError("parent", "that post was deleted");
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
+  await refuseLockedReply(ctx, author, parent, group);
   const post = await publishPost(ctx, author, group, { parent, ...fields });
   await notifyLocalMentions(ctx, post, fields.source);
   return post;

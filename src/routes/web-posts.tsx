@@ -12,6 +12,7 @@ import { ComposePage } from "../pages/compose.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import type { ComposeValues } from "../pages/post-parts.tsx";
 import { ThreadPage } from "../pages/thread.tsx";
+import { canModerate } from "../membership.ts";
 import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { postInput } from "./web-groups.tsx";
 import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -25,10 +26,12 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
+  const viewer = c.var.viewer;
+  const moderator = viewer && group ? await canModerate(c.var.kindred.fedify(), viewer.account, group) : false;
   return c.html(
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
-      viewer={actor ? { actorId: actor.id, member, votes } : undefined} />,
+      viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} />,
   );
 }
 
