@@ -38,6 +38,27 @@ export function isLock(json: Json): boolean {
   return typeof json.type === "string" && LOCK_TYPES.includes(json.type);
 }
 
+/**
+ * The Lock that `object` is, as JSON, or undefined.  Fedify keeps the JSON
+ * of a document it fetched or was sent, but not always of what that
+ * document embeds (an unknown type becomes a bare `Object`), so the
+ * embedding documents (`outer`: the Undo or Announce) are searched for the
+ * copy with the same id, which Fedify accepted as they came.
+ */
+export async function lockOf(object: { id: URL | null; toJsonLd(): Promise<unknown> }, ...outer: { toJsonLd(): Promise<unknown> }[]) {
+  const own = await rawJson(object);
+  if (isLock(own)) return own;
+  for (const doc of outer) {
+    let embedded: unknown = (await rawJson(doc)).object;
+    for (let depth = 0; depth < 2 && embedded && typeof embedded === "object"; depth++) {
+      const json = embedded as Json;
+      if (isLock(json) && json.id === object.id?.href) return json;
+      embedded = json.object;
+    }
+  }
+  return undefined;
+}
+
 function idOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (value && typeof value === "object" && typeof (value as Json).id === "string") return (value as Json).id as string;
