@@ -24,3 +24,7 @@ export async function findLocalName(
     .executeTakeFirst();
   return row?.kind;
 }
+
+export function findAccountById(db: Db, id: number): Promise<Account | undefined> {
+  return db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+}

@@ -149,13 +149,17 @@ export function listThreadPostViews(db: Db, threadId: number): Promise<PostView[
 export function listThreadViews(
   db: Db,
   groupActorId: number,
-  options: { before?: { at: Date; id: number }; limit?: number } = {},
+  options: { before?: { at: Date; id: number }; limit?: number; withRemoved?: boolean } = {},
 ): Promise<PostView[]> {
   let q = viewQuery(db)
     .where("posts.group_id", "=", groupActorId)
     .where("posts.parent_id", "is", null)
     .where("posts.deleted_at", "is", null)
     .where("posts.review_state", "=", "published");
+  // Removed threads are listed for moderators only.
+  if (!options.withRemoved) q = q.where("posts.removed_at", "is", null);
+  // The first page starts with the pinned threads, newest pin first.
+  if (!options.before) q = q.orderBy(sql`posts.pinned_at is null`).orderBy("posts.pinned_at", "desc");
   if (options.before) {
     const { at, id } = options.before;
     q = q.where((eb) =>
@@ -167,4 +171,16 @@ export function listThreadViews(
   }
   return q.orderBy("posts.last_activity_at", "desc").orderBy("posts.id", "desc")
     .limit(options.limit ?? 50).execute();
+}
+
+/** A group's pinned threads (its featured collection), newest pin first. */
+export function listPinnedThreadViews(db: Db, groupActorId: number): Promise<PostView[]> {
+  return viewQuery(db)
+    .where("posts.group_id", "=", groupActorId)
+    .where("posts.parent_id", "is", null)
+    .where("posts.pinned_at", "is not", null)
+    .where("posts.deleted_at", "is", null)
+    .where("posts.removed_at", "is", null)
+    .orderBy("posts.pinned_at", "desc").orderBy("posts.id", "desc")
+    .execute();
 }

@@ -53,6 +53,9 @@ export interface ThreadListItem {
   author_name: string | null;
   author_username: string;
   author_host: string;
+  pinned_at: Date | null;
+  locked_at: Date | null;
+  removed_at: Date | null;
   /** Opaque position for keyset pagination (`after`). */
   cursor: string;
 }
@@ -81,27 +84,45 @@ function after(sort: ThreadSort, cursor: string) {
   return sql<boolean>`(${column}, posts.id) < (${key}::timestamptz, ${id}::int)`;
 }
 
-/** One page of a group's threads (not deleted); `cursor` of the last item continues. */
-export async function listGroupThreads(
-  db: Db,
-  groupActorId: number,
-  sort: ThreadSort,
-  cursor: string | undefined,
-  limit = 25,
-): Promise<ThreadListItem[]> {
-  let q = db.selectFrom("posts")
+function threadItems(db: Db, groupActorId: number, sort: ThreadSort, withRemoved: boolean) {
+  const q = db.selectFrom("posts")
     .innerJoin("actors as a", "a.id", "posts.author_id")
     .select([
       "posts.id", "posts.uri", "posts.local", "posts.title", "posts.summary", "posts.sensitive",
       "posts.published_at", "posts.last_activity_at", "posts.reply_count", "posts.like_count",
       "posts.dislike_count", "posts.author_id",
       "a.name as author_name", "a.username as author_username", "a.host as author_host",
+      "posts.pinned_at", "posts.locked_at", "posts.removed_at",
       sql<string>`${sortKey(sort)} || ',' || posts.id`.as("cursor"),
     ])
     .where("posts.group_id", "=", groupActorId)
     .where("posts.parent_id", "is", null)
     .where("posts.deleted_at", "is", null)
     .where("posts.review_state", "=", "published");
+  // Removed threads are listed for moderators only.
+  return withRemoved ? q : q.where("posts.removed_at", "is", null);
+}
+
+/** A group's pinned threads, newest pin first: shown above the sorted list. */
+export async function listPinnedGroupThreads(db: Db, groupActorId: number, withRemoved = false): Promise<ThreadListItem[]> {
+  return await threadItems(db, groupActorId, "active", withRemoved)
+    .where("posts.pinned_at", "is not", null)
+    .orderBy("posts.pinned_at", "desc").orderBy("posts.id", "desc").limit(50).execute();
+}
+
+/**
+ * One page of a group's threads (not deleted, not pinned: those come first,
+ * from listPinnedGroupThreads); `cursor` of the last item continues.
+ */
+export async function listGroupThreads(
+  db: Db,
+  groupActorId: number,
+  sort: ThreadSort,
+  cursor: string | undefined,
+  limit = 25,
+  withRemoved = false,
+): Promise<ThreadListItem[]> {
+  let q = threadItems(db, groupActorId, sort, withRemoved).where("posts.pinned_at", "is", null);
   const condition = cursor ? after(sort, cursor) : undefined;
   if (condition) q = q.where(condition);
   if (sort === "active") q = q.orderBy("posts.last_activity_at", "desc");

@@ -8,7 +8,9 @@ import { countOutbox, listOutbox } from "../db/activities.ts";
 import { findActorByUri, findGroupActor } from "../db/actors.ts";
 import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
+import { listPinnedThreadViews } from "../db/posts.ts";
 import type { ContextData } from "./context.ts";
+import { servedObject } from "./objects.ts";
 
 function localActor(ctx: Context<ContextData>, identifier: string) {
   return findActorByUri(ctx.data.db, ctx.getActorUri(identifier).href);
@@ -41,8 +43,14 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
       return actor ? await countOutbox(ctx.data.db, actor.id) : null;
     });
 
+  // Pinned threads, newest pin first (Lemmy's featured posts).
   builder
-    .setFeaturedDispatcher("/@{identifier}/featured", () => ({ items: [] }));
+    .setFeaturedDispatcher("/@{identifier}/featured", async (ctx, identifier) => {
+      const actor = await localActor(ctx, identifier);
+      if (actor?.type !== "Group") return { items: [] };
+      const posts = await listPinnedThreadViews(ctx.data.db, actor.id);
+      return { items: await Promise.all(posts.map((p) => servedObject(ctx, p))) };
+    });
 
   // Lemmy lists moderators as bare actor ids, which Fedify's custom
   // collections cannot express (their items are objects), so the

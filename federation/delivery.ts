@@ -83,7 +83,8 @@ export async function sendFrom(
 export async function redistribute(
   ctx: Context<ContextData>,
   group: Actor,
-  activity: Activity,
+  // A URL: an activity Fedify cannot write (Lemmy's Lock), announced by its id.
+  activity: Activity | URL,
   object?: APObject,
   orderingKey?: string,
 ): Promise<void> {

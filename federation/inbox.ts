@@ -4,10 +4,11 @@
  * activity id and change nothing.
  */
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
-import { Accept, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
+import { Accept, Activity, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
+import { onOtherActivity } from "./inbox/other.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
 import { onAnnounce, onUndo } from "./inbox/undo-announce.ts";
@@ -53,6 +54,8 @@ export function registerInbox(builder: FederationBuilder<ContextData>): void {
     .on(Announce, refusing(onAnnounce))
     .on(Add, refusing((ctx, add: Add) => onAddOrRemove(ctx, add)))
     .on(Remove, refusing((ctx, remove: Remove) => onAddOrRemove(ctx, remove)))
+    // Types Fedify does not know (Lemmy's Lock) arrive as plain Activities.
+    .on(Activity, refusing((ctx, activity: Activity) => onOtherActivity(ctx, activity)))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

@@ -22,6 +22,8 @@ export const EXTENSION_CONTEXT = {
   stickied: "lemmy:stickied",
   distinguished: "lemmy:distinguished",
   locked: "lemmy:locked",
+  pt: "https://joinpeertube.org/ns#",
+  commentsEnabled: "pt:commentsEnabled",
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];

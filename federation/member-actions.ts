@@ -106,6 +106,8 @@ export interface NewPostInput extends PostEdit {
   parent?: Post;
   /** Held for review by the group's moderators (pre-moderation): stored, not sent. */
   heldBecause?: string;
+  /** A moderator's note (Lemmy's distinguished comment). */
+  distinguished?: boolean;
 }
 
 /**
@@ -138,6 +140,7 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       url: uri,
       context_uri: contextUri,
       local: true,
+      distinguished: input.distinguished ?? false,
       ...(input.heldBecause != null ? { review_state: "held" as const, review_reason: input.heldBecause } : {}),
     })
   );
@@ -147,6 +150,13 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
 
 async function sendCreate(ctx: Ctx, author: Actor, group: Actor, post: Post): Promise<void> {
   const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
+  if (post.distinguished) {
+    // Fedify cannot write `distinguished`: the Create names the note by id,
+    // and receivers fetch it as we serve it (federation/objects.ts).
+    const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object: object.id, ...addressing(group) });
+    await toGroup(ctx, author, group, post, create);
+    return;
+  }
   const create = new Create({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
   await toGroup(ctx, author, group, post, create, object);
 }

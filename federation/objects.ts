@@ -67,10 +67,24 @@ export function postObject(post: PostView): Page | Note | Tombstone {
   });
 }
 
-/** A post as we serve it: plain-JSON friendly (see json-ld-extensions.ts). */
-async function servedObject(ctx: Context<ContextData>, post: PostView) {
+/** Lemmy's terms for a post's moderation state: pinned and locked threads, moderator notes. */
+export function moderationTerms(post: PostView): Record<string, unknown> {
+  return post.parent_id == null
+    ? { stickied: post.pinned_at != null, commentsEnabled: post.locked_at == null }
+    : { distinguished: post.distinguished };
+}
+
+/**
+ * A post as we serve it: plain-JSON friendly (see json-ld-extensions.ts).
+ * A post removed by a moderator is not served (its content is kept for a
+ * restore, not for the public).
+ */
+export async function servedObject(ctx: Context<ContextData>, post: PostView) {
+  if (post.removed_at && !post.deleted_at) return new Tombstone({ id: new URL(post.uri), deleted: instant(post.removed_at) });
   const object = postObject(post);
-  return object instanceof Tombstone ? object : await withExtensions(object, { sensitive: post.sensitive }, ctx.contextLoader);
+  return object instanceof Tombstone
+    ? object
+    : await withExtensions(object, { sensitive: post.sensitive, ...moderationTerms(post) }, ctx.contextLoader);
 }
 
 async function localPost(ctx: Context<ContextData>, uri: URL): Promise<PostView | undefined> {

@@ -21,6 +21,7 @@ import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
+import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -73,6 +74,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webAccountRoutes());
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
+  app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
   app.route("/", webPremoderationRoutes());
   app.route("/", pageRoutes());

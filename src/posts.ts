@@ -12,6 +12,7 @@ import { castVote, deletePost, editPost, type NewPostInput, publishPost } from "
 import { afterScreening, screenPost } from "../federation/screening.ts";
 import type { CrisisMatch } from "../policy/crisis.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { refuseLockedReply } from "./post-moderation.ts";
 import { ValidationError } from "./names.ts";
 
 type Ctx = Context<ContextData>;
@@ -113,6 +114,7 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   if (parent.review_state !== "published") throw new ValidationError("parent", "that post is not published");
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
+  await refuseLockedReply(ctx, author, parent, group);
   return await screenAndPublish(ctx, author, group, { parent, ...fields });
 }
 

@@ -17,6 +17,7 @@ import { redistribute } from "../delivery.ts";
 import { htmlToText, sanitizeHtml } from "../html.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
+import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
 
 const logger = getLogger(["kindred", "federation", "posts"]);
 
@@ -45,11 +46,13 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
   // Fedify replaces an embedded object from another origin by its origin's copy.
   const object = await objectOf(create);
   if (!isPostObject(object)) return;
+  await refuseLockedReply(ctx, object.replyTargetId, create.actorId, via);
   const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
   if (!stored) {
     logger.debug("Create of {id} is for no group we know; ignored", { id: object.id?.href });
     return;
   }
+  if (stored.created) await honourDistinguished(ctx, object, stored.post, stored.group, create.actorId, via);
   if (stored.created && stored.group.local && !via.viaGroup) {
     // A held post is passed on when a moderator approves it.
     if (stored.post.review_state === "held") {
@@ -97,9 +100,8 @@ export async function onDelete(ctx: Context<ContextData>, del: Delete, via: Via 
   const post = await findPostByUri(ctx.data.db, del.objectId.href);
   if (!post) return;
   const author = await findActorById(ctx.data.db, post.author_id);
-  if (author?.uri !== del.actorId.href) {
-    throw new RefusedError(`${del.actorId.href} may not delete ${post.uri}`);
-  }
+  // Someone else's Delete is a moderator's removal, or refused.
+  if (author?.uri !== del.actorId.href) return await onModeratorDelete(ctx, del, post, via);
   await tombstonePost(ctx.data.db, post.id);
   const group = await findActorById(ctx.data.db, post.group_id);
   if (group?.local && !via.viaGroup) await redistribute(ctx, group, del, undefined, post.uri);

@@ -1,5 +1,5 @@
 /**
- * Undo (of a Follow, Like or Dislike) and Announce (a remote group passing
+ * Undo (of a Follow, Like, Dislike, a moderator's Delete or Lock) and Announce (a remote group passing
  * on its members' activities, FEP-1b12).
  */
 import type { Context } from "@fedify/fedify";
@@ -25,6 +25,7 @@ import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { onAddOrRemove } from "./add-remove.ts";
 import { onUndoFollow } from "./follows.ts";
 import { objectOf, onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
+import { lockOf, onLockOrUnlock, onUndoDelete } from "./post-moderation.ts";
 import { onUndoVote, onVote } from "./votes.ts";
 
 const logger = getLogger(["kindred", "federation", "announce"]);
@@ -37,6 +38,11 @@ export async function onUndo(ctx: Context<ContextData>, undo: Undo, via: Via = {
   } else if (inner instanceof Like || inner instanceof Dislike) {
     const group = await onUndoVote(ctx, undo.actorId, inner);
     if (group?.local && !via.viaGroup) await redistribute(ctx, group, undo, undefined, inner.objectId?.href);
+  } else if (inner instanceof Delete) {
+    await onUndoDelete(ctx, undo, inner, via);
+  } else if (inner) {
+    const lock = await lockOf(inner, undo);
+    if (lock) await onLockOrUnlock(ctx, lock, via, undo);
   }
 }
 
@@ -69,6 +75,7 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
   else if (inner instanceof Like || inner instanceof Dislike) await onVote(ctx, inner, via);
   else if (inner instanceof Undo) await onUndo(ctx, inner, via);
   else if (inner instanceof Add || inner instanceof Remove) await onAddOrRemove(ctx, inner, via);
+  else if (inner && await lockOf(inner, announce)) await onLockOrUnlock(ctx, (await lockOf(inner, announce))!, via);
   else if (isPostObject(inner) && inner.attributionId) {
     // Announce(object), as Mastodon-compatible groups send.
     await storeRemotePost(ctx, inner, { sender: inner.attributionId, viaGroup: group });

@@ -54,8 +54,11 @@ function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
   const score = t.like_count - t.dislike_count;
   return (
     <li class="thread-item">
+      {t.pinned_at ? <span class="badge pinned">Pinned</span> : null}
       <a href={postPath(t)} class="thread-title">{t.title ?? "(untitled)"}</a>
       {t.summary ? <span class="badge cw">CW: {t.summary}</span> : null}
+      {t.locked_at ? <span class="badge locked">Locked</span> : null}
+      {t.removed_at ? <span class="badge removed">Removed (moderators see this)</span> : null}
       <br />
       <span class="meta">
         by {t.author_name ?? t.author_username}

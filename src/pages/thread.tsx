@@ -6,6 +6,7 @@ import type { PostView } from "../../db/posts.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
+import { ModerationLabels, ModeratorActions, RemovedNotice } from "./moderation-parts.tsx";
 import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-parts.tsx";
 import type { ResourceView } from "../crisis.ts";
 import { CrisisPanel } from "./crisis.tsx";
@@ -16,6 +17,8 @@ export interface ThreadViewer {
   /** An accepted member of the group: may reply and vote. */
   member: boolean;
   votes: Map<number, 1 | -1>;
+  /** Moderates the group: sees removed posts and the moderation tools. */
+  moderator?: boolean;
 }
 
 export interface ThreadProps {
@@ -29,22 +32,38 @@ export interface ThreadProps {
   notice?: { held: boolean; crisis?: ResourceView[] };
 }
 
+/** A locked thread, or a locked comment, takes no new replies. */
+const isLocked = (props: ThreadProps, post: PostView) => post.locked_at != null || props.posts[0].locked_at != null;
+
 function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
   const v = props.viewer;
   if (post.deleted_at) return null;
   if (post.review_state !== "published") {
     return v && post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null;
   }
+  const tools = v?.moderator ? <ModeratorActions page={props.page} post={post} /> : null;
+  if (post.removed_at && !v?.moderator) return null;
   if (!v?.member) {
-    return <p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>;
+    return <><p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>{tools}</>;
   }
   return (
-    <div class="actions">
-      <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
-      {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
-      <ReplyForm page={props.page} post={post} />
-    </div>
+    <>
+      <div class="actions">
+        <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
+        {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
+        {isLocked(props, post) && !v.moderator
+          ? <span class="hint">Locked: no new replies.</span>
+          : <ReplyForm page={props.page} post={post} />}
+      </div>
+      {tools}
+    </>
   );
+}
+
+/** A post's body, or the notice of its removal (moderators see both). */
+function PostBody({ props, post }: { props: ThreadProps; post: PostView }) {
+  if (!post.removed_at || post.deleted_at) return <Content post={post} />;
+  return <><RemovedNotice post={post} />{props.viewer?.moderator ? <Content post={post} /> : null}</>;
 }
 
 function count(children: Map<number, PostView[]>, id: number): number {
@@ -59,10 +78,13 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
     <details open class="replies">
       <summary>{total} {total === 1 ? "reply" : "replies"}</summary>
       {list.map((r) => (
-        <article class="reply" id={`post-${r.id}`} aria-label={`Reply by ${r.author_name ?? r.author_username}`}>
+        <article class={r.distinguished ? "reply moderator-note" : "reply"} id={`post-${r.id}`}
+          aria-label={`${r.distinguished ? "Moderator note" : "Reply"} by ${r.author_name ?? r.author_username}`}>
+          {r.distinguished ? <p class="moderator-note-label">Moderator note</p> : null}
           <Byline post={r} badge={props.memberTypes.get(r.author_id)} />
           <ReviewBadge state={r.review_state} />
-          <Content post={r} />
+          <ModerationLabels post={r} />
+          <PostBody props={props} post={r} />
           <Actions props={props} post={r} />
           <Replies props={props} children={children} parentId={r.id} />
         </article>
@@ -80,7 +102,13 @@ export function ThreadPage(props: ThreadProps) {
     const parent = r.parent_id != null && ids.has(r.parent_id) ? r.parent_id : root.id;
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const title = root.deleted_at ? "Deleted thread" : root.title ?? "Thread";
+  // Moderator notes come first, right under the post they are about.
+  for (const list of children.values()) list.sort((a, b) => Number(b.distinguished) - Number(a.distinguished));
+  const title = root.deleted_at
+    ? "Deleted thread"
+    : root.removed_at && !props.viewer?.moderator
+    ? "Removed thread"
+    : root.title ?? "Thread";
   return (
     <Layout title={title} page={props.page}>
       <p class="breadcrumb"><a href={props.groupUrl}>{props.groupName}</a></p>
@@ -97,7 +125,8 @@ export function ThreadPage(props: ThreadProps) {
         <h1 id="thread-title">{title}</h1>
         <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
         <ReviewBadge state={root.review_state} />
-        <Content post={root} />
+        <ModerationLabels post={root} />
+        <PostBody props={props} post={root} />
         {!props.viewer?.member
           ? (
             <p class="hint">

@@ -26,7 +26,9 @@ export function activityPubExtraRoutes(): Hono<AppEnv> {
     const post = await findPostByUri(db, uri);
     // Browsers get the thread page (routes/pages.tsx), deleted or not.
     const wantsJson = /application\/(activity|ld)\+json/.test(c.req.header("accept") ?? "");
-    if (!post?.local || !post.deleted_at || !wantsJson) return next();
+    if (!post?.local || !(post.deleted_at || post.removed_at) || !wantsJson) return next();
+    // Removed by a moderator: not served while removed (it may be restored).
+    if (!post.deleted_at) return c.json({ error: "removed by a moderator" }, 404);
     const tombstone = {
       "@context": "https://www.w3.org/ns/activitystreams",
       id: uri,

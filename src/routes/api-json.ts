@@ -15,7 +15,9 @@ export function actorJson(actor: Actor) {
   };
 }
 
-export function postJson(post: PostView) {
+/** A post; a removed one shows its content to moderators only (`moderator`). */
+export function postJson(post: PostView, moderator = false) {
+  const hidden = post.removed_at != null && !moderator;
   return {
     id: post.id,
     uri: post.uri,
@@ -29,8 +31,8 @@ export function postJson(post: PostView) {
     threadId: post.thread_id ?? post.id,
     depth: post.depth,
     title: post.title,
-    contentHtml: post.content_html,
-    source: post.source,
+    contentHtml: hidden ? "" : post.content_html,
+    source: hidden ? null : post.source,
     summary: post.summary,
     sensitive: post.sensitive,
     published: post.published_at.toISOString(),
@@ -41,5 +43,10 @@ export function postJson(post: PostView) {
     replyCount: post.reply_count,
     likes: post.like_count,
     dislikes: post.dislike_count,
+    removed: post.removed_at ? { at: post.removed_at.toISOString(), reason: post.removed_reason ?? "" } : null,
+    locked: post.locked_at != null,
+    pinned: post.pinned_at != null,
+    moderatorNote: post.distinguished,
+    needsSource: post.needs_source,
   };
 }

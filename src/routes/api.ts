@@ -20,6 +20,7 @@ import { changePost, createReply, createThread, ForbiddenError, type NewPost, re
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
 import { actorJson, postJson } from "./api-json.ts";
+import { moderatePost, postModeratorNote } from "../post-moderation.ts";
 
 type C = Context<AppEnv>;
 
@@ -100,8 +101,9 @@ export function apiRoutes(): Hono<AppEnv> {
   api.get("/groups/:groupId/threads", async (c) => {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
-    const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50 });
-    return c.json({ threads: threads.map(postJson) });
+    const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
+    const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50, withRemoved: moderator });
+    return c.json({ threads: threads.map((t) => postJson(t, moderator)) });
   });
 
   api.post("/groups/:groupId/threads", async (c) => {
@@ -133,7 +135,25 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!post) return c.json({ error: "no such post" }, 404);
     const posts = await visibleThread(c, post);
     if (posts.length === 0) return c.json({ error: "no such post" }, 404);
-    return c.json({ thread: posts.map(postJson) });
+    const group = (await findActorById(c.var.kindred.db, post.group_id))!;
+    const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
+    return c.json({ thread: posts.map((p) => postJson(p, moderator)) });
+  });
+
+  // Moderators: {action: remove|restore|lock|unlock|pin|unpin|needs-source|source-ok, reason}.
+  api.post("/posts/:postId/moderation", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    const { action, reason } = await body(c);
+    await moderatePost(c.var.kindred.fedify(), c.var.account, c.var.actor, post, action, reason);
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!, true) });
+  });
+
+  api.post("/posts/:postId/moderator-notes", async (c) => {
+    const parent = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!parent) return c.json({ error: "no such post" }, 404);
+    const note = await postModeratorNote(c.var.kindred.fedify(), c.var.account, c.var.actor, parent, (await body(c)).body);
+    return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: note.id }))!, true) }, 201);
   });
 
   api.post("/posts/:postId/replies", async (c) => {

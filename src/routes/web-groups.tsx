@@ -1,8 +1,7 @@
 /** Group directory, group pages, joining and leaving, starting threads. */
 import { countHeldPosts } from "../../db/premoderation.ts";
-import { canModerate } from "../membership.ts";
 import { Hono } from "hono";
-import { listGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
+import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
 import type { Actor } from "../../db/schema.ts";
 import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
@@ -14,6 +13,7 @@ import type { ComposeValues } from "../pages/post-parts.tsx";
 import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
+import { canModerate } from "../membership.ts";
 import { createThread } from "../posts.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -26,15 +26,17 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const sortParam = c.req.query("sort") as ThreadSort | undefined;
   const sort = sortParam && THREAD_SORTS.includes(sortParam) ? sortParam : "active";
   const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor);
-  const threads = await listGroupThreads(db, actor.id, sort, c.req.query("after"), PAGE_SIZE + 1);
-  const page = threads.slice(0, PAGE_SIZE);
-  const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
   const viewer = c.var.viewer;
-  const moderation = viewer && actor.local && await canModerate(c.var.kindred.fedify(), viewer.account, actor)
-    ? { held: await countHeldPosts(db, actor.id) }
-    : undefined;
+  const moderator = viewer ? await canModerate(c.var.kindred.fedify(), viewer.account, actor) : false;
+  const after = c.req.query("after");
+  const threads = await listGroupThreads(db, actor.id, sort, after, PAGE_SIZE + 1, moderator);
+  // Pinned threads lead the first page, whatever the order chosen.
+  const pinned = after ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
+  const page = threads.slice(0, PAGE_SIZE);
+  const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
+  const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id) } : undefined;
   return c.html(
-    <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
+    <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
       moderation={moderation}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );

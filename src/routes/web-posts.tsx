@@ -12,9 +12,9 @@ import { ComposePage } from "../pages/compose.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import type { ComposeValues } from "../pages/post-parts.tsx";
 import { ThreadPage } from "../pages/thread.tsx";
+import { canModerate } from "../membership.ts";
 import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
-import { canModerate } from "../membership.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
 import { postInput } from "./web-groups.tsx";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -36,7 +36,7 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   return c.html(
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
-      viewer={actor ? { actorId: actor.id, member, votes } : undefined}
+      viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined}
       notice={await postingNotice(c, posts)} />,
   );
 }

@@ -22,6 +22,8 @@ export interface Expectation {
   seed?: (string | Record<string, unknown>)[];
   /** Fixtures of the same family replayed first, in order (outcomes not asserted). */
   after?: string[];
+  /** Original URIs of actors made moderators of the (first) local group first. */
+  moderators?: string[];
   /** HTTP status of the replay's delivery (default 202). */
   status?: number;
   expect: Outcome[];
@@ -83,16 +85,21 @@ lemmy("activities/deletion/undo_delete_page.json", (v) => ({
   after: [CREATE_PAGE, "activities/deletion/delete_page.json"],
   expect: unchanged,
 }));
+// A moderator of our group on another instance (a non-moderator's removal
+// is refused: tests/moderation-posts-remote.test.ts).
+const BETA = `${E}/u/lemmy_beta`;
 lemmy("activities/deletion/remove_note.json", (v) => ({
-  why: "refused: a moderator of another instance removes a comment in our group; only its author may",
+  why: "a moderator of our group (on another instance) removes a comment: removed with the reason, content kept",
   ...commentInMain(v),
-  expect: unchanged,
+  moderators: [BETA],
+  expect: [{ kind: "moderated", id: `${DS9}/comment/1`, removed: "bad comment" }],
 }));
 lemmy("activities/deletion/undo_remove_note.json", (v) => ({
-  why: "refused: undoing a removal that was refused",
+  why: "the moderator restores the removed comment",
   ...commentInMain(v),
+  moderators: [BETA],
   after: [CREATE_PAGE, comment(v), "activities/deletion/remove_note.json"],
-  expect: unchanged,
+  expect: [{ kind: "moderated", id: `${DS9}/comment/1`, removed: false }],
 }));
 lemmy("activities/deletion/delete_user.json", (v) => ({
   why: "ignored: deleting an account (removeData) is not supported yet; the author's posts stay",
@@ -162,13 +169,18 @@ lemmy("activities/block/undo_block_user.json", (v) => ({
 }));
 lemmy("activities/community/add_mod.json", () => ({ why: `${moderation}: appointing a moderator`, local: ours(MAIN), expect: unchanged }));
 lemmy("activities/community/remove_mod.json", () => ({ why: `${moderation}: removing a moderator`, local: ours(MAIN), expect: unchanged }));
-const featuredPost = { local: ours(`${DS9}/c/main`), seed: [`${DS9}/post/2`] };
-lemmy("activities/community/add_featured_post.json", () => ({ why: `${moderation}: pinning a thread`, ...featuredPost, expect: unchanged }));
-lemmy("activities/community/remove_featured_post.json", () => ({
-  why: `${moderation}: unpinning a thread`,
+const featuredPost = { local: ours(`${DS9}/c/main`), seed: [`${DS9}/post/2`], moderators: [ALPHA] };
+lemmy("activities/community/add_featured_post.json", () => ({
+  why: "a moderator of our group pins a thread (Add to the featured collection)",
   ...featuredPost,
-  after: ["activities/community/add_featured_post.json"],
-  expect: unchanged,
+  expect: [{ kind: "moderated", id: `${DS9}/post/2`, pinned: true }],
+}));
+lemmy("activities/community/remove_featured_post.json", () => ({
+  // The fixture reuses add_featured_post's id, which Fedify would drop as a
+  // duplicate after it: so it is replayed alone, and the log shows it was honoured.
+  why: "the moderator unpins a thread (Remove from the featured collection)",
+  ...featuredPost,
+  expect: [{ kind: "moderated", id: `${DS9}/post/2`, pinned: false, logged: "unpin_post" }],
 }));
 const ALPHA_8541 = "http://lemmy-alpha:8541";
 const lockable = {
@@ -177,13 +189,18 @@ const lockable = {
     id: `${ALPHA_8541}/post/2`, type: "Page", attributedTo: `${ALPHA_8541}/u/lemmy_alpha`, name: "A thread to lock",
     content: "<p>Locked soon.</p>", to: [`${ALPHA_8541}/c/main`, PUBLIC], audience: `${ALPHA_8541}/c/main`,
   }],
+  moderators: [`${ALPHA_8541}/u/lemmy_alpha`],
 };
-lemmy("activities/community/lock_page.json", () => ({ why: `${moderation}: locking a thread`, ...lockable, expect: unchanged }));
+lemmy("activities/community/lock_page.json", () => ({
+  why: "a moderator of our group locks a thread (Lemmy's Lock)",
+  ...lockable,
+  expect: [{ kind: "moderated", id: `${ALPHA_8541}/post/2`, locked: true }],
+}));
 lemmy("activities/community/undo_lock_page.json", () => ({
-  why: `${moderation}: unlocking a thread`,
+  why: "the moderator unlocks it",
   ...lockable,
   after: ["activities/community/lock_page.json"],
-  expect: unchanged,
+  expect: [{ kind: "moderated", id: `${ALPHA_8541}/post/2`, locked: false }],
 }));
 const ALPHA_HOST = "https://lemmy-alpha";
 const lockableComment = {
@@ -195,13 +212,18 @@ const lockableComment = {
     id: `${ALPHA_HOST}/comment/1`, type: "Note", attributedTo: `${ALPHA_HOST}/u/lemmy_aplha`, content: "<p>A comment to lock.</p>",
     inReplyTo: `${ALPHA_HOST}/post/1`, to: [PUBLIC], cc: [`${ALPHA_HOST}/c/test`],
   }],
+  moderators: [`${ALPHA_HOST}/u/lemmy_aplha`],
 };
-lemmy("activities/community/lock_note.json", () => ({ why: `${moderation}: locking a comment`, ...lockableComment, expect: unchanged }), ["lemmy-1.0"]);
+lemmy("activities/community/lock_note.json", () => ({
+  why: "a moderator of our group locks a comment (Lemmy 1.0)",
+  ...lockableComment,
+  expect: [{ kind: "moderated", id: `${ALPHA_HOST}/comment/1`, locked: true }],
+}), ["lemmy-1.0"]);
 lemmy("activities/community/undo_lock_note.json", () => ({
-  why: `${moderation}: unlocking a comment`,
+  why: "the moderator unlocks the comment",
   ...lockableComment,
   after: ["activities/community/lock_note.json"],
-  expect: unchanged,
+  expect: [{ kind: "moderated", id: `${ALPHA_HOST}/comment/1`, locked: false }],
 }), ["lemmy-1.0"]);
 const reported = {
   local: ours(MAIN),

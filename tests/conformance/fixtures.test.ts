@@ -54,6 +54,7 @@ describe("replaying payloads of other servers", () => {
     it(`${fixture.path} (${fixture.kind} ${fixture.type}): ${entry?.why ?? "NO EXPECTATION"}`, async () => {
       expect(entry, `no expectation for ${fixture.path}: add it to the table`).toBeDefined();
       const scenario = await harness.scenario({ family: fixture.family, local: entry.local });
+      for (const moderator of entry.moderators ?? []) await scenario.appoint(moderator);
       for (const follow of entry.follows ?? []) {
         const { group, accept } = typeof follow === "string" ? { group: follow, accept: true } : follow;
         const status = await scenario.follow(group, { accept });

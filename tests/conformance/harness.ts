@@ -15,6 +15,9 @@
  */
 import { signRequest } from "@fedify/fedify";
 import { expect } from "vitest";
+import { findActorByUri } from "../../db/actors.ts";
+import { addGroupStaff } from "../../db/groups.ts";
+import { resolveActor } from "../../federation/remote-actors.ts";
 import { apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "../helpers/federation.ts";
 import { startInstance, type TestInstance } from "../helpers/instance.ts";
 import { hostsIn, idsOf, type LocalMapping, rewriteDoc, schemeless, withoutNamespace } from "./rewrite.ts";
@@ -138,6 +141,18 @@ export class Scenario {
 
   get stubs(): StubNetwork {
     return this.harness.stubs;
+  }
+
+  /**
+   * Makes the actor at an original URI a moderator of the scenario's first
+   * local group (as its owner could, by appointing them).
+   */
+  async appoint(original: string): Promise<void> {
+    const kindred = this.harness.instance.kindred;
+    const ctx = kindred.federation.createContext(kindred.config.origin, kindred.contextData);
+    const actor = await resolveActor(ctx, new URL(this.uri(original)));
+    const group = await findActorByUri(kindred.database.db, this.group);
+    await addGroupStaff(kindred.database.db, group!.id, actor.id, "moderator");
   }
 
   /** The rewritten form of an original URI. */

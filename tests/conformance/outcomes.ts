@@ -30,6 +30,8 @@ export type Outcome =
   | { kind: "unfollowed"; actor: string }
   /** `kim` follows the remote group, in this state; the group's copy has these fields. */
   | { kind: "following"; group: string; state: "accepted" | "pending"; fields?: ActorFields }
+  /** A post's moderation state: removed (with this reason) or not, locked, pinned. */
+  | { kind: "moderated"; id: string; removed?: string | false; locked?: boolean; pinned?: boolean; logged?: string }
   /** A documented refusal or an ignored payload: the database is as before and Kindred sent nothing. */
   | { kind: "unchanged" };
 
@@ -40,7 +42,7 @@ export async function snapshot(scenario: Scenario): Promise<Snapshot> {
   const db = scenario.harness.instance.kindred.database.db;
   return {
     posts: await db.selectFrom("posts")
-      .select(["uri", "group_id", "parent_id", "title", "content_html", "summary", "updated_at", "deleted_at", "like_count", "dislike_count", "reply_count"])
+      .select(["uri", "group_id", "parent_id", "title", "content_html", "summary", "updated_at", "deleted_at", "like_count", "dislike_count", "reply_count", "removed_at", "locked_at", "pinned_at", "distinguished"])
       .orderBy("id").execute(),
     votes: await db.selectFrom("votes").select(["actor_id", "post_id", "value"]).orderBy("actor_id").orderBy("post_id").execute(),
     follows: await db.selectFrom("follows").select(["follower_id", "followee_id", "state"])
@@ -146,6 +148,23 @@ export async function assertOutcome(scenario: Scenario, outcome: Outcome, before
       const follow = await followRow(scenario, scenario.harness.member.uri, group);
       expect(follow?.state, `kim follows ${outcome.group}`).toBe(outcome.state);
       expect(await actorRow(scenario, group)).toMatchObject(rewriteFields(scenario, outcome.fields));
+      return;
+    }
+    case "moderated": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post, `post ${outcome.id} stored`).toBeDefined();
+      if (outcome.removed !== undefined) {
+        expect(post!.removed_at != null, "removed").toBe(outcome.removed !== false);
+        if (outcome.removed !== false) expect(post!.removed_reason).toBe(outcome.removed);
+        expect(post!.deleted_at, "content kept").toBeNull();
+      }
+      if (outcome.locked !== undefined) expect(post!.locked_at != null, "locked").toBe(outcome.locked);
+      if (outcome.pinned !== undefined) expect(post!.pinned_at != null, "pinned").toBe(outcome.pinned);
+      if (outcome.logged !== undefined) {
+        const db = scenario.harness.instance.kindred.database.db;
+        const actions = await db.selectFrom("moderation_log").select("action").where("post_id", "=", post!.id).execute();
+        expect(actions.map((a) => a.action), "moderation log").toContain(outcome.logged);
+      }
       return;
     }
     case "unchanged":
