@@ -11,6 +11,9 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 
 export type ModerationLogEntry = Selectable<ModerationLogTable>;
 
+/** Actions that tell a member nothing about their own conduct: logged, but no statement of reasons. */
+const NOT_ABOUT_CONDUCT = new Set(["pin_post", "unpin_post", "pin_resource", "unpin_resource"]);
+
 /**
  * Records an action.  When it affects a local member (`target_actor_id`, or
  * the author of `post_id`), that member is notified with the entry, which is
@@ -23,7 +26,7 @@ export async function logModeration(
   options: { notify?: boolean } = {},
 ): Promise<number> {
   const { id } = await db.insertInto("moderation_log").values(entry).returning("id").executeTakeFirstOrThrow();
-  if (options.notify === false) return id;
+  if (options.notify === false || NOT_ABOUT_CONDUCT.has(entry.action)) return id;
   let affected = entry.target_actor_id ?? null;
   if (affected == null && entry.post_id != null) {
     const post = await db.selectFrom("posts").select("author_id").where("id", "=", entry.post_id).executeTakeFirst();
