@@ -67,6 +67,17 @@ function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
   );
 }
 
+function ModerationLinks({ group, moderator }: { group: GroupFacts["actor"]; moderator?: boolean }) {
+  return (
+    <p class="moderation-links">
+      {moderator
+        ? <><a href={`/g/${group.id}/moderation`}>Moderation queue</a> · <a href={`/g/${group.id}/dashboard`}>Dashboard</a> · </>
+        : null}
+      <a href={`/g/${group.id}/log`}>Moderation log</a>
+    </p>
+  );
+}
+
 export function GroupPage(props: {
   page: PageInfo;
   facts: GroupFacts;
@@ -74,6 +85,8 @@ export function GroupPage(props: {
   memberTypes: Map<number, MemberType>;
   sort: ThreadSort;
   nextCursor?: string;
+  /** The viewer handles this group's reports: links to the queue and dashboard. */
+  moderator?: boolean;
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;
@@ -104,6 +117,7 @@ export function GroupPage(props: {
             </section>
           )
           : null}
+        <ModerationLinks group={group} moderator={props.moderator} />
         <section aria-labelledby="threads-heading">
           <h2 id="threads-heading">Threads</h2>
           <nav aria-label="Sort threads" class="sort">

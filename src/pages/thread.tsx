@@ -6,7 +6,7 @@ import type { PostView } from "../../db/posts.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
-import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-parts.tsx";
+import { Byline, Content, OwnPostActions, ReplyForm, ReportLink, VoteForm } from "./post-parts.tsx";
 
 export interface ThreadViewer {
   actorId: number;
@@ -28,12 +28,17 @@ function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
   const v = props.viewer;
   if (post.deleted_at) return null;
   if (!v?.member) {
-    return <p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>;
+    return (
+      <p class="counts">
+        {post.like_count} helpful · {post.dislike_count} not helpful
+        {v && post.author_id !== v.actorId ? <> · <ReportLink post={post} /></> : null}
+      </p>
+    );
   }
   return (
     <div class="actions">
       <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
-      {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
+      {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : <ReportLink post={post} />}
       <ReplyForm page={props.page} post={post} />
     </div>
   );
