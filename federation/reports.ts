@@ -13,7 +13,6 @@
 import type { Context } from "@fedify/fedify";
 import { Flag } from "@fedify/vocab";
 import { findActorById } from "../db/actors.ts";
-import { isGroupModerator } from "../db/groups.ts";
 import type { Report } from "../db/reports.ts";
 import type { Actor, Post, ReportReason } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
@@ -94,14 +93,16 @@ export async function sendFlagToAuthorInstance(ctx: Ctx, r: OutgoingReport): Pro
 
 /**
  * After a moderator closed a report that came from another instance: a
- * `Resolve` of the original Flag to the reporter's instance, from the
- * moderator when the group lists them (as Lemmy checks), else from the group.
+ * `Resolve` of the original Flag to the reporter's instance, from the group
+ * itself.  (Lemmy 1.0 sends it from the moderator; the group is what every
+ * receiver can check without knowing the group's moderators, and it keeps
+ * which moderator acted off other servers, as the log does.)
  */
-export async function sendResolve(ctx: Ctx, report: Report, group: Actor, moderator: Actor | undefined): Promise<void> {
+export async function sendResolve(ctx: Ctx, report: Report, group: Actor): Promise<void> {
   if (!report.uri || !report.reporter_actor_id || new URL(report.uri).origin === new URL(ctx.origin).origin) return;
   const reporter = await findActorById(ctx.data.db, report.reporter_actor_id);
   if (!reporter || reporter.local) return;
-  const sender = moderator && await isGroupModerator(ctx.data.db, group.id, moderator.id) ? moderator : group;
+  const sender = group;
   const post = report.post_id == null
     ? undefined
     : await ctx.data.db.selectFrom("posts").select("uri").where("id", "=", report.post_id).executeTakeFirst();

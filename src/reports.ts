@@ -102,5 +102,5 @@ export async function decideReport(
   const moderator = await findAccountActor(ctx.data.db, account.id);
   const closed = await closeReport(ctx.data.db, report.id, decision, moderator?.id ?? null);
   if (!closed) throw new ValidationError("report", "this report is already closed");
-  await sendResolve(ctx, closed, group, moderator);
+  if (group.local) await sendResolve(ctx, closed, group);
 }
