@@ -19,6 +19,7 @@ import { EXPECTATIONS, type Expectation } from "./expectations.ts";
 import { ConformanceHarness } from "./harness.ts";
 import { FIXTURE_DIR, LEMMY_CONTEXT, loadFixtures } from "./load.ts";
 import { assertOutcome, snapshot } from "./outcomes.ts";
+import { makeModerator } from "./moderators.ts";
 
 const fixtures = loadFixtures(FIXTURE_DIR);
 const table: Record<string, Expectation> = { ...EXPECTATIONS, ...MORE_EXPECTATIONS };
@@ -60,6 +61,7 @@ describe("replaying payloads of other servers", () => {
         if (accept) expect(status, `Accept from ${group}`).toBe(202);
       }
       for (const object of entry.seed ?? []) expect(await scenario.seed(object), "seed").toBe(202);
+      for (const moderator of entry.moderators ?? []) await makeModerator(scenario, moderator);
       for (const path of entry.after ?? []) expect(await scenario.replay(path), path).toBe(202);
 
       const before = await snapshot(scenario);
