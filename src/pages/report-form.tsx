@@ -36,7 +36,8 @@ export function ReportPage(props: {
       </Layout>
     );
   }
-  const remoteAuthor = post.author_host !== new URL(group.uri).host;
+  // A third server: neither ours (a local post) nor the group's, which gets the report anyway.
+  const remoteAuthor = !post.local && post.author_host !== new URL(group.uri).host;
   return (
     <Layout title="Report" page={props.page}>
       <h1>Report to the moderators</h1>
