@@ -7,6 +7,13 @@ import { Layout } from "./layout.tsx";
 import { ModerationNav } from "./moderation-nav.tsx";
 import { type PageInfo, postPath } from "./page-info.ts";
 
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'", nbsp: " " };
+
+/** The excerpt is stored HTML with its tags stripped: its entities become text again (JSX escapes it). */
+function excerptText(excerpt: string | null): string {
+  return (excerpt ?? "").replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (_, e: string) => ENTITIES[e]).replace(/\s+/g, " ").trim();
+}
+
 function When({ at }: { at: Date }) {
   return <time datetime={at.toISOString()}>{at.toUTCString()}</time>;
 }
@@ -26,7 +33,7 @@ function ReportItem({ page, group, r }: { page: PageInfo; group: Actor; r: Repor
         ? (
           <blockquote class="quoted">
             {r.post_title ? <p><strong>{r.post_title}</strong></p> : null}
-            <p>{r.post_deleted ? "(deleted by its author)" : (r.post_excerpt ?? "").trim() || "(no text)"}</p>
+            <p>{r.post_deleted ? "(deleted by its author)" : excerptText(r.post_excerpt) || "(no text)"}</p>
           </blockquote>
         )
         : null}
