@@ -1,6 +1,6 @@
 /** A member's notifications (rows are written by triggers, see migration 0003). */
 import { type Kysely, sql } from "kysely";
-import type { NotificationKind, Schema } from "./schema.ts";
+import type { NotificationKind, ReportReason, Schema } from "./schema.ts";
 
 type Db = Kysely<Schema>;
 
@@ -22,6 +22,13 @@ export interface NotificationView {
   thread_title: string | null;
   /** Why a moderator rejected the post (post_rejected). */
   post_review_reason: string | null;
+  /** "moderation": the log entry that states the reasons. */
+  log_action: string | null;
+  log_reason: string | null;
+  log_role: string | null;
+  /** "report": what it is about (never who sent it). */
+  report_reason: ReportReason | null;
+  report_priority: "normal" | "high" | null;
 }
 
 /** Newest first. */
@@ -31,6 +38,8 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
     .leftJoin("groups as g", "g.id", "a.group_id")
     .leftJoin("posts as p", "p.id", "n.post_id")
     .leftJoin("posts as t", "t.id", "p.thread_id")
+    .leftJoin("moderation_log as l", "l.id", "n.log_id")
+    .leftJoin("reports as r", "r.id", "n.report_id")
     .select([
       "n.id", "n.kind", "n.created_at", "n.read_at", "n.actor_id",
       "a.name as actor_name", "a.username as actor_username", "a.host as actor_host", "a.local as actor_local",
@@ -38,6 +47,8 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
       "p.id as post_id", "p.uri as post_uri", "p.local as post_local", "p.review_reason as post_review_reason",
       sql<boolean>`p.deleted_at is not null`.as("post_deleted"),
       sql<string | null>`coalesce(t.title, p.title)`.as("thread_title"),
+      "l.action as log_action", "l.reason as log_reason", "l.moderator_role as log_role",
+      "r.reason as report_reason", "r.priority as report_priority",
     ])
     .where("n.account_id", "=", accountId)
     .orderBy("n.id", "desc").limit(limit)

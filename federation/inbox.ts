@@ -4,14 +4,15 @@
  * activity id and change nothing.
  */
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
-import { Accept, Activity, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
+import { Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
-import { onOtherActivity } from "./inbox/other.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
+import { onFlag } from "./inbox/reports.ts";
 import { onAnnounce, onUndo } from "./inbox/undo-announce.ts";
+import { onUntypedActivity } from "./inbox/untyped.ts";
 import { onVote } from "./inbox/votes.ts";
 import { RefusedError } from "./store-post.ts";
 
@@ -54,8 +55,9 @@ export function registerInbox(builder: FederationBuilder<ContextData>): void {
     .on(Announce, refusing(onAnnounce))
     .on(Add, refusing((ctx, add: Add) => onAddOrRemove(ctx, add)))
     .on(Remove, refusing((ctx, remove: Remove) => onAddOrRemove(ctx, remove)))
-    // Types Fedify does not know (Lemmy's Lock) arrive as plain Activities.
-    .on(Activity, refusing((ctx, activity: Activity) => onOtherActivity(ctx, activity)))
+    .on(Flag, refusing((ctx, flag: Flag) => onFlag(ctx, flag)))
+    // Types Fedify does not know (Lemmy's Lock and Resolve): see inbox/untyped.ts.
+    .on(Activity, refusing((ctx, activity: Activity) => onUntypedActivity(ctx, activity)))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

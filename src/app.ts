@@ -18,6 +18,7 @@ import { pageRoutes } from "./routes/pages.tsx";
 import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
 import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
+import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
@@ -77,6 +78,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
   app.route("/", webPremoderationRoutes());
+  app.route("/", webModerationRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

@@ -12,6 +12,7 @@ import { createAccount } from "../src/accounts.ts";
 import { createGroup } from "../src/groups.ts";
 import { waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
+import { addGroupStaff } from "../db/groups.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -217,6 +218,32 @@ describe.skipIf(!hasChromium)(`in Chromium${hasChromium ? "" : ` (skipped: ${CHR
     const pages = [`/g/${group.id}/held`, `/g/${group.id}/settings/moderation`, "/admin/crisis", "/help/crisis"];
     const problems: string[] = [];
     for (const path of pages) problems.push(...await axeScan(path, admin.context()));
+    expect(problems).toEqual([]);
+  });
+
+  it("lets a member report a post, and its moderator see the queue, log and dashboard, without axe violations", async () => {
+    const db = instance.kindred.database.db;
+    const group = await db.selectFrom("actors").select("id").where("uri", "=", new URL("/@long-covid", instance.url).href)
+      .executeTakeFirstOrThrow();
+    const anaActor = await db.selectFrom("actors").select("id").where("username", "=", "ana").where("local", "=", true)
+      .executeTakeFirstOrThrow();
+    await addGroupStaff(db, group.id, anaActor.id, "moderator");
+    await ben.goto(threadUrl);
+    await ben.getByRole("link", { name: "Report" }).first().click();
+    const reportPath = new URL(ben.url()).pathname;
+    await ben.getByLabel("Spam").check();
+    await ben.getByLabel("Anything the moderators should know").fill("Looks like an advert.");
+    await ben.getByRole("button", { name: "Send report" }).click();
+    await shown(ben.getByText("your report was sent"));
+    await ana.goto(`/g/${group.id}/moderation`);
+    await shown(ana.getByText("Looks like an advert."));
+    await shoot(ana, "moderation-queue");
+    const problems: string[] = [];
+    problems.push(...await axeScan(reportPath, ben.context()));
+    problems.push(...await axeScan(`/g/${group.id}/log`));
+    for (const path of [`/g/${group.id}/moderation`, `/g/${group.id}/dashboard`, `/g/${group.id}/log`, "/notifications"]) {
+      problems.push(...await axeScan(path, ana.context()));
+    }
     expect(problems).toEqual([]);
   });
 

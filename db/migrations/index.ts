@@ -8,6 +8,7 @@ import * as m0002 from "./0002-federation.ts";
 import * as m0003 from "./0003-web-accounts.ts";
 import * as m0004 from "./0004-mentions.ts";
 import * as m0005 from "./0005-moderation.ts";
+import * as m0008 from "./0008-reports-dashboard.ts";
 import * as m0009 from "./0009-held-activities.ts";
 import * as m0011 from "./0011-group-resources.ts";
 
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   "0003-web-accounts": m0003,
   "0004-mentions": m0004,
   "0005-moderation": m0005,
+  "0008-reports-dashboard": m0008,
   "0009-held-activities": m0009,
   "0011-group-resources": m0011,
 };

@@ -70,6 +70,27 @@ function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
   );
 }
 
+/** Everyone: the moderation log.  The group's moderators: their pages too. */
+function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; moderation?: { held: number } }) {
+  return (
+    <nav aria-label="Moderation" class="moderation-links">
+      <ul>
+        {moderation
+          ? (
+            <>
+              <li><a href={`/g/${group.id}/moderation`}>Moderation queue</a></li>
+              <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({moderation.held})</a></li>
+              <li><a href={`/g/${group.id}/dashboard`}>Dashboard</a></li>
+              <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
+            </>
+          )
+          : null}
+        <li><a href={`/g/${group.id}/log`}>Moderation log</a></li>
+      </ul>
+    </nav>
+  );
+}
+
 export function GroupPage(props: {
   page: PageInfo;
   facts: GroupFacts;
@@ -124,16 +145,6 @@ export function GroupPage(props: {
             </section>
           )
           : null}
-        {props.moderation
-          ? (
-            <nav aria-label="Moderation" class="moderation-links">
-              <ul>
-                <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({props.moderation.held})</a></li>
-                <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
-              </ul>
-            </nav>
-          )
-          : null}
         {facts.moderators.length > 0
           ? (
             <section aria-labelledby="mods-heading">
@@ -142,6 +153,7 @@ export function GroupPage(props: {
             </section>
           )
           : null}
+        <ModerationLinks group={group} moderation={props.moderation} />
         <section aria-labelledby="threads-heading">
           <h2 id="threads-heading">Threads</h2>
           <nav aria-label="Sort threads" class="sort">

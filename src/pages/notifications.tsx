@@ -1,5 +1,8 @@
 /** Replies to my posts, mentions of me, and answers to my requests to join. */
+import type { JSX } from "hono/jsx/jsx-runtime";
 import type { NotificationView } from "../../db/notifications.ts";
+import { REASON_LABELS } from "../../federation/reports.ts";
+import { actionLabel } from "./moderation-log.tsx";
 import { Csrf } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import { ReviewItem } from "./notification-review.tsx";
@@ -21,12 +24,47 @@ function Item({ n }: { n: NotificationView }) {
       </li>
     );
   }
+  if (n.kind === "moderation" || n.kind === "report") return <ModerationItem n={n} when={when} />;
   return (
     <li class={n.read_at ? "read" : "unread"}>
       {n.read_at ? null : <span class="badge">New</span>}{" "}
       {n.kind === "join_accepted"
         ? <>You are now a member of <a href={groupHref}>{who}</a>.</>
         : <>Your request to join <a href={groupHref}>{who}</a> was declined.</>} · {when}
+    </li>
+  );
+}
+
+/**
+ * A statement of reasons (to the member a moderation action affects), or a
+ * new report (to moderators: what it is about, never who sent it).
+ */
+function ModerationItem({ n, when }: { n: NotificationView; when: JSX.Element }) {
+  const group = n.actor_name ?? n.actor_username ?? "the group";
+  const groupHref = n.actor_id == null ? "/groups" : n.actor_local && n.actor_group_slug ? `/@${n.actor_group_slug}` : `/g/${n.actor_id}`;
+  const postHref = n.post_id == null ? undefined : `/p/${n.post_id}`;
+  const fresh = n.read_at ? null : <span class="badge">New</span>;
+  if (n.kind === "report") {
+    return (
+      <li class={n.read_at ? "read" : "unread"}>
+        {fresh} {n.report_priority === "high" ? <span class="badge urgent">High priority</span> : null}{" "}
+        New report in <a href={groupHref}>{group}</a>: {n.report_reason ? REASON_LABELS[n.report_reason] : "a report"}
+        {n.thread_title ? <> about a post in “{n.thread_title}”</> : null}.{" "}
+        <a href={`/g/${n.actor_id}/moderation`}>Open the moderation queue</a> · {when}
+      </li>
+    );
+  }
+  return (
+    <li class={n.read_at ? "read" : "unread"}>
+      {fresh} The moderators of <a href={groupHref}>{group}</a> took an action that concerns you:{" "}
+      <strong>{n.log_action ? actionLabel(n.log_action) : "moderation"}</strong>
+      {postHref ? <> (<a href={postHref}>{n.thread_title ?? "your post"}</a>)</> : null}, by a {n.log_role ?? "moderator"}.
+      {" "}Reason: {n.log_reason || "none given"}. · {when}
+      <br />
+      <span class="hint">
+        To ask about it or disagree, write to the group's moderators (listed on <a href={groupHref}>the group's page</a>).
+        {n.actor_id == null ? null : <> Every action is in the <a href={`/g/${n.actor_id}/log`}>moderation log</a>.</>}
+      </span>
     </li>
   );
 }

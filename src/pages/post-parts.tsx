@@ -111,3 +111,8 @@ export function OwnPostActions({ page, post }: { page: PageInfo; post: PostView 
     </>
   );
 }
+
+/** To the form that reports a post (or its author) to the group's moderators. */
+export function ReportLink({ post }: { post: PostView }) {
+  return <a href={`/p/${post.id}/report`} class="action" rel="nofollow">Report</a>;
+}

@@ -7,7 +7,7 @@ import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
 import { ModerationLabels, ModeratorActions, RemovedNotice } from "./moderation-parts.tsx";
-import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-parts.tsx";
+import { Byline, Content, OwnPostActions, ReplyForm, ReportLink, VoteForm } from "./post-parts.tsx";
 import type { ResourceView } from "../crisis.ts";
 import { CrisisPanel } from "./crisis.tsx";
 import { ReviewBadge } from "./premoderation.tsx";
@@ -44,13 +44,21 @@ function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
   const tools = v?.moderator ? <ModeratorActions page={props.page} post={post} /> : null;
   if (post.removed_at && !v?.moderator) return null;
   if (!v?.member) {
-    return <><p class="counts">{post.like_count} helpful · {post.dislike_count} not helpful</p>{tools}</>;
+    return (
+      <>
+        <p class="counts">
+          {post.like_count} helpful · {post.dislike_count} not helpful
+          {v && post.author_id !== v.actorId ? <> · <ReportLink post={post} /></> : null}
+        </p>
+        {tools}
+      </>
+    );
   }
   return (
     <>
       <div class="actions">
         <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
-        {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
+        {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : <ReportLink post={post} />}
         {isLocked(props, post) && !v.moderator
           ? <span class="hint">Locked: no new replies.</span>
           : <ReplyForm page={props.page} post={post} />}

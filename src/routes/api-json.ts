@@ -1,6 +1,7 @@
 /** JSON shapes of the API. */
 import type { Actor } from "../../db/schema.ts";
 import type { PostView } from "../../db/posts.ts";
+import type { ReportView } from "../../db/reports.ts";
 
 export function actorJson(actor: Actor) {
   return {
@@ -48,5 +49,23 @@ export function postJson(post: PostView, moderator = false) {
     pinned: post.pinned_at != null,
     moderatorNote: post.distinguished,
     needsSource: post.needs_source,
+  };
+}
+
+/** A report as its group's moderators see it (the reporter included: moderators only). */
+export function reportJson(r: ReportView) {
+  return {
+    id: r.id,
+    uri: r.uri,
+    state: r.state,
+    priority: r.priority,
+    reason: r.reason,
+    comment: r.comment,
+    postId: r.post_id,
+    postUri: r.post_uri,
+    target: { uri: r.target_uri, handle: `@${r.target_username}@${r.target_host}` },
+    reporter: r.reporter_username ? { handle: `@${r.reporter_username}@${r.reporter_host}` } : null,
+    createdAt: r.created_at.toISOString(),
+    resolvedAt: r.resolved_at?.toISOString() ?? null,
   };
 }

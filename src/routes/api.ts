@@ -19,8 +19,10 @@ import { premoderationApi } from "./api-premoderation.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
-import { actorJson, postJson } from "./api-json.ts";
+import { actorJson, postJson, reportJson } from "./api-json.ts";
 import { moderatePost, postModeratorNote } from "../post-moderation.ts";
+import { findReport, listReports } from "../../db/reports.ts";
+import { canHandleReports, decideReport, fileReport } from "../reports.ts";
 
 type C = Context<AppEnv>;
 
@@ -182,6 +184,33 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!post) return c.json({ error: "no such post" }, 404);
     await vote(c.var.kindred.fedify(), c.var.actor, post, (await body(c)).value);
     return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!) });
+  });
+
+  // Reports: any member files one; the group's moderators list and close them.
+  api.post("/posts/:postId/report", async (c) => {
+    const b = await body(c);
+    const report = await fileReport(c.var.kindred.fedify(), c.var.actor, {
+      postId: intParam(c, "postId"), about: b.about, reason: b.reason, comment: b.comment, alsoAuthor: b.also_author,
+    });
+    return c.json({ report: { id: report.id, state: report.state } }, 201);
+  });
+
+  api.get("/groups/:groupId/reports", async (c) => {
+    const group = await groupParam(c);
+    if (!group) return c.json({ error: "no such group" }, 404);
+    if (!(await canHandleReports(c.var.kindred.fedify(), c.var.account, group))) throw new ForbiddenError("moderators only");
+    const state = c.req.query("state") ?? "open";
+    if (state !== "open" && state !== "resolved" && state !== "dismissed") throw new ValidationError("state", "unknown state");
+    return c.json({ reports: (await listReports(c.var.kindred.db, group.id, state)).map(reportJson) });
+  });
+
+  api.post("/groups/:groupId/reports/:reportId/:decision{resolve|dismiss}", async (c) => {
+    const group = await groupParam(c);
+    const report = await findReport(c.var.kindred.db, intParam(c, "reportId"));
+    if (!group || !report || report.group_actor_id !== group.id) return c.json({ error: "no such report" }, 404);
+    const decision = c.req.param("decision") === "resolve" ? "resolved" : "dismissed";
+    await decideReport(c.var.kindred.fedify(), c.var.account, report, decision);
+    return c.json({ ok: true, state: decision });
   });
 
   premoderationApi(api);

@@ -15,6 +15,7 @@ import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { canModerate } from "../membership.ts";
 import { createThread } from "../posts.ts";
+import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 

@@ -68,9 +68,16 @@ export const MORE_EXPECTATIONS: Record<string, Expectation> = {
     expect: unchanged,
   },
   "mastodon/activities/flag.json": {
-    why: "ignored: reports (Flag) are not supported yet (issue 5)",
-    local: member("https://example.com/users/1"),
-    expect: unchanged,
+    why: "a Mastodon instance (its instance actor) reports a member's posts in our group: queued for the group's moderators",
+    local: OUR_GROUP,
+    seed: ["380590", "380591"].map((n) => ({
+      id: `https://example.com/posts/${n}`, type: "Note", attributedTo: "https://example.com/users/1",
+      content: `<p>Post ${n}.</p>`, to: [PUBLIC], cc: ["https://kindred.invalid/c/support"],
+    })),
+    expect: [{
+      kind: "report", target: "https://example.com/users/1", post: "https://example.com/posts/380590",
+      reporter: "https://mastodon.example/actor", reason: "other", comment: "Please take a look at this user and their posts",
+    }],
   },
   "mastodon/objects/page.json": {
     why: "a Mastodon post mentioning our group starts a thread, titled by its first line without the leading mention",
@@ -111,9 +118,16 @@ export const MORE_EXPECTATIONS: Record<string, Expectation> = {
     expect: [{ kind: "following", group: "https://some-mbin.instance/m/someMag", state: "accepted" }],
   },
   "mbin/activities/flag.json": {
-    why: "ignored: reports (Flag) are not supported yet (issue 5)",
+    why: "an Mbin user reports a thread (and its author) in our group: queued for the group's moderators",
     local: ours("https://lemmy-test/c/test_mag"),
-    expect: unchanged,
+    seed: [{
+      id: "https://lemmy-test/post/4", type: "Page", attributedTo: "https://lemmy-test/u/BentiGorlich", name: "A thread",
+      content: "<p>Reported soon.</p>", to: ["https://lemmy-test/c/test_mag", PUBLIC], audience: "https://lemmy-test/c/test_mag",
+    }],
+    expect: [{
+      kind: "report", target: "https://lemmy-test/u/BentiGorlich", post: "https://lemmy-test/post/4",
+      reporter: "https://mbin-test1/u/BentiGorlich", comment: "dikjhgasdpas",
+    }],
   },
   "mbin/objects/instance.json": {
     why: "Mbin's instance actor (an Application with its own JSON-LD context) is read as an actor",

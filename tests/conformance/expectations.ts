@@ -229,12 +229,20 @@ const reported = {
   local: ours(MAIN),
   seed: [{ id: `${E}/post/7`, type: "Page", attributedTo: `${E}/u/lemmy_beta`, name: "post 4", to: [MAIN, PUBLIC] }],
 };
-lemmy("activities/community/report_page.json", () => ({ why: "ignored: reports (Flag) are not supported yet (issue 5)", ...reported, expect: unchanged }));
-lemmy("activities/community/resolve_report_page.json", () => ({
-  why: "ignored: resolving a report (Lemmy 1.0) is not supported yet (issue 5)",
+const REPORT_OF_POST_7: Outcome = {
+  kind: "report", target: `${E}/u/lemmy_beta`, post: `${E}/post/7`, reporter: ALPHA, reason: "other", comment: "report this post",
+};
+lemmy("activities/community/report_page.json", () => ({
+  why: "a Lemmy user reports a thread of our group: it waits in the group's moderation queue",
   ...reported,
+  expect: [REPORT_OF_POST_7],
+}));
+lemmy("activities/community/resolve_report_page.json", () => ({
+  why: "a moderator of our group (on another instance) resolves the report (Lemmy 1.0 Resolve)",
+  ...reported,
+  moderators: [`${DS9}/u/lemmy_user`],
   after: ["activities/community/report_page.json"],
-  expect: unchanged,
+  expect: [{ ...REPORT_OF_POST_7, state: "resolved" }],
 }), ["lemmy-1.0"]);
 lemmy("activities/community/warn.json", () => ({
   why: "ignored: a moderator's warning to a user (Lemmy 1.0) is not supported",

@@ -150,6 +150,8 @@ export class Scenario {
   async appoint(original: string): Promise<void> {
     const kindred = this.harness.instance.kindred;
     const ctx = kindred.federation.createContext(kindred.config.origin, kindred.contextData);
+    // Synthesised by its stub if the fixtures have no document for it.
+    this.stubs.referenceActor(this.uri(original), "Person");
     const actor = await resolveActor(ctx, new URL(this.uri(original)));
     const group = await findActorByUri(kindred.database.db, this.group);
     await addGroupStaff(kindred.database.db, group!.id, actor.id, "moderator");

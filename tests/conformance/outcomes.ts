@@ -32,6 +32,17 @@ export type Outcome =
   | { kind: "following"; group: string; state: "accepted" | "pending"; fields?: ActorFields }
   /** A post's moderation state: removed (with this reason) or not, locked, pinned. */
   | { kind: "moderated"; id: string; removed?: string | false; locked?: boolean; pinned?: boolean; logged?: string }
+  /** A report about `target` (and `post`) is kept for `group` (default: the scenario's group), in this state. */
+  | {
+    kind: "report";
+    target: string;
+    post?: string;
+    group?: string;
+    reporter?: string;
+    reason?: string;
+    comment?: string;
+    state?: "open" | "resolved" | "dismissed";
+  }
   /** A documented refusal or an ignored payload: the database is as before and Kindred sent nothing. */
   | { kind: "unchanged" };
 
@@ -49,6 +60,8 @@ export async function snapshot(scenario: Scenario): Promise<Snapshot> {
       .orderBy("follower_id").orderBy("followee_id").execute(),
     actors: await db.selectFrom("actors")
       .select(["uri", "type", "name", "summary_html", "inbox_url", "posting_restricted_to_mods"]).orderBy("id").execute(),
+    reports: await db.selectFrom("reports").select(["uri", "group_actor_id", "post_id", "target_actor_id", "state"])
+      .orderBy("id").execute(),
     staff: await db.selectFrom("group_staff").select(["group_actor_id", "actor_id", "role"])
       .orderBy("group_actor_id").orderBy("actor_id").execute(),
   };
@@ -165,6 +178,24 @@ export async function assertOutcome(scenario: Scenario, outcome: Outcome, before
         const actions = await db.selectFrom("moderation_log").select("action").where("post_id", "=", post!.id).execute();
         expect(actions.map((a) => a.action), "moderation log").toContain(outcome.logged);
       }
+      break;
+    }
+    case "report": {
+      const db = scenario.harness.instance.kindred.database.db;
+      const report = await db.selectFrom("reports as r")
+        .innerJoin("actors as t", "t.id", "r.target_actor_id")
+        .leftJoin("actors as g", "g.id", "r.group_actor_id")
+        .leftJoin("actors as rep", "rep.id", "r.reporter_actor_id")
+        .leftJoin("posts as p", "p.id", "r.post_id")
+        .select(["r.state", "r.reason", "r.comment", "g.uri as group", "rep.uri as reporter", "p.uri as post"])
+        .where("t.uri", "=", scenario.uri(outcome.target)).orderBy("r.id", "desc").executeTakeFirst();
+      expect(report, `a report about ${outcome.target}`).toBeDefined();
+      expect(report!.group).toBe(outcome.group ? scenario.uri(outcome.group) : scenario.group);
+      expect(report!.state).toBe(outcome.state ?? "open");
+      if (outcome.post !== undefined) expect(report!.post).toBe(scenario.uri(outcome.post));
+      if (outcome.reporter !== undefined) expect(report!.reporter).toBe(scenario.uri(outcome.reporter));
+      if (outcome.reason !== undefined) expect(report!.reason).toBe(outcome.reason);
+      if (outcome.comment !== undefined) expect(report!.comment).toContain(outcome.comment);
       return;
     }
     case "unchanged":
