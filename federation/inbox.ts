@@ -4,10 +4,12 @@
  * activity id and change nothing.
  */
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
-import { Accept, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
+import { Accept, Add, Announce, Block, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
+import { isBlockedUri } from "../db/bans.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
+import { onBlock } from "./inbox/bans.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
 import { onAnnounce, onUndo } from "./inbox/undo-announce.ts";
@@ -29,6 +31,10 @@ function refusing<A extends { id: URL | null }>(
       // could pass off someone else's id as its own.
       if (activity.id && activity.actorId && activity.id.origin !== activity.actorId.origin) {
         throw new RefusedError(`${activity.id.href} is not on ${activity.actorId.href}'s server`);
+      }
+      // Nothing from an actor an admin blocked instance-wide.
+      if (activity.actorId && await isBlockedUri(ctx.data.db, activity.actorId.href)) {
+        throw new RefusedError(`${activity.actorId.href} is blocked on this instance`);
       }
       await handler(ctx, activity);
     } catch (error) {
@@ -53,6 +59,7 @@ export function registerInbox(builder: FederationBuilder<ContextData>): void {
     .on(Announce, refusing(onAnnounce))
     .on(Add, refusing((ctx, add: Add) => onAddOrRemove(ctx, add)))
     .on(Remove, refusing((ctx, remove: Remove) => onAddOrRemove(ctx, remove)))
+    .on(Block, refusing((ctx, block: Block) => onBlock(ctx, block)))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

@@ -22,6 +22,9 @@ export const EXTENSION_CONTEXT = {
   stickied: "lemmy:stickied",
   distinguished: "lemmy:distinguished",
   locked: "lemmy:locked",
+  // Bans (Lemmy): `expires` is Lemmy 0.19's name for `endTime`.
+  removeData: "lemmy:removeData",
+  expires: "as:endTime",
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];
