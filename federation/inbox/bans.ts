@@ -58,7 +58,9 @@ export async function onBlock(ctx: Context<ContextData>, block: Block, via: Via 
   if (!block.actorId || !block.objectId) throw new RefusedError(`${block.id?.href}: no actor or object`);
   const group = await bannedFrom(ctx, block);
   const authority = await requireModerator(ctx.data, group, block.actorId, via.viaGroup);
-  const target = await resolveActor(ctx, block.objectId);
+  const target = await resolveActor(ctx, block.objectId).catch(() => {
+    throw new RefusedError(`${block.id?.href}: could not fetch ${block.objectId?.href}`);
+  });
   if (await staffRole(ctx.data.db, group.id, target.id) === "owner") {
     throw new RefusedError(`${block.id?.href}: the owner of ${group.uri} cannot be banned from it`);
   }

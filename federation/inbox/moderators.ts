@@ -26,7 +26,9 @@ export async function onModeratorsChange(
 ): Promise<void> {
   if (!activity.actorId || !activity.objectId) throw new RefusedError(`${activity.id?.href}: no actor or object`);
   const authority = await requireModerator(ctx.data, group, activity.actorId, via.viaGroup);
-  const person = await resolveActor(ctx, activity.objectId);
+  const person = await resolveActor(ctx, activity.objectId).catch(() => {
+    throw new RefusedError(`${activity.id?.href}: could not fetch ${activity.objectId?.href}`);
+  });
   if (person.type === "Group") throw new RefusedError(`${activity.id?.href}: a group cannot moderate`);
   const db = ctx.data.db;
   const role = await staffRole(db, group.id, person.id);

@@ -59,6 +59,8 @@ describe("replaying payloads of other servers", () => {
         const status = await scenario.follow(group, { accept });
         if (accept) expect(status, `Accept from ${group}`).toBe(202);
       }
+      for (const person of entry.people ?? []) scenario.referencePerson(person);
+      for (const moderator of entry.moderators ?? []) await scenario.appointModerator(moderator);
       for (const object of entry.seed ?? []) expect(await scenario.seed(object), "seed").toBe(202);
       for (const path of entry.after ?? []) expect(await scenario.replay(path), path).toBe(202);
 

@@ -29,6 +29,9 @@ import {
   SYNTHESIZED_CONTEXT,
 } from "./load.ts";
 import { isActorType, type Received, StubNetwork } from "./stubs.ts";
+import { findActorByUri } from "../../db/actors.ts";
+import { addGroupStaff } from "../../db/groups.ts";
+import { resolveActor } from "../../federation/remote-actors.ts";
 
 export { AS_CONTEXT, type Fixture, loadFixtures, PUBLIC } from "./load.ts";
 
@@ -150,6 +153,22 @@ export class Scenario {
     const first = this.groups.values().next();
     if (first.done) throw new Error("this scenario has no local group");
     return first.value;
+  }
+
+  /** Makes the stubs serve a synthesized Person at `original` (rewritten). */
+  referencePerson(original: string): string {
+    const uri = this.uri(original);
+    this.stubs.referenceActor(uri, "Person");
+    return uri;
+  }
+
+  /** Lists the stub person `original` as a moderator of the scenario's (first) local group. */
+  async appointModerator(original: string): Promise<void> {
+    const kindred = this.harness.instance.kindred;
+    const ctx = kindred.federation.createContext(this.harness.instance.url, kindred.contextData);
+    const person = await resolveActor(ctx, new URL(this.referencePerson(original)));
+    const group = await findActorByUri(kindred.database.db, this.group);
+    await addGroupStaff(kindred.database.db, group!.id, person.id, "moderator");
   }
 
   /**
