@@ -165,3 +165,11 @@ export async function badgesOf(db: Db, groupActorId: number | undefined, actorId
     .where("actor_id", "in", actorIds).execute();
   return { clinicians: new Set(clinicians.map((r) => r.id)), mentors: new Set(mentors.map((r) => r.id)) };
 }
+
+/** Which of these actors are blocked instance-wide. */
+export async function blockedAmong(db: Db, actorIds: number[]): Promise<Set<number>> {
+  if (actorIds.length === 0) return new Set();
+  const rows = await db.selectFrom("actors").select("id")
+    .where("id", "in", [...new Set(actorIds)]).where("blocked_at", "is not", null).execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -100,7 +100,9 @@ export async function listGroupThreads(
     ])
     .where("posts.group_id", "=", groupActorId)
     .where("posts.parent_id", "is", null)
-    .where("posts.deleted_at", "is", null);
+    .where("posts.deleted_at", "is", null)
+    // Authors an admin blocked instance-wide are not shown.
+    .where("a.blocked_at", "is", null);
   const condition = cursor ? after(sort, cursor) : undefined;
   if (condition) q = q.where(condition);
   if (sort === "active") q = q.orderBy("posts.last_activity_at", "desc");

@@ -20,6 +20,8 @@ import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
+import { webAdminRoutes } from "./routes/web-admin.tsx";
+import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -73,6 +75,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webNotificationRoutes());
+  app.route("/", webStaffRoutes());
+  app.route("/", webAdminRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

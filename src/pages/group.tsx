@@ -74,6 +74,8 @@ export function GroupPage(props: {
   memberTypes: Map<number, MemberType>;
   sort: ThreadSort;
   nextCursor?: string;
+  /** The viewer moderates the group (link to its staff and bans page). */
+  moderating?: boolean;
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;
@@ -104,6 +106,15 @@ export function GroupPage(props: {
             </section>
           )
           : null}
+        {facts.mentors.length > 0
+          ? (
+            <section aria-labelledby="mentors-heading">
+              <h2 id="mentors-heading">Mentors</h2>
+              <ul>{facts.mentors.map((m) => <li>{m}</li>)}</ul>
+            </section>
+          )
+          : null}
+        {props.moderating ? <p><a href={`/g/${group.id}/staff`}>Staff and bans</a></p> : null}
         <section aria-labelledby="threads-heading">
           <h2 id="threads-heading">Threads</h2>
           <nav aria-label="Sort threads" class="sort">

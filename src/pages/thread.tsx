@@ -3,6 +3,7 @@
  * it works without JavaScript; content warnings fold the post itself.
  */
 import type { PostView } from "../../db/posts.ts";
+import type { Badges } from "../../db/bans.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
@@ -13,6 +14,8 @@ export interface ThreadViewer {
   /** An accepted member of the group: may reply and vote. */
   member: boolean;
   votes: Map<number, 1 | -1>;
+  /** Moderates the group: may ban authors. */
+  moderator?: boolean;
 }
 
 export interface ThreadProps {
@@ -22,6 +25,16 @@ export interface ThreadProps {
   posts: PostView[];
   memberTypes: Map<number, MemberType>;
   viewer?: ThreadViewer;
+  /** The group's actor id (for moderators' links) and the authors' badges. */
+  groupId?: number;
+  badges?: Badges;
+}
+
+function byline(props: ThreadProps, post: PostView) {
+  return (
+    <Byline post={post} badge={props.memberTypes.get(post.author_id)}
+      clinician={props.badges?.clinicians.has(post.author_id)} mentor={props.badges?.mentors.has(post.author_id)} />
+  );
 }
 
 function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
@@ -34,6 +47,9 @@ function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
     <div class="actions">
       <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
       {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : null}
+      {v.moderator && post.author_id !== v.actorId && props.groupId
+        ? <a href={`/g/${props.groupId}/ban?actor=${post.author_id}`} class="action">Ban author</a>
+        : null}
       <ReplyForm page={props.page} post={post} />
     </div>
   );
@@ -52,7 +68,7 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
       <summary>{total} {total === 1 ? "reply" : "replies"}</summary>
       {list.map((r) => (
         <article class="reply" id={`post-${r.id}`} aria-label={`Reply by ${r.author_name ?? r.author_username}`}>
-          <Byline post={r} badge={props.memberTypes.get(r.author_id)} />
+          {byline(props, r)}
           <Content post={r} />
           <Actions props={props} post={r} />
           <Replies props={props} children={children} parentId={r.id} />
@@ -77,7 +93,7 @@ export function ThreadPage(props: ThreadProps) {
       <p class="breadcrumb"><a href={props.groupUrl}>{props.groupName}</a></p>
       <article class="thread" id={`post-${root.id}`} aria-labelledby="thread-title">
         <h1 id="thread-title">{title}</h1>
-        <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
+        {byline(props, root)}
         <Content post={root} />
         {!props.viewer?.member
           ? (

@@ -12,6 +12,7 @@ import type { ComposeValues } from "../pages/post-parts.tsx";
 import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
+import { canModerate } from "../membership.ts";
 import { createThread } from "../posts.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -27,8 +28,10 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const threads = await listGroupThreads(db, actor.id, sort, c.req.query("after"), PAGE_SIZE + 1);
   const page = threads.slice(0, PAGE_SIZE);
   const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
+  const moderating = c.var.viewer ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, actor) : false;
   return c.html(
     <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}
+      moderating={moderating}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
 }

@@ -1,7 +1,9 @@
 /** Thread pages and what members do to posts: reply, vote, edit, delete. */
 import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
+import { badgesOf, blockedAmong } from "../../db/bans.ts";
 import { findFollow } from "../../db/follows.ts";
+import { canModerate } from "../membership.ts";
 import { findPostById, listThreadPostViews } from "../../db/posts.ts";
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
@@ -19,16 +21,22 @@ import { type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } fro
 /** The thread a post belongs to, with the viewer's votes and membership. */
 export async function renderThread(c: C, post: Post): Promise<Response> {
   const { db } = c.var.kindred;
-  const posts = await listThreadPostViews(db, post.thread_id ?? post.id);
+  // Posts of authors an admin blocked instance-wide are not shown.
+  const all = await listThreadPostViews(db, post.thread_id ?? post.id);
+  const blocked = await blockedAmong(db, all.map((p) => p.author_id));
+  const posts = all.filter((p) => !blocked.has(p.author_id));
+  if (posts.length === 0 || posts[0].parent_id != null) return c.notFound();
   const group = await findActorById(db, post.group_id);
   const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
+  const badges = await badgesOf(db, group?.id, [...new Set(posts.map((p) => p.author_id))]);
+  const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
   return c.html(
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
-      viewer={actor ? { actorId: actor.id, member, votes } : undefined} />,
+      viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges} />,
   );
 }
 
