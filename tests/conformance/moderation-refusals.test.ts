@@ -49,6 +49,18 @@ for (const family of ["lemmy-1.0", "lemmy-0.19"]) {
       await assertOutcome(scenario, { kind: "banned", actor: ALPHA, reason: "spam post" }, {}, 0);
     });
 
+    it("a Lemmy instance-wide ban (target: the site) changes nothing here", async () => {
+      const scenario = await harness.scenario({ family, local: { [MAIN]: "group" } });
+      await scenario.appointModerator(`${E}/u/lemmy_beta`);
+      expect(await scenario.replay(CREATE_PAGE)).toBe(202);
+      const before = await snapshot(scenario);
+      const sent = scenario.received().length;
+      const block = harness.fixture(family, "activities/block/block_user.json").json;
+      const siteBan = { ...block, id: `${E}/activities/block/site-ban`, target: `${E}/`, cc: [], audience: undefined };
+      expect(await scenario.send(siteBan)).toBe(202);
+      await assertOutcome(scenario, { kind: "unchanged" }, before, sent);
+    });
+
     it("a ban announced by a remote group we follow is kept in our copy of it", async () => {
       const scenario = await harness.scenario({ family });
       expect(await scenario.follow(MAIN)).toBe(202);
@@ -72,3 +84,17 @@ for (const family of ["lemmy-1.0", "lemmy-0.19"]) {
     });
   });
 }
+
+describe("a remote group's moderators", () => {
+  it("are read from its moderators collection when Kindred stores the group", async () => {
+    const scenario = await harness.scenario({ family: "lemmy-1.0" });
+    expect(await scenario.follow(`${E}/c/tenforward`)).toBe(202);
+    const db = harness.instance.kindred.database.db;
+    const staff = await db.selectFrom("group_staff")
+      .innerJoin("actors as g", "g.id", "group_staff.group_actor_id")
+      .innerJoin("actors as a", "a.id", "group_staff.actor_id")
+      .select(["a.uri", "group_staff.role"])
+      .where("g.uri", "=", scenario.uri(`${E}/c/tenforward`)).execute();
+    expect(staff).toEqual([{ uri: scenario.uri(`${E}/u/picard`), role: "moderator" }]);
+  });
+});
