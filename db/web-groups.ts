@@ -98,7 +98,9 @@ function threadItems(db: Db, groupActorId: number, sort: ThreadSort, withRemoved
     .where("posts.group_id", "=", groupActorId)
     .where("posts.parent_id", "is", null)
     .where("posts.deleted_at", "is", null)
-    .where("posts.review_state", "=", "published");
+    .where("posts.review_state", "=", "published")
+    // Authors an admin blocked instance-wide are not shown.
+    .where("a.blocked_at", "is", null);
   // Removed threads are listed for moderators only.
   return withRemoved ? q : q.where("posts.removed_at", "is", null);
 }

@@ -66,7 +66,8 @@ export async function sendFrom(
   orderingKey?: string,
 ): Promise<void> {
   await remember(ctx, sender, activity);
-  const remote = recipients.filter((r) => !r.local && r.inbox_url);
+  // Nothing goes to an actor an admin blocked instance-wide.
+  const remote = recipients.filter((r) => !r.local && r.inbox_url && !r.blocked_at);
   if (remote.length === 0) return;
   await ctx.sendActivity({ identifier: sender.username }, remote.map(recipientOf), activity, {
     preferSharedInbox: true,

@@ -4,10 +4,12 @@
  * activity id and change nothing.
  */
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
-import { Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
+import { Accept, Activity, Add, Announce, Block, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
+import { isBlockedUri } from "../db/bans.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
+import { onBlock } from "./inbox/bans.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
 import { onFlag } from "./inbox/reports.ts";
@@ -32,6 +34,10 @@ function refusing<A extends { id: URL | null }>(
       if (activity.id && activity.actorId && activity.id.origin !== activity.actorId.origin) {
         throw new RefusedError(`${activity.id.href} is not on ${activity.actorId.href}'s server`);
       }
+      // Nothing from an actor an admin blocked instance-wide.
+      if (activity.actorId && await isBlockedUri(ctx.data.db, activity.actorId.href)) {
+        throw new RefusedError(`${activity.actorId.href} is blocked on this instance`);
+      }
       await handler(ctx, activity);
     } catch (error) {
       if (!(error instanceof RefusedError)) throw error;
@@ -55,6 +61,7 @@ export function registerInbox(builder: FederationBuilder<ContextData>): void {
     .on(Announce, refusing(onAnnounce))
     .on(Add, refusing((ctx, add: Add) => onAddOrRemove(ctx, add)))
     .on(Remove, refusing((ctx, remove: Remove) => onAddOrRemove(ctx, remove)))
+    .on(Block, refusing((ctx, block: Block) => onBlock(ctx, block)))
     .on(Flag, refusing((ctx, flag: Flag) => onFlag(ctx, flag)))
     // Types Fedify does not know (Lemmy's Lock and Resolve): see inbox/untyped.ts.
     .on(Activity, refusing((ctx, activity: Activity) => onUntypedActivity(ctx, activity)))

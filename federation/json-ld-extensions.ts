@@ -24,6 +24,9 @@ export const EXTENSION_CONTEXT = {
   locked: "lemmy:locked",
   pt: "https://joinpeertube.org/ns#",
   commentsEnabled: "pt:commentsEnabled",
+  // Bans (Lemmy): `expires` is Lemmy 0.19's name for `endTime`.
+  removeData: "lemmy:removeData",
+  expires: "as:endTime",
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];

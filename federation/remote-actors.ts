@@ -2,8 +2,10 @@
  * Copies of remote actors in `actors`, made from what their servers serve.
  */
 import type { Context } from "@fedify/fedify";
-import { type Actor as APActor, Application, Group, isActor, Organization, Service } from "@fedify/vocab";
+import { type Actor as APActor, Application, Collection, Group, isActor, Link, Organization, Service } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
 import { findActorByUri, upsertActor } from "../db/actors.ts";
+import { replaceGroupModerators } from "../db/groups.ts";
 import type { Actor, ActorType } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
@@ -28,7 +30,7 @@ export async function persistActor(ctx: Context<ContextData>, actor: APActor): P
   const raw = await actor.toJsonLd({ contextLoader: ctx.contextLoader }) as Record<string, unknown>;
   const icon = await actor.getIcon({ documentLoader: ctx.documentLoader, suppressError: true }).catch(() => null);
   const name = actor.name?.toString() ?? null;
-  return await upsertActor(ctx.data.db, {
+  const stored = await upsertActor(ctx.data.db, {
     uri: actor.id.href,
     type: actorType(actor),
     local: false,
@@ -49,6 +51,35 @@ export async function persistActor(ctx: Context<ContextData>, actor: APActor): P
     manually_approves_followers: actor.manuallyApprovesFollowers ?? false,
     posting_restricted_to_mods: raw.postingRestrictedToMods === true,
   });
+  if (stored.type === "Group" && moderators) await refreshModerators(ctx, stored, moderators);
+  return stored;
+}
+
+const MAX_MODERATORS = 50;
+const logger = getLogger(["kindred", "federation", "actors"]);
+
+/**
+ * Reads a remote group's moderators collection (on the group's own server
+ * only) into `group_staff`, so that moderation from them can be honoured
+ * (federation/moderation-authority.ts).  A failure keeps the list we had.
+ */
+async function refreshModerators(ctx: Context<ContextData>, group: Actor, collectionId: URL): Promise<void> {
+  if (collectionId.origin !== new URL(group.uri).origin) return;
+  try {
+    const documentLoader = await signedLoader(ctx);
+    const collection = await ctx.lookupObject(collectionId, { documentLoader });
+    if (!(collection instanceof Collection)) return;
+    const ids: number[] = [];
+    for await (const item of ctx.traverseCollection(collection, { documentLoader, suppressError: true })) {
+      const uri = item instanceof Link ? item.href : item.id;
+      if (!uri || ids.length >= MAX_MODERATORS) continue;
+      const person = await resolveActor(ctx, uri).catch(() => null);
+      if (person && person.type !== "Group" && !person.blocked_at) ids.push(person.id);
+    }
+    await replaceGroupModerators(ctx.data.db, group.id, ids);
+  } catch (error) {
+    logger.debug("Could not read the moderators of {group}: {error}", { group: group.uri, error });
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Context } from "@fedify/fedify";
 import { Article, Collection, Link, Mention, Note, Page } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
+import { findActiveBan } from "../db/bans.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
@@ -124,6 +125,10 @@ export async function storeRemotePost(
   }
   // Only now: a post for no group we know stores (and fetches) nothing.
   const author = await resolveActor(ctx, authorId);
+  if (author.blocked_at) throw new RefusedError(`${author.uri} is blocked on this instance`);
+  if (await findActiveBan(ctx.data.db, group.id, author.id)) {
+    throw new RefusedError(`${author.uri} is banned from ${group.uri}`);
+  }
 
   const html = sanitizeHtml(object.content?.toString() ?? "");
   const text = htmlToText(html);

@@ -23,6 +23,8 @@ import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
+import { webAdminRoutes } from "./routes/web-admin.tsx";
+import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -79,6 +81,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webNotificationRoutes());
   app.route("/", webPremoderationRoutes());
   app.route("/", webModerationRoutes());
+  app.route("/", webStaffRoutes());
+  app.route("/", webAdminRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

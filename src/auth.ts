@@ -20,10 +20,25 @@ export async function authenticate(db: Kysely<Schema>, username: string, passwor
   return account && ok ? account : undefined;
 }
 
-/** A new token for the account, or undefined when the credentials are wrong. */
+/** What a suspended member is told when they try to log in or use a token. */
+export function suspendedMessage(account: Account): string {
+  return `This account is suspended by the instance's administrators${
+    account.suspended_reason ? `: ${account.suspended_reason}` : ""
+  }.`;
+}
+
+export class SuspendedError extends Error {
+  override name = "SuspendedError";
+}
+
+/**
+ * A new token for the account, or undefined when the credentials are wrong.
+ * Throws SuspendedError for a suspended account.
+ */
 export async function logIn(db: Kysely<Schema>, username: string, password: string): Promise<string | undefined> {
   const account = await authenticate(db, username, password);
   if (!account) return undefined;
+  if (account.suspended_at) throw new SuspendedError(suspendedMessage(account));
   const token = randomBytes(32).toString("base64url");
   await insertToken(db, hash(token), account.id);
   return token;

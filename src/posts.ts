@@ -4,7 +4,9 @@
  */
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
+import { findActiveBan } from "../db/bans.ts";
 import { findFollow } from "../db/follows.ts";
+import { banMessage } from "./ban-message.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
@@ -51,6 +53,8 @@ function checkSummary(summary: unknown): string | null {
 async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
   const follow = await findFollow(ctx.data.db, member.id, group.id);
   if (follow?.state !== "accepted") throw new ForbiddenError("join the group before posting in it");
+  const ban = await findActiveBan(ctx.data.db, group.id, member.id);
+  if (ban) throw new ForbiddenError(banMessage(ban));
 }
 
 /** Checked body, rendered Markdown and content warning of a post. */

@@ -58,7 +58,8 @@ export function webSession(): MiddlewareHandler<AppEnv> {
       const db = c.var.kindred.db;
       const account = await findSessionAccount(db, sha256(id));
       const actor = account && await findAccountActor(db, account.id);
-      if (account && actor) {
+      // A suspended account's sessions were ended; this is the second lock.
+      if (account && actor && !account.suspended_at) {
         c.set("viewer", { account, actor, unread: await countUnread(db, account.id) });
       }
     }

@@ -3,7 +3,7 @@ import { type GroupResource, listGroupResources } from "../db/group-resources.ts
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { countFollowers, findFollow } from "../db/follows.ts";
-import { findGroupById, listGroupModerators } from "../db/groups.ts";
+import { findGroupById, listGroupModerators, listGroupStaff } from "../db/groups.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
@@ -33,6 +33,8 @@ export interface GroupFacts {
   handle: string;
   /** Handles of a local group's moderators (remote groups: not known yet). */
   moderators: string[];
+  /** Handles of the group's mentors (a badge, no moderation powers). */
+  mentors: string[];
   memberCount: number;
   membership: "accepted" | "pending" | null;
   /** A local group's rules (rendered Markdown), empty when it has none. */
@@ -45,11 +47,13 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
   const db = ctx.data.db;
   const group = actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined;
   const moderators = (await listGroupModerators(db, actor.id)).map((m) => `@${m.username}@${m.host}`);
+  const mentors = (await listGroupStaff(db, actor.id, ["mentor"])).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
   return {
     actor,
     handle: `@${actor.username}@${actor.host}`,
     moderators,
+    mentors,
     memberCount: await countFollowers(db, actor.id),
     membership: follow?.state ?? null,
     rulesHtml: group?.rules_html ?? "",

@@ -7,6 +7,7 @@ import {
   Activity,
   Add,
   type Announce,
+  Block,
   Create,
   Delete,
   Dislike,
@@ -23,6 +24,7 @@ import type { ContextData } from "../context.ts";
 import { redistribute } from "../delivery.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { onAddOrRemove } from "./add-remove.ts";
+import { onBlock, onUndoBlock } from "./bans.ts";
 import { onUndoFollow } from "./follows.ts";
 import { objectOf, onCreate, onDelete, onUpdate, type Via } from "./posts.ts";
 import { lockOf, onLockOrUnlock, onUndoDelete } from "./post-moderation.ts";
@@ -38,6 +40,8 @@ export async function onUndo(ctx: Context<ContextData>, undo: Undo, via: Via = {
   } else if (inner instanceof Like || inner instanceof Dislike) {
     const group = await onUndoVote(ctx, undo.actorId, inner);
     if (group?.local && !via.viaGroup) await redistribute(ctx, group, undo, undefined, inner.objectId?.href);
+  } else if (inner instanceof Block) {
+    await onUndoBlock(ctx, undo, inner, via);
   } else if (inner instanceof Delete) {
     await onUndoDelete(ctx, undo, inner, via);
   } else if (inner) {
@@ -75,6 +79,7 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
   else if (inner instanceof Like || inner instanceof Dislike) await onVote(ctx, inner, via);
   else if (inner instanceof Undo) await onUndo(ctx, inner, via);
   else if (inner instanceof Add || inner instanceof Remove) await onAddOrRemove(ctx, inner, via);
+  else if (inner instanceof Block) await onBlock(ctx, inner, via);
   else if (inner && await lockOf(inner, announce)) await onLockOrUnlock(ctx, (await lockOf(inner, announce))!, via);
   else if (isPostObject(inner) && inner.attributionId) {
     // Announce(object), as Mastodon-compatible groups send.

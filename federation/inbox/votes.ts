@@ -2,9 +2,11 @@
 import type { Context } from "@fedify/fedify";
 import { Dislike, type Like } from "@fedify/vocab";
 import { findActorById, findActorByUri } from "../../db/actors.ts";
+import { findActiveBan } from "../../db/bans.ts";
 import { findPostByUri, findVote, setVote } from "../../db/posts.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
+import { RefusedError } from "../store-post.ts";
 import { redistribute } from "../delivery.ts";
 import { resolveActor } from "../remote-actors.ts";
 import type { Via } from "./posts.ts";
@@ -14,6 +16,9 @@ export async function onVote(ctx: Context<ContextData>, vote: Like | Dislike, vi
   const post = await findPostByUri(ctx.data.db, vote.objectId.href);
   if (!post || post.deleted_at) return;
   const voter = await resolveActor(ctx, vote.actorId);
+  if (await findActiveBan(ctx.data.db, post.group_id, voter.id)) {
+    throw new RefusedError(`${voter.uri} is banned from the group of ${post.uri}`);
+  }
   const value = vote instanceof Dislike ? -1 : 1;
   const previous = await findVote(ctx.data.db, voter.id, post.id);
   // A duplicate delivery changes nothing and is not passed on again.

@@ -17,6 +17,7 @@ import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
 import { changeGroup, checkJoinPolicy, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
+import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 
 export interface CliIo {
   db: Kysely<Schema>;
@@ -45,6 +46,15 @@ Commands:
   group approve SLUG ACTOR
   group reject SLUG ACTOR
       Decide on a request to join (ACTOR as listed by "group requests": @name@host or its URL).
+  account suspend USERNAME --reason TEXT
+  account unsuspend USERNAME
+      Suspend a local account (no log-in; sessions and API tokens end), or reinstate it.
+  account clinician USERNAME (--grant | --revoke)
+      Grant or revoke the "Verified clinician" badge after your own check (only the date is kept).
+  block add ACTOR [--reason TEXT]
+  block remove ACTOR
+  block list
+      Block a remote actor instance-wide (@name@host or URL): nothing from it is accepted or shown, nothing sent to it.
   db:migrate
       Apply pending database migrations (the server also does this on start).
   help
@@ -76,7 +86,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof CliUsage) {
       io.err(`kindred: ${error.message}`);
       io.err(`Run "kindred help" for the list of commands.`);
       return 2;
@@ -91,8 +101,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
-  const key = ["admin", "group"].includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
-  const args = ["admin", "group"].includes(command ?? "") ? rest : argv.slice(1);
+  const families = ["admin", "group", "account", "block"];
+  const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
+  const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
     case undefined:
     case "help":
@@ -207,6 +218,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.out(`${approve ? "Approved" : "Rejected"} @${actor.username}@${actor.host} in ${slug}.`);
       return 0;
     }
+    case "account suspend":
+    case "account unsuspend":
+    case "account clinician":
+    case "block add":
+    case "block remove":
+    case "block list":
+      return await runAdminCommand(key, args, io);
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);
   }

@@ -81,6 +81,7 @@ function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; mo
               <li><a href={`/g/${group.id}/moderation`}>Moderation queue</a></li>
               <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({moderation.held})</a></li>
               <li><a href={`/g/${group.id}/dashboard`}>Dashboard</a></li>
+              <li><a href={`/g/${group.id}/staff`}>Staff and bans</a></li>
               <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
             </>
           )
@@ -150,6 +151,14 @@ export function GroupPage(props: {
             <section aria-labelledby="mods-heading">
               <h2 id="mods-heading">Moderators</h2>
               <ul>{facts.moderators.map((m) => <li>{m}</li>)}</ul>
+            </section>
+          )
+          : null}
+        {facts.mentors.length > 0
+          ? (
+            <section aria-labelledby="mentors-heading">
+              <h2 id="mentors-heading">Mentors</h2>
+              <ul>{facts.mentors.map((m) => <li>{m}</li>)}</ul>
             </section>
           )
           : null}

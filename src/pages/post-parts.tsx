@@ -10,11 +10,23 @@ export function MemberBadge({ type }: { type?: MemberType | null }) {
   return type ? <span class={`badge member-${type}`}>{MEMBER_TYPES[type]}</span> : null;
 }
 
-export function Byline({ post, badge }: { post: PostView; badge?: MemberType }) {
+/** Badges given by this instance: "Verified clinician" (admins) and the group's "Mentor" (its owner). */
+export function StaffBadges({ clinician, mentor }: { clinician?: boolean; mentor?: boolean }) {
+  return (
+    <>
+      {clinician ? <span class="badge clinician">Verified clinician</span> : null}
+      {mentor ? <span class="badge mentor">Mentor</span> : null}
+    </>
+  );
+}
+
+export function Byline(
+  { post, badge, clinician, mentor }: { post: PostView; badge?: MemberType; clinician?: boolean; mentor?: boolean },
+) {
   return (
     <p class="byline">
       <a href={post.author_uri} rel="nofollow">{post.author_name ?? post.author_username}</a>
-      <MemberBadge type={badge} />{" "}
+      <MemberBadge type={badge} /><StaffBadges clinician={clinician} mentor={mentor} />{" "}
       <span class="handle">@{post.author_username}@{post.author_host}</span> ·{" "}
       <time datetime={post.published_at.toISOString()}>{post.published_at.toUTCString()}</time>
       {post.updated_at ? " · edited" : null}

@@ -3,6 +3,7 @@
  * it works without JavaScript; content warnings fold the post itself.
  */
 import type { PostView } from "../../db/posts.ts";
+import type { Badges } from "../../db/bans.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
@@ -17,7 +18,7 @@ export interface ThreadViewer {
   /** An accepted member of the group: may reply and vote. */
   member: boolean;
   votes: Map<number, 1 | -1>;
-  /** Moderates the group: sees removed posts and the moderation tools. */
+  /** Moderates the group: sees removed posts and the moderation tools, may ban authors. */
   moderator?: boolean;
 }
 
@@ -30,6 +31,16 @@ export interface ThreadProps {
   viewer?: ThreadViewer;
   /** Right after posting: the post awaits review, or matched crisis language (with the help to show). */
   notice?: { held: boolean; crisis?: ResourceView[] };
+  /** The group's actor id (for moderators' links) and the authors' badges. */
+  groupId?: number;
+  badges?: Badges;
+}
+
+function byline(props: ThreadProps, post: PostView) {
+  return (
+    <Byline post={post} badge={props.memberTypes.get(post.author_id)}
+      clinician={props.badges?.clinicians.has(post.author_id)} mentor={props.badges?.mentors.has(post.author_id)} />
+  );
 }
 
 /** A locked thread, or a locked comment, takes no new replies. */
@@ -59,6 +70,9 @@ function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
       <div class="actions">
         <VoteForm page={props.page} post={post} mine={v.votes.get(post.id)} />
         {post.author_id === v.actorId ? <OwnPostActions page={props.page} post={post} /> : <ReportLink post={post} />}
+        {v.moderator && post.author_id !== v.actorId && props.groupId
+          ? <a href={`/g/${props.groupId}/ban?actor=${post.author_id}`} class="action">Ban author</a>
+          : null}
         {isLocked(props, post) && !v.moderator
           ? <span class="hint">Locked: no new replies.</span>
           : <ReplyForm page={props.page} post={post} />}
@@ -89,7 +103,7 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
         <article class={r.distinguished ? "reply moderator-note" : "reply"} id={`post-${r.id}`}
           aria-label={`${r.distinguished ? "Moderator note" : "Reply"} by ${r.author_name ?? r.author_username}`}>
           {r.distinguished ? <p class="moderator-note-label">Moderator note</p> : null}
-          <Byline post={r} badge={props.memberTypes.get(r.author_id)} />
+          {byline(props, r)}
           <ReviewBadge state={r.review_state} />
           <ModerationLabels post={r} />
           <PostBody props={props} post={r} />
@@ -131,7 +145,7 @@ export function ThreadPage(props: ThreadProps) {
         : null}
       <article class="thread" id={`post-${root.id}`} aria-labelledby="thread-title">
         <h1 id="thread-title">{title}</h1>
-        <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
+        {byline(props, root)}
         <ReviewBadge state={root.review_state} />
         <ModerationLabels post={root} />
         <PostBody props={props} post={root} />

@@ -10,7 +10,8 @@ import { findPostById, findPostView, listThreadPostViews, listThreadViews } from
 import { NameTakenError } from "../../db/groups.ts";
 import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
-import { accountForToken, logIn } from "../auth.ts";
+import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../auth.ts";
+import { moderationApiRoutes } from "./api-moderation.ts";
 import { canModerate, decideJoinRequest } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { findGroupByHandle } from "../web-groups.ts";
@@ -52,6 +53,7 @@ export function apiRoutes(): Hono<AppEnv> {
     if (error instanceof ValidationError) return c.json({ error: error.message, field: error.field }, 422);
     if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
     if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
+    if (error instanceof SuspendedError) return c.json({ error: error.message }, 403);
     throw error;
   });
 
@@ -71,6 +73,7 @@ export function apiRoutes(): Hono<AppEnv> {
     const account = token ? await accountForToken(c.var.kindred.db, token) : undefined;
     const actor = account ? await findAccountActor(c.var.kindred.db, account.id) : undefined;
     if (!account || !actor) return c.json({ error: "log in first (Authorization: Bearer TOKEN)" }, 401);
+    if (account.suspended_at) return c.json({ error: suspendedMessage(account) }, 403);
     c.set("account", account);
     c.set("actor", actor);
     await next();
@@ -214,5 +217,6 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   premoderationApi(api);
+  moderationApiRoutes(api);
   return api;
 }

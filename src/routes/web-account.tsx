@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { NameTakenError } from "../../db/groups.ts";
 import type { AppEnv } from "../app-env.ts";
-import { authenticate } from "../auth.ts";
+import { authenticate, suspendedMessage } from "../auth.ts";
 import { ValidationError } from "../names.ts";
 import { LoginPage, SettingsPage, SignupPage } from "../pages/account.tsx";
 import { sendProfileUpdate } from "../../federation/profile-update.ts";
@@ -60,6 +60,12 @@ export function webAccountRoutes(): Hono<AppEnv> {
       return c.html(
         <LoginPage page={pageInfo(c, true)} username={f.username} next={f.next} error="Wrong username or password." />,
         401,
+      );
+    }
+    if (account.suspended_at) {
+      return c.html(
+        <LoginPage page={pageInfo(c, true)} username={f.username} next={f.next} error={suspendedMessage(account)} />,
+        403,
       );
     }
     await startSession(c, account.id);

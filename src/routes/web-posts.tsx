@@ -1,6 +1,7 @@
 /** Thread pages and what members do to posts: reply, vote, edit, delete. */
 import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
+import { badgesOf, blockedAmong } from "../../db/bans.ts";
 import { findFollow } from "../../db/follows.ts";
 import { findPostById, listThreadPostViews, type PostView } from "../../db/posts.ts";
 import type { Post } from "../../db/schema.ts";
@@ -25,18 +26,23 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   const group = await findActorById(db, post.group_id);
   const viewerActor = c.var.viewer?.actor;
   const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
-  // Held and rejected posts: for their authors and the moderators only.
-  const posts = (await listThreadPostViews(db, post.thread_id ?? post.id))
-    .filter((p) => p.review_state === "published" || moderator || p.author_id === viewerActor?.id);
+  const all = await listThreadPostViews(db, post.thread_id ?? post.id);
+  // Posts of authors an admin blocked instance-wide are not shown; held and
+  // rejected posts only to their authors and the moderators.
+  const blocked = await blockedAmong(db, all.map((p) => p.author_id));
+  const posts = all.filter((p) =>
+    !blocked.has(p.author_id) && (p.review_state === "published" || moderator || p.author_id === viewerActor?.id)
+  );
   if (posts.length === 0 || posts[0].id !== (post.thread_id ?? post.id)) return c.notFound();
   const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
+  const badges = await badgesOf(db, group?.id, [...new Set(posts.map((p) => p.author_id))]);
   return c.html(
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
-      viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined}
+      viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges}
       notice={await postingNotice(c, posts)} />,
   );
 }

@@ -22,7 +22,9 @@ export interface Expectation {
   seed?: (string | Record<string, unknown>)[];
   /** Fixtures of the same family replayed first, in order (outcomes not asserted). */
   after?: string[];
-  /** Original URIs of actors made moderators of the (first) local group first. */
+  /** Remote people (original URIs) the stubs serve, though no payload names them as actors. */
+  people?: string[];
+  /** Remote people (original URIs) listed as moderators of the local group before the replay. */
   moderators?: string[];
   /** HTTP status of the replay's delivery (default 202). */
   status?: number;
@@ -158,17 +160,37 @@ lemmy("activities/community/update_community.json", () => ({
   expect: unchanged,
 }));
 
-// ---- Lemmy: moderation (not supported yet, issue 5) ----------------------
-const moderation = "refused: moderation activities are not supported yet (issue 5), and this actor moderates nothing of ours";
-lemmy("activities/block/block_user.json", (v) => ({ why: `${moderation}: a ban with removeData`, ...postInMain, expect: unchanged }));
-lemmy("activities/block/undo_block_user.json", (v) => ({
-  why: `${moderation}: lifting a ban`,
-  ...postInMain,
-  after: [CREATE_PAGE, "activities/block/block_user.json"],
-  expect: unchanged,
+// ---- Lemmy: moderation by a moderator of our group (issue 5) ----------------
+const byModerator = { ...postInMain, moderators: [BETA] };
+lemmy("activities/block/block_user.json", () => ({
+  why: "a moderator of our group (listed by us) bans a member with removeData: ban recorded with reason and expiry, their thread removed",
+  ...byModerator,
+  expect: [
+    { kind: "banned", actor: ALPHA, reason: "spam post", expires: "2021-11-01T12:23:50.151Z" },
+    { kind: "removed", id: `${DS9}/post/1` },
+  ],
 }));
-lemmy("activities/community/add_mod.json", () => ({ why: `${moderation}: appointing a moderator`, local: ours(MAIN), expect: unchanged }));
-lemmy("activities/community/remove_mod.json", () => ({ why: `${moderation}: removing a moderator`, local: ours(MAIN), expect: unchanged }));
+lemmy("activities/block/undo_block_user.json", () => ({
+  why: "the moderator lifts the ban",
+  ...byModerator,
+  after: [CREATE_PAGE, "activities/block/block_user.json"],
+  expect: [{ kind: "unbanned", actor: ALPHA }],
+}));
+lemmy("activities/community/add_mod.json", () => ({
+  why: "a moderator of our group appoints another moderator: listed in our moderators collection",
+  local: ours(MAIN),
+  moderators: [BETA],
+  people: [ALPHA],
+  expect: [{ kind: "staff", actor: ALPHA, role: "moderator" }],
+}));
+lemmy("activities/community/remove_mod.json", () => ({
+  why: "a moderator of our group dismisses a moderator",
+  local: ours(MAIN),
+  moderators: [BETA],
+  people: [ALPHA],
+  after: ["activities/community/add_mod.json"],
+  expect: [{ kind: "staff", actor: ALPHA, role: null }],
+}));
 const featuredPost = { local: ours(`${DS9}/c/main`), seed: [`${DS9}/post/2`], moderators: [ALPHA] };
 lemmy("activities/community/add_featured_post.json", () => ({
   why: "a moderator of our group pins a thread (Add to the featured collection)",

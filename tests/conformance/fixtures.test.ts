@@ -54,12 +54,13 @@ describe("replaying payloads of other servers", () => {
     it(`${fixture.path} (${fixture.kind} ${fixture.type}): ${entry?.why ?? "NO EXPECTATION"}`, async () => {
       expect(entry, `no expectation for ${fixture.path}: add it to the table`).toBeDefined();
       const scenario = await harness.scenario({ family: fixture.family, local: entry.local });
-      for (const moderator of entry.moderators ?? []) await scenario.appoint(moderator);
       for (const follow of entry.follows ?? []) {
         const { group, accept } = typeof follow === "string" ? { group: follow, accept: true } : follow;
         const status = await scenario.follow(group, { accept });
         if (accept) expect(status, `Accept from ${group}`).toBe(202);
       }
+      for (const person of entry.people ?? []) scenario.referencePerson(person);
+      for (const moderator of entry.moderators ?? []) await scenario.appoint(moderator);
       for (const object of entry.seed ?? []) expect(await scenario.seed(object), "seed").toBe(202);
       for (const path of entry.after ?? []) expect(await scenario.replay(path), path).toBe(202);
 

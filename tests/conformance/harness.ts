@@ -151,8 +151,7 @@ export class Scenario {
     const kindred = this.harness.instance.kindred;
     const ctx = kindred.federation.createContext(kindred.config.origin, kindred.contextData);
     // Synthesised by its stub if the fixtures have no document for it.
-    this.stubs.referenceActor(this.uri(original), "Person");
-    const actor = await resolveActor(ctx, new URL(this.uri(original)));
+    const actor = await resolveActor(ctx, new URL(this.referencePerson(original)));
     const group = await findActorByUri(kindred.database.db, this.group);
     await addGroupStaff(kindred.database.db, group!.id, actor.id, "moderator");
   }
@@ -167,6 +166,13 @@ export class Scenario {
     const first = this.groups.values().next();
     if (first.done) throw new Error("this scenario has no local group");
     return first.value;
+  }
+
+  /** Makes the stubs serve a synthesized Person at `original` (rewritten). */
+  referencePerson(original: string): string {
+    const uri = this.uri(original);
+    this.stubs.referenceActor(uri, "Person");
+    return uri;
   }
 
   /**

@@ -43,6 +43,14 @@ export type Outcome =
     comment?: string;
     state?: "open" | "resolved" | "dismissed";
   }
+  /** A ban from the (first) local group is recorded. */
+  | { kind: "banned"; actor: string; reason?: string; expires?: string | null }
+  /** No ban of the actor from the local group. */
+  | { kind: "unbanned"; actor: string }
+  /** A moderator removed the post (content kept). */
+  | { kind: "removed"; id: string }
+  /** The actor's role on the local group's staff (null: none). */
+  | { kind: "staff"; actor: string; role: "owner" | "moderator" | "mentor" | null }
   /** A documented refusal or an ignored payload: the database is as before and Kindred sent nothing. */
   | { kind: "unchanged" };
 
@@ -62,6 +70,9 @@ export async function snapshot(scenario: Scenario): Promise<Snapshot> {
       .select(["uri", "type", "name", "summary_html", "inbox_url", "posting_restricted_to_mods"]).orderBy("id").execute(),
     reports: await db.selectFrom("reports").select(["uri", "group_actor_id", "post_id", "target_actor_id", "state"])
       .orderBy("id").execute(),
+    bans: await db.selectFrom("group_bans").select(["group_actor_id", "actor_id", "expires_at"])
+      .orderBy("group_actor_id").orderBy("actor_id").execute(),
+    removed: await db.selectFrom("posts").select("uri").where("removed_at", "is not", null).orderBy("id").execute(),
     staff: await db.selectFrom("group_staff").select(["group_actor_id", "actor_id", "role"])
       .orderBy("group_actor_id").orderBy("actor_id").execute(),
   };
@@ -95,6 +106,15 @@ async function followRow(scenario: Scenario, follower: string, followee: string)
     .innerJoin("actors as b", "b.id", "follows.followee_id")
     .selectAll("follows")
     .where("a.uri", "=", follower).where("b.uri", "=", followee).executeTakeFirst();
+}
+
+async function banRow(scenario: Scenario, actorUri: string) {
+  const db = scenario.harness.instance.kindred.database.db;
+  return await db.selectFrom("group_bans")
+    .innerJoin("actors as g", "g.id", "group_bans.group_actor_id")
+    .innerJoin("actors as a", "a.id", "group_bans.actor_id")
+    .selectAll("group_bans")
+    .where("g.uri", "=", scenario.group).where("a.uri", "=", actorUri).executeTakeFirst();
 }
 
 /** Asserts one outcome. `before` is the snapshot taken just before the replay. */
@@ -196,6 +216,34 @@ export async function assertOutcome(scenario: Scenario, outcome: Outcome, before
       if (outcome.reporter !== undefined) expect(report!.reporter).toBe(scenario.uri(outcome.reporter));
       if (outcome.reason !== undefined) expect(report!.reason).toBe(outcome.reason);
       if (outcome.comment !== undefined) expect(report!.comment).toContain(outcome.comment);
+      break;
+    }
+    case "banned":
+    case "unbanned": {
+      const ban = await banRow(scenario, scenario.uri(outcome.actor));
+      if (outcome.kind === "unbanned") {
+        expect(ban, `${outcome.actor} not banned`).toBeUndefined();
+        return;
+      }
+      expect(ban, `${outcome.actor} banned`).toBeDefined();
+      if (outcome.reason !== undefined) expect(ban!.reason).toBe(outcome.reason);
+      if (outcome.expires !== undefined) expect(ban!.expires_at?.toISOString() ?? null).toBe(outcome.expires);
+      return;
+    }
+    case "removed": {
+      const post = await postRow(scenario, outcome.id);
+      expect(post?.removed_at, `post ${outcome.id} removed`).toBeInstanceOf(Date);
+      expect(post!.deleted_at).toBeNull();
+      return;
+    }
+    case "staff": {
+      const db = scenario.harness.instance.kindred.database.db;
+      const row = await db.selectFrom("group_staff")
+        .innerJoin("actors as g", "g.id", "group_staff.group_actor_id")
+        .innerJoin("actors as a", "a.id", "group_staff.actor_id")
+        .select("group_staff.role")
+        .where("g.uri", "=", scenario.group).where("a.uri", "=", scenario.uri(outcome.actor)).executeTakeFirst();
+      expect(row?.role ?? null, `${outcome.actor} on the staff`).toBe(outcome.role);
       return;
     }
     case "unchanged":
