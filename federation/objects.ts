@@ -9,13 +9,18 @@ import {
   type Object as APObject,
   Page,
   PUBLIC_COLLECTION,
+  Question,
   Source,
   Tombstone,
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
+import type { Kysely } from "kysely";
+import { findPoll } from "../db/polls.ts";
 import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
+import type { Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { withExtensions } from "./json-ld-extensions.ts";
+import { questionFor } from "./poll-objects.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -67,9 +72,15 @@ export function postObject(post: PostView): Page | Note | Tombstone {
   });
 }
 
+/** `postObject`, except that a poll thread is a `Question` (federation/poll-objects.ts). */
+export async function storedObject(db: Kysely<Schema>, post: PostView): Promise<Page | Note | Tombstone | Question> {
+  const poll = post.parent_id == null && !post.deleted_at ? await findPoll(db, post.id) : undefined;
+  return poll ? questionFor(post, poll) : postObject(post);
+}
+
 /** A post as we serve it: plain-JSON friendly (see json-ld-extensions.ts). */
 async function servedObject(ctx: Context<ContextData>, post: PostView) {
-  const object = postObject(post);
+  const object = await storedObject(ctx.data.db, post);
   return object instanceof Tombstone ? object : await withExtensions(object, { sensitive: post.sensitive }, ctx.contextLoader);
 }
 
@@ -84,7 +95,8 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
     const post = await localPost(ctx, ctx.getObjectUri(Page, values));
     if (!post || post.parent_id != null) return null;
     const object = await servedObject(ctx, post);
-    return object instanceof Page ? object : null;
+    // A poll thread is a Question at the same address.
+    return object instanceof Page || object instanceof Question ? object as Page : null;
   });
 
   builder.setObjectDispatcher(Note, REPLY_PATH, async (ctx, values) => {

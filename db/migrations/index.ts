@@ -9,6 +9,7 @@ import * as m0003 from "./0003-web-accounts.ts";
 import * as m0004 from "./0004-mentions.ts";
 import * as m0005 from "./0005-moderation.ts";
 import * as m0009 from "./0009-held-activities.ts";
+import * as m0010 from "./0010-polls-feedback.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004-mentions": m0004,
   "0005-moderation": m0005,
   "0009-held-activities": m0009,
+  "0010-polls-feedback": m0010,
 };

@@ -7,7 +7,7 @@
 import { saveHeldActivity } from "../../db/premoderation.ts";
 import { plainJsonLd } from "../json-ld-extensions.ts";
 import type { Context } from "@fedify/fedify";
-import { type Create, type Delete, type Update, isActor } from "@fedify/vocab";
+import { type Create, type Delete, isActor, Question, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById } from "../../db/actors.ts";
 import { findPostByUri, tombstonePost, updatePost } from "../../db/posts.ts";
@@ -17,6 +17,7 @@ import { redistribute } from "../delivery.ts";
 import { htmlToText, sanitizeHtml } from "../html.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
+import { looksLikeVote, onPollVote, updateRemotePoll } from "./polls.ts";
 
 const logger = getLogger(["kindred", "federation", "posts"]);
 
@@ -44,6 +45,7 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
   if (!create.actorId) return;
   // Fedify replaces an embedded object from another origin by its origin's copy.
   const object = await objectOf(create);
+  if (looksLikeVote(object) && await onPollVote(ctx, create, object)) return;
   if (!isPostObject(object)) return;
   const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
   if (!stored) {
@@ -88,6 +90,7 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
     summary: object.summary ? htmlToText(object.summary.toString()).slice(0, 500) : null,
     sensitive: object.sensitive ?? false,
   }, object.updated ? new Date(object.updated.epochMilliseconds) : new Date());
+  if (object instanceof Question && post.parent_id == null) await updateRemotePoll(ctx, post.id, object);
   const group = await findActorById(ctx.data.db, post.group_id);
   if (group?.local && !via.viaGroup) await redistribute(ctx, group, update, undefined, post.uri);
 }
