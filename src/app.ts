@@ -21,6 +21,8 @@ import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
+import { webPollRoutes } from "./routes/web-polls.tsx";
+import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -75,6 +77,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webPostRoutes());
   app.route("/", webNotificationRoutes());
   app.route("/", webPremoderationRoutes());
+  app.route("/", webPollRoutes());
+  app.route("/", webFeedbackRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

@@ -122,7 +122,9 @@ describe("polls across instances", () => {
     const t = text(page.html);
     expect(t).toContain("You voted");
     expect(t).toMatch(/Monday\s*1 vote\s*\(50%\)/);
-    expect(t).toMatch(/Saturday\s*1 vote\s*\(50%\)/);
+    expect(t).toMatch(/Saturday\s*Your choice\s*1 vote\s*\(50%\)/);
+    // New counts are not an edit of the post.
+    expect(t).not.toContain("edited");
     expect(page.html).toContain('type="radio"');
     expect(page.html).toContain("<meter");
     const onA = await new WebClient(a).get(new URL(pollUri).pathname);

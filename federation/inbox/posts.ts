@@ -83,7 +83,10 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
   }
   const html = sanitizeHtml(object.content?.toString() ?? "");
   const name = object.name?.toString();
-  await updatePost(ctx.data.db, post.id, {
+  // A poll's new counts come as an Update of an unchanged Question: not an edit.
+  const unchanged = object instanceof Question && html === post.content_html &&
+    (!name || htmlToText(name).slice(0, 200) === post.title);
+  if (!unchanged) await updatePost(ctx.data.db, post.id, {
     title: post.parent_id == null && name ? htmlToText(name).slice(0, 200) : post.title,
     content_html: html,
     source: object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null,

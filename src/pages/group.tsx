@@ -23,7 +23,9 @@ function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
   if (facts.membership === "accepted") {
     return (
       <div class="membership">
-        <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a></p>
+        <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a>{" "}
+          <a class="button" href={`/g/${id}/polls/new`}>Start a poll</a></p>
+        <p><a href={`/g/${id}/feedback/new`}>Send feedback to the group's managers</a></p>
         <form method="post" action={`/g/${id}/leave`} class="inline">
           <Csrf token={page.csrf} />
           <button type="submit" class="secondary">Leave group</button>
@@ -75,7 +77,7 @@ export function GroupPage(props: {
   sort: ThreadSort;
   nextCursor?: string;
   /** For the group's moderators: links to their pages. */
-  moderation?: { held: number };
+  moderation?: { held: number; feedback?: number };
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;
@@ -112,6 +114,7 @@ export function GroupPage(props: {
               <ul>
                 <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({props.moderation.held})</a></li>
                 <li><a href={`/g/${group.id}/settings/moderation`}>Rules and pre-moderation</a></li>
+                <li><a href={`/g/${group.id}/feedback`}>Feedback from members ({props.moderation.feedback ?? 0} open)</a></li>
               </ul>
             </nav>
           )

@@ -10,6 +10,8 @@ import { Byline, Content, OwnPostActions, ReplyForm, VoteForm } from "./post-par
 import type { ResourceView } from "../crisis.ts";
 import { CrisisPanel } from "./crisis.tsx";
 import { ReviewBadge } from "./premoderation.tsx";
+import type { PollView } from "../polls.ts";
+import { PollSection } from "./poll.tsx";
 
 export interface ThreadViewer {
   actorId: number;
@@ -27,6 +29,8 @@ export interface ThreadProps {
   viewer?: ThreadViewer;
   /** Right after posting: the post awaits review, or matched crisis language (with the help to show). */
   notice?: { held: boolean; crisis?: ResourceView[] };
+  /** A poll thread's poll (counts only). */
+  poll?: PollView;
 }
 
 function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
@@ -98,6 +102,10 @@ export function ThreadPage(props: ThreadProps) {
         <Byline post={root} badge={props.memberTypes.get(root.author_id)} />
         <ReviewBadge state={root.review_state} />
         <Content post={root} />
+        {props.poll && !root.deleted_at
+          ? <PollSection page={props.page} postId={root.id} poll={props.poll}
+            canVote={props.viewer?.member === true && root.review_state === "published"} />
+          : null}
         {!props.viewer?.member
           ? (
             <p class="hint">

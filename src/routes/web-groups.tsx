@@ -1,5 +1,6 @@
 /** Group directory, group pages, joining and leaving, starting threads. */
 import { countHeldPosts } from "../../db/premoderation.ts";
+import { countOpenFeedback } from "../../db/feedback.ts";
 import { canModerate } from "../membership.ts";
 import { Hono } from "hono";
 import { listGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
@@ -31,7 +32,7 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const memberTypes = await memberTypesOf(db, [...new Set(page.map((t) => t.author_id))]);
   const viewer = c.var.viewer;
   const moderation = viewer && actor.local && await canModerate(c.var.kindred.fedify(), viewer.account, actor)
-    ? { held: await countHeldPosts(db, actor.id) }
+    ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) }
     : undefined;
   return c.html(
     <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={page} memberTypes={memberTypes} sort={sort}

@@ -16,6 +16,7 @@ import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import { canModerate } from "../membership.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
+import { pollView } from "../polls.ts";
 import { postInput } from "./web-groups.tsx";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
@@ -37,7 +38,7 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes } : undefined}
-      notice={await postingNotice(c, posts)} />,
+      notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)} />,
   );
 }
 
