@@ -315,7 +315,8 @@ export type NotificationKind =
   | "post_held"
   | "post_approved"
   | "post_rejected"
-  | "report";
+  | "report"
+  | "feedback";
 
 /** Filled by database triggers (db/migrations/0003-web-accounts.ts). */
 export interface NotificationsTable {
@@ -327,8 +328,50 @@ export interface NotificationsTable {
   /** The moderation log entry a "moderation" notification states the reasons of. */
   log_id: number | null;
   report_id: number | null;
+  /** Feedback a member sent to a group's moderators (kind "feedback"). */
+  feedback_id: Generated<number | null>;
   created_at: Generated<Date>;
   read_at: Date | null;
+}
+
+/** A poll thread (its object is a `Question`); counts of a remote poll are its origin's. */
+export interface PollsTable {
+  post_id: number;
+  multiple: boolean;
+  end_time: Date | null;
+  voters_count: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface PollOptionsTable {
+  post_id: number;
+  position: number;
+  name: string;
+  votes_count: Generated<number>;
+}
+
+/** Who chose what: never shown to anyone, never served. */
+export interface PollVotesTable {
+  post_id: number;
+  position: number;
+  actor_id: number;
+  activity_uri: string | null;
+  created_at: Generated<Date>;
+}
+
+export type FeedbackCategory = "suggestion" | "problem" | "praise" | "other";
+export const FEEDBACK_CATEGORIES: readonly FeedbackCategory[] = ["suggestion", "problem", "praise", "other"];
+
+/** A member's private message to a local group's moderators. */
+export interface FeedbackTable {
+  id: Generated<number>;
+  group_actor_id: number;
+  author_actor_id: number | null;
+  category: FeedbackCategory;
+  body: string;
+  handled_at: Date | null;
+  handled_by: number | null;
+  created_at: Generated<Date>;
 }
 
 export interface Schema {
@@ -354,6 +397,10 @@ export interface Schema {
   moderation_log: ModerationLogTable;
   crisis_resources: CrisisResourcesTable;
   group_resources: GroupResourcesTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_votes: PollVotesTable;
+  feedback: FeedbackTable;
 }
 
 export type Account = Selectable<AccountsTable>;

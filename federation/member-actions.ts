@@ -23,6 +23,7 @@ import { deleteActivity, findActivityJson } from "../db/activities.ts";
 import { deleteFollow, findFollow, upsertFollow } from "../db/follows.ts";
 import { isGroupModerator } from "../db/groups.ts";
 import { findHeldActivity } from "../db/premoderation.ts";
+import { insertPoll, type NewPoll } from "../db/polls.ts";
 import {
   findPostById,
   findPostView,
@@ -37,12 +38,12 @@ import {
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
-import { localPostUri, postObject, threadContextUri } from "./objects.ts";
+import { localPostUri, storedObject, threadContextUri } from "./objects.ts";
 
 type Ctx = Context<ContextData>;
 
 /** Activities about one post are delivered in order (see delivery.ts). */
-async function toGroup(ctx: Ctx, sender: Actor, group: Actor, post: Post, activity: Activity, object?: APObject) {
+export async function toGroup(ctx: Ctx, sender: Actor, group: Actor, post: Post, activity: Activity, object?: APObject) {
   if (group.local) {
     await remember(ctx, sender, activity);
     await redistribute(ctx, group, activity, object, post.uri);
@@ -108,6 +109,8 @@ export interface NewPostInput extends PostEdit {
   heldBecause?: string;
   /** A moderator's note (Lemmy's distinguished comment). */
   distinguished?: boolean;
+  /** A poll thread: its options, stored with it (sent as a `Question`). */
+  poll?: NewPoll;
 }
 
 /**
@@ -123,8 +126,8 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
   const contextUri = root
     ? (root.local ? threadContextUri(root.uri).href : root.context_uri ?? root.uri)
     : threadContextUri(uri).href;
-  const { post } = await db.transaction().execute((trx) =>
-    insertPost(trx, {
+  const { post } = await db.transaction().execute(async (trx) => {
+    const stored = await insertPost(trx, {
       id,
       uri,
       group_id: group.id,
@@ -142,14 +145,16 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       local: true,
       distinguished: input.distinguished ?? false,
       ...(input.heldBecause != null ? { review_state: "held" as const, review_reason: input.heldBecause } : {}),
-    })
-  );
+    });
+    if (input.poll && !parent) await insertPoll(trx, id, input.poll);
+    return stored;
+  });
   if (input.heldBecause == null) await sendCreate(ctx, author, group, post);
   return post;
 }
 
 async function sendCreate(ctx: Ctx, author: Actor, group: Actor, post: Post): Promise<void> {
-  const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
+  const object = await storedObject(ctx.data.db, (await findPostView(ctx.data.db, { id: post.id }))!);
   if (post.distinguished) {
     // Fedify cannot write `distinguished`: the Create names the note by id,
     // and receivers fetch it as we serve it (federation/objects.ts).
@@ -176,7 +181,7 @@ export async function publishHeldPost(ctx: Ctx, group: Actor, post: Post, author
 
 export async function editPost(ctx: Ctx, author: Actor, group: Actor, post: Post, edit: PostEdit): Promise<void> {
   await updatePost(ctx.data.db, post.id, edit);
-  const object = postObject((await findPostView(ctx.data.db, { id: post.id }))!);
+  const object = await storedObject(ctx.data.db, (await findPostView(ctx.data.db, { id: post.id }))!);
   const update = new Update({ id: newActivityId(ctx), actor: new URL(author.uri), object, ...addressing(group) });
   await toGroup(ctx, author, group, post, update);
 }

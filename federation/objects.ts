@@ -9,13 +9,18 @@ import {
   type Object as APObject,
   Page,
   PUBLIC_COLLECTION,
+  Question,
   Source,
   Tombstone,
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
+import type { Kysely } from "kysely";
+import { findPoll } from "../db/polls.ts";
 import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
+import type { Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { withExtensions } from "./json-ld-extensions.ts";
+import { questionFor } from "./poll-objects.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -74,6 +79,12 @@ export function moderationTerms(post: PostView): Record<string, unknown> {
     : { distinguished: post.distinguished };
 }
 
+/** `postObject`, except that a poll thread is a `Question` (federation/poll-objects.ts). */
+export async function storedObject(db: Kysely<Schema>, post: PostView): Promise<Page | Note | Tombstone | Question> {
+  const poll = post.parent_id == null && !post.deleted_at ? await findPoll(db, post.id) : undefined;
+  return poll ? questionFor(post, poll) : postObject(post);
+}
+
 /**
  * A post as we serve it: plain-JSON friendly (see json-ld-extensions.ts).
  * A post removed by a moderator is not served (its content is kept for a
@@ -81,7 +92,7 @@ export function moderationTerms(post: PostView): Record<string, unknown> {
  */
 export async function servedObject(ctx: Context<ContextData>, post: PostView) {
   if (post.removed_at && !post.deleted_at) return new Tombstone({ id: new URL(post.uri), deleted: instant(post.removed_at) });
-  const object = postObject(post);
+  const object = await storedObject(ctx.data.db, post);
   return object instanceof Tombstone
     ? object
     : await withExtensions(object, { sensitive: post.sensitive, ...moderationTerms(post) }, ctx.contextLoader);
@@ -98,7 +109,8 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
     const post = await localPost(ctx, ctx.getObjectUri(Page, values));
     if (!post || post.parent_id != null) return null;
     const object = await servedObject(ctx, post);
-    return object instanceof Page ? object : null;
+    // A poll thread is a Question at the same address.
+    return object instanceof Page || object instanceof Question ? object as Page : null;
   });
 
   builder.setObjectDispatcher(Note, REPLY_PATH, async (ctx, values) => {

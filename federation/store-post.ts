@@ -5,7 +5,7 @@
  */
 import { afterScreening, type Screening, screenPost } from "./screening.ts";
 import type { Context } from "@fedify/fedify";
-import { Article, Collection, Link, Mention, Note, Page } from "@fedify/vocab";
+import { Article, Collection, Link, Mention, Note, Page, Question } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
 import { findActiveBan } from "../db/bans.ts";
@@ -15,11 +15,13 @@ import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
 import { resolveActor, signedLoader } from "./remote-actors.ts";
+import { pollOf, storeRemotePoll } from "./inbox/polls.ts";
 
-export type PostObject = Page | Article | Note;
+/** A `Question` is a poll thread (federation/inbox/polls.ts). */
+export type PostObject = Page | Article | Note | Question;
 
 export function isPostObject(object: unknown): object is PostObject {
-  return object instanceof Page || object instanceof Article || object instanceof Note;
+  return object instanceof Page || object instanceof Article || object instanceof Note || object instanceof Question;
 }
 
 export class RefusedError extends Error {
@@ -138,8 +140,9 @@ export async function storeRemotePost(
   if (screening.action === "reject") {
     throw new RefusedError(`${group.uri} does not accept ${id.href}: ${screening.reasons.join("; ")}`);
   }
-  const { post, created } = await ctx.data.db.transaction().execute((trx) =>
-    insertPost(trx, {
+  const poll = object instanceof Question && !parent ? await pollOf(object) : null;
+  const { post, created } = await ctx.data.db.transaction().execute(async (trx) => {
+    const stored = await insertPost(trx, {
       uri: id.href,
       group_id: group.id,
       author_id: author.id,
@@ -156,8 +159,10 @@ export async function storeRemotePost(
       local: false,
       published_at: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
       ...(screening.action === "hold" ? { review_state: "held" as const, review_reason: screening.reasons.join("; ") } : {}),
-    })
-  );
+    });
+    if (poll && stored.created) await storeRemotePoll(trx, stored.post.id, poll);
+    return stored;
+  });
   if (created) await afterScreening(ctx.data.db, group, post, screening);
   if (created) await notifyMentions(ctx.data.db, post.id, author.id, await mentionedUris(object));
   return { post, created, group, screening };

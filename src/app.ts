@@ -25,6 +25,8 @@ import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
 import { webAdminRoutes } from "./routes/web-admin.tsx";
 import { webStaffRoutes } from "./routes/web-staff.tsx";
+import { webPollRoutes } from "./routes/web-polls.tsx";
+import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -83,6 +85,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webModerationRoutes());
   app.route("/", webStaffRoutes());
   app.route("/", webAdminRoutes());
+  app.route("/", webPollRoutes());
+  app.route("/", webFeedbackRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

@@ -8,6 +8,7 @@ import { findActiveBan } from "../db/bans.ts";
 import { findFollow } from "../db/follows.ts";
 import { banMessage } from "./ban-message.ts";
 import { notifyMentions } from "../db/notifications.ts";
+import type { NewPoll } from "../db/polls.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { castVote, deletePost, editPost, type NewPostInput, publishPost } from "../federation/member-actions.ts";
@@ -50,7 +51,7 @@ function checkSummary(summary: unknown): string | null {
   return summary.trim();
 }
 
-async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
+export async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
   const follow = await findFollow(ctx.data.db, member.id, group.id);
   if (follow?.state !== "accepted") throw new ForbiddenError("join the group before posting in it");
   const ban = await findActiveBan(ctx.data.db, group.id, member.id);
@@ -105,11 +106,12 @@ async function screenAndPublish(ctx: Ctx, author: Actor, group: Actor, input: Ne
   return { ...post, crisis: screening.crisis };
 }
 
-export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput): Promise<NewPost> {
+/** A new thread; with `poll` (checked by src/polls.ts), a poll thread, whose text is optional. */
+export async function createThread(ctx: Ctx, author: Actor, group: Actor, input: PostInput, poll?: NewPoll): Promise<NewPost> {
   const title = checkTitle(input.title);
-  const fields = content(input);
+  const fields = poll && !input.body?.trim() ? { ...content({ ...input, body: "-" }), source: "", content_html: "" } : content(input);
   await requireMember(ctx, author, group);
-  return await screenAndPublish(ctx, author, group, { title, ...fields });
+  return await screenAndPublish(ctx, author, group, { title, ...fields, poll });
 }
 
 export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<NewPost> {

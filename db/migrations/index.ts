@@ -10,6 +10,7 @@ import * as m0004 from "./0004-mentions.ts";
 import * as m0005 from "./0005-moderation.ts";
 import * as m0008 from "./0008-reports-dashboard.ts";
 import * as m0009 from "./0009-held-activities.ts";
+import * as m0010 from "./0010-polls-feedback.ts";
 import * as m0011 from "./0011-group-resources.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0005-moderation": m0005,
   "0008-reports-dashboard": m0008,
   "0009-held-activities": m0009,
+  "0010-polls-feedback": m0010,
   "0011-group-resources": m0011,
 };

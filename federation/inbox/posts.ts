@@ -7,7 +7,7 @@
 import { saveHeldActivity } from "../../db/premoderation.ts";
 import { plainJsonLd } from "../json-ld-extensions.ts";
 import type { Context } from "@fedify/fedify";
-import { type Create, type Delete, type Update, isActor } from "@fedify/vocab";
+import { type Create, type Delete, isActor, Question, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById } from "../../db/actors.ts";
 import { findPostByUri, tombstonePost, updatePost } from "../../db/posts.ts";
@@ -18,6 +18,7 @@ import { htmlToText, sanitizeHtml } from "../html.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
+import { looksLikeVote, onPollVote, updateRemotePoll } from "./polls.ts";
 
 const logger = getLogger(["kindred", "federation", "posts"]);
 
@@ -45,6 +46,7 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
   if (!create.actorId) return;
   // Fedify replaces an embedded object from another origin by its origin's copy.
   const object = await objectOf(create);
+  if (looksLikeVote(object) && await onPollVote(ctx, create, object)) return;
   if (!isPostObject(object)) return;
   await refuseLockedReply(ctx, object.replyTargetId, create.actorId, via);
   const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
@@ -84,13 +86,17 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
   }
   const html = sanitizeHtml(object.content?.toString() ?? "");
   const name = object.name?.toString();
-  await updatePost(ctx.data.db, post.id, {
+  // A poll's new counts come as an Update of an unchanged Question: not an edit.
+  const unchanged = object instanceof Question && html === post.content_html &&
+    (!name || htmlToText(name).slice(0, 200) === post.title);
+  if (!unchanged) await updatePost(ctx.data.db, post.id, {
     title: post.parent_id == null && name ? htmlToText(name).slice(0, 200) : post.title,
     content_html: html,
     source: object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null,
     summary: object.summary ? htmlToText(object.summary.toString()).slice(0, 500) : null,
     sensitive: object.sensitive ?? false,
   }, object.updated ? new Date(object.updated.epochMilliseconds) : new Date());
+  if (object instanceof Question && post.parent_id == null) await updateRemotePoll(ctx, post.id, object);
   const group = await findActorById(ctx.data.db, post.group_id);
   if (group?.local && !via.viaGroup) await redistribute(ctx, group, update, undefined, post.uri);
 }

@@ -13,6 +13,7 @@ import {
   Dislike,
   Follow,
   Like,
+  Question,
   Remove,
   Undo,
   Update,
@@ -68,7 +69,8 @@ export async function onAnnounce(ctx: Context<ContextData>, announce: Announce):
     throw new RefusedError(`Announce ${announce.id?.href} is not on ${announce.actorId.href}'s server`);
   }
   const inner = await objectOf(announce);
-  if (inner instanceof Activity && !onActorsOrigin(inner)) {
+  // A Question (a poll) is an Activity in Fedify's vocabulary, but an object here.
+  if (inner instanceof Activity && !(inner instanceof Question) && !onActorsOrigin(inner)) {
     throw new RefusedError(
       `${announce.actorId.href} announces ${inner.id?.href ?? "an activity without id"} for ${inner.actorId?.href}`,
     );

@@ -23,7 +23,9 @@ function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
   if (facts.membership === "accepted") {
     return (
       <div class="membership">
-        <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a></p>
+        <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a>{" "}
+          <a class="button" href={`/g/${id}/polls/new`}>Start a poll</a></p>
+        <p><a href={`/g/${id}/feedback/new`}>Send feedback to the group's managers</a></p>
         <form method="post" action={`/g/${id}/leave`} class="inline">
           <Csrf token={page.csrf} />
           <button type="submit" class="secondary">Leave group</button>
@@ -71,7 +73,7 @@ function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
 }
 
 /** Everyone: the moderation log.  The group's moderators: their pages too. */
-function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; moderation?: { held: number } }) {
+function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; moderation?: { held: number; feedback?: number } }) {
   return (
     <nav aria-label="Moderation" class="moderation-links">
       <ul>
@@ -83,6 +85,7 @@ function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; mo
               <li><a href={`/g/${group.id}/dashboard`}>Dashboard</a></li>
               <li><a href={`/g/${group.id}/staff`}>Staff and bans</a></li>
               <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
+              <li><a href={`/g/${group.id}/feedback`}>Feedback from members ({moderation.feedback ?? 0} open)</a></li>
             </>
           )
           : null}
@@ -100,7 +103,7 @@ export function GroupPage(props: {
   sort: ThreadSort;
   nextCursor?: string;
   /** For the group's moderators: links to their pages. */
-  moderation?: { held: number };
+  moderation?: { held: number; feedback?: number };
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;

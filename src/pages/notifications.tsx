@@ -13,6 +13,14 @@ function Item({ n }: { n: NotificationView }) {
   const who = n.actor_name ?? n.actor_username ?? "Someone";
   const when = <time datetime={n.created_at.toISOString()}>{n.created_at.toUTCString()}</time>;
   const groupHref = n.actor_local && n.actor_group_slug ? `/@${n.actor_group_slug}` : `/groups`;
+  if (n.kind === "feedback") {
+    return (
+      <li class={n.read_at ? "read" : "unread"}>
+        {n.read_at ? null : <span class="badge">New</span>}{" "}
+        A member sent feedback to the managers of {who}. <a href={`/g/${n.actor_id}/feedback`}>Read the feedback</a> · {when}
+      </li>
+    );
+  }
   if (n.kind === "reply" || n.kind === "mention") {
     const href = n.post_id == null ? "#" : n.post_local ? `${new URL(n.post_uri!).pathname}` : `/p/${n.post_id}`;
     return (

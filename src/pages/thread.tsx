@@ -12,6 +12,8 @@ import { Byline, Content, OwnPostActions, ReplyForm, ReportLink, VoteForm } from
 import type { ResourceView } from "../crisis.ts";
 import { CrisisPanel } from "./crisis.tsx";
 import { ReviewBadge } from "./premoderation.tsx";
+import type { PollView } from "../polls.ts";
+import { PollSection } from "./poll.tsx";
 
 export interface ThreadViewer {
   actorId: number;
@@ -34,6 +36,8 @@ export interface ThreadProps {
   /** The group's actor id (for moderators' links) and the authors' badges. */
   groupId?: number;
   badges?: Badges;
+  /** A poll thread's poll (counts only). */
+  poll?: PollView;
 }
 
 function byline(props: ThreadProps, post: PostView) {
@@ -149,6 +153,10 @@ export function ThreadPage(props: ThreadProps) {
         <ReviewBadge state={root.review_state} />
         <ModerationLabels post={root} />
         <PostBody props={props} post={root} />
+        {props.poll && !root.deleted_at
+          ? <PollSection page={props.page} postId={root.id} poll={props.poll}
+            canVote={props.viewer?.member === true && root.review_state === "published"} />
+          : null}
         {!props.viewer?.member
           ? (
             <p class="hint">

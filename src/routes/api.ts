@@ -17,6 +17,7 @@ import { ValidationError } from "../names.ts";
 import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
+import { pollsApi } from "./api-polls.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
@@ -218,5 +219,6 @@ export function apiRoutes(): Hono<AppEnv> {
 
   premoderationApi(api);
   moderationApiRoutes(api);
+  pollsApi(api);
   return api;
 }

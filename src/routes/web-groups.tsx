@@ -1,5 +1,6 @@
 /** Group directory, group pages, joining and leaving, starting threads. */
 import { countHeldPosts } from "../../db/premoderation.ts";
+import { countOpenFeedback } from "../../db/feedback.ts";
 import { Hono } from "hono";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
@@ -35,7 +36,7 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const pinned = after ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
   const page = threads.slice(0, PAGE_SIZE);
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
-  const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id) } : undefined;
+  const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(
     <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
       moderation={moderation}

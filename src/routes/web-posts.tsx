@@ -17,6 +17,7 @@ import { canModerate } from "../membership.ts";
 import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
+import { pollView } from "../polls.ts";
 import { postInput } from "./web-groups.tsx";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
@@ -43,7 +44,7 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges}
-      notice={await postingNotice(c, posts)} />,
+      notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)} />,
   );
 }
 
