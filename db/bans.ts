@@ -5,6 +5,7 @@
  * an expired ban is no ban, and no job has to lift it.
  */
 import { type Kysely, sql, type Transaction } from "kysely";
+import { logModeration } from "./moderation-log.ts";
 import type { Schema } from "./schema.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
@@ -172,4 +173,35 @@ export async function blockedAmong(db: Db, actorIds: number[]): Promise<Set<numb
   const rows = await db.selectFrom("actors").select("id")
     .where("id", "in", [...new Set(actorIds)]).where("blocked_at", "is not", null).execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * A ban as a moderator decided it, in one transaction: the ban (replacing an
+ * earlier one), the removal of the member's posts in the group when asked,
+ * and the moderation log entry (which tells a local member why).
+ */
+export async function recordBan(
+  db: Kysely<Schema>,
+  ban: BanInput & { removeData: boolean; moderatorRole: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await insertBan(trx, ban);
+    if (ban.removeData) await removePostsOfActorInGroup(trx, ban.groupActorId, ban.actorId, ban.reason);
+    await logModeration(trx, {
+      group_actor_id: ban.groupActorId,
+      moderator_actor_id: ban.bannedBy,
+      moderator_role: ban.moderatorRole,
+      action: ban.removeData ? "ban and remove content" : "ban",
+      target_actor_id: ban.actorId,
+      reason: ban.reason ?? "",
+      expires_at: ban.expiresAt,
+      activity_uri: ban.activityUri,
+    });
+  });
+}
+
+/** Sets the id of the activity that announced a ban, once it is sent. */
+export async function setBanActivity(db: Db, groupActorId: number, actorId: number, activityUri: string): Promise<void> {
+  await db.updateTable("group_bans").set({ activity_uri: activityUri })
+    .where("group_actor_id", "=", groupActorId).where("actor_id", "=", actorId).execute();
 }

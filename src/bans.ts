@@ -7,7 +7,7 @@
  */
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findActorById } from "../db/actors.ts";
-import { deleteBan, insertBan, removePostsOfActorInGroup } from "../db/bans.ts";
+import { deleteBan, recordBan, setBanActivity } from "../db/bans.ts";
 import { staffRole } from "../db/groups.ts";
 import { logModeration } from "../db/moderation-log.ts";
 import type { Account, Actor } from "../db/schema.ts";
@@ -92,31 +92,17 @@ export async function banMember(
     await sendBan(ctx, mod.actor, group, target, activity);
     return "sent";
   }
-  const db = ctx.data.db;
-  await db.transaction().execute(async (trx) => {
-    await insertBan(trx, {
-      groupActorId: group.id,
-      actorId: target.id,
-      reason,
-      expiresAt,
-      bannedBy: mod.actor.id,
-      activityUri: null,
-    });
-    if (removeData) await removePostsOfActorInGroup(trx, group.id, target.id, reason);
-  });
-  const activityUri = await sendBan(ctx, mod.actor, group, target, activity);
-  await db.updateTable("group_bans").set({ activity_uri: activityUri })
-    .where("group_actor_id", "=", group.id).where("actor_id", "=", target.id).execute();
-  await logModeration(db, {
-    group_actor_id: group.id,
-    moderator_actor_id: mod.actor.id,
-    moderator_role: mod.role,
-    action: removeData ? "ban and remove content" : "ban",
-    target_actor_id: target.id,
+  await recordBan(ctx.data.db, {
+    groupActorId: group.id,
+    actorId: target.id,
     reason,
-    expires_at: expiresAt,
-    activity_uri: activityUri,
+    expiresAt,
+    bannedBy: mod.actor.id,
+    activityUri: null,
+    removeData,
+    moderatorRole: mod.role,
   });
+  await setBanActivity(ctx.data.db, group.id, target.id, await sendBan(ctx, mod.actor, group, target, activity));
   return "banned";
 }
 

@@ -14,7 +14,7 @@
 import type { Context } from "@fedify/fedify";
 import type { Block, Undo } from "@fedify/vocab";
 import { findActorByUri } from "../../db/actors.ts";
-import { deleteBan, insertBan, removePostsOfActorInGroup } from "../../db/bans.ts";
+import { deleteBan, recordBan } from "../../db/bans.ts";
 import { staffRole } from "../../db/groups.ts";
 import { logModeration } from "../../db/moderation-log.ts";
 import type { Actor } from "../../db/schema.ts";
@@ -68,27 +68,15 @@ export async function onBlock(ctx: Context<ContextData>, block: Block, via: Via 
   const reason = block.summary ? htmlToText(block.summary.toString()).slice(0, 500) : null;
   const expiresAt = expiryOf(block, raw);
   const removeData = rawValue(raw, "removeData") === true;
-  const db = ctx.data.db;
-  await db.transaction().execute(async (trx) => {
-    await insertBan(trx, {
-      groupActorId: group.id,
-      actorId: target.id,
-      reason,
-      expiresAt,
-      bannedBy: authority.moderator?.id ?? null,
-      activityUri: block.id?.href ?? null,
-    });
-    if (removeData) await removePostsOfActorInGroup(trx, group.id, target.id, reason);
-    await logModeration(trx, {
-      group_actor_id: group.id,
-      moderator_actor_id: authority.moderator?.id ?? null,
-      moderator_role: authority.role,
-      action: removeData ? "ban and remove content" : "ban",
-      target_actor_id: target.id,
-      reason: reason ?? "",
-      expires_at: expiresAt,
-      activity_uri: block.id?.href ?? null,
-    });
+  await recordBan(ctx.data.db, {
+    groupActorId: group.id,
+    actorId: target.id,
+    reason,
+    expiresAt,
+    bannedBy: authority.moderator?.id ?? null,
+    activityUri: block.id?.href ?? null,
+    removeData,
+    moderatorRole: authority.role,
   });
   if (group.local && !via.viaGroup) await redistribute(ctx, group, block);
 }
