@@ -7,9 +7,11 @@ import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
-import { sendAccept, storedFollow } from "../federation/member-actions.ts";
+import { joinGroup, sendAccept, storedFollow } from "../federation/member-actions.ts";
 import { Reject } from "@fedify/vocab";
 import { ValidationError } from "./names.ts";
+import { findActiveBan } from "../db/bans.ts";
+import { banMessage } from "./ban-message.ts";
 import { ForbiddenError } from "./posts.ts";
 
 /** Whether the account moderates the (local) group, or administers the instance. */
@@ -60,4 +62,11 @@ export async function decideJoinRequest(
       await sendFrom(ctx, group, [follower], reject);
     }
   }
+}
+
+/** Joins a group (or asks to), unless the member is banned from it. */
+export async function join(ctx: Context<ContextData>, member: Actor, group: Actor): Promise<"accepted" | "pending"> {
+  const ban = await findActiveBan(ctx.data.db, group.id, member.id);
+  if (ban) throw new ForbiddenError(banMessage(ban));
+  return await joinGroup(ctx, member, group);
 }

@@ -171,3 +171,27 @@ async function actorId(instance: TestInstance, member: Member): Promise<number> 
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+describe("a banned member following again", () => {
+  it("is rejected by the group's server, whatever their own server remembers", async () => {
+    // Carol was banned at A (and C forgot the ban): leaving and following again does not let her back in.
+    await apiOk(carol, "POST", `/groups/${groupIds.get(carol)}/leave`);
+    await waitForQueues(all());
+    await apiOk(carol, "POST", "/groups/follow", { handle: groupUri });
+    await waitForQueues(all());
+    const onA = await a.kindred.database.db.selectFrom("follows")
+      .innerJoin("actors", "actors.id", "follows.follower_id")
+      .select("follows.state").where("actors.uri", "=", carol.uri).execute();
+    expect(onA).toEqual([]);
+    const { membership } = await apiOk(carol, "GET", `/groups/${groupIds.get(carol)}`);
+    expect(membership).toBeNull();
+  });
+
+  it("is refused on the group's own instance with the reason", async () => {
+    await apiOk(olive, "POST", `/groups/${groupIds.get(olive)}/bans`, { actor: dave.uri, reason: "Spam" });
+    await apiOk(dave, "POST", `/groups/${groupIds.get(dave)}/leave`);
+    const again = await api(dave, "POST", "/groups/follow", { handle: "peer-circle" });
+    expect(again.status).toBe(403);
+    expect(again.json.error).toMatch(/banned from this group .*Spam/);
+  });
+});

@@ -1,4 +1,5 @@
 /** Follow, Accept, Reject and Undo(Follow): membership of groups. */
+import { findActiveBan } from "../../db/bans.ts";
 import type { Context } from "@fedify/fedify";
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
@@ -23,6 +24,13 @@ export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promi
     return;
   }
   const follower = await resolveActor(ctx, follow.actorId);
+  // Someone banned from the group does not get back in by following it again.
+  if (await findActiveBan(ctx.data.db, target.actor.id, follower.id)) {
+    logger.info("{follower} is banned from {group}: Follow rejected", { follower: follower.uri, group: target.group.slug });
+    const reject = new Reject({ id: newActivityId(ctx), actor: new URL(target.actor.uri), object: follow });
+    await sendFrom(ctx, target.actor, [follower], reject);
+    return;
+  }
   const existing = await findFollow(ctx.data.db, follower.id, target.actor.id);
   if (target.group.join_policy === "open" || existing?.state === "accepted") {
     // A member who sends Follow again (its server lost track) is answered again.

@@ -8,11 +8,11 @@ import { findAccountActor, findActorById } from "../../db/actors.ts";
 import { findFollow, listPendingFollowers } from "../../db/follows.ts";
 import { findPostById, findPostView, listThreadPostViews, listThreadViews } from "../../db/posts.ts";
 import { NameTakenError } from "../../db/groups.ts";
-import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
+import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../auth.ts";
 import { moderationApiRoutes } from "./api-moderation.ts";
-import { canModerate, decideJoinRequest } from "../membership.ts";
+import { canModerate, decideJoinRequest, join } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
@@ -86,7 +86,7 @@ export function apiRoutes(): Hono<AppEnv> {
     const ctx = c.var.kindred.fedify();
     const group = await findGroupByHandle(ctx, handle);
     if (!group) return c.json({ error: `no group found for ${handle}` }, 404);
-    const state = await joinGroup(ctx, c.var.actor, group);
+    const state = await join(ctx, c.var.actor, group);
     return c.json({ group: actorJson(group), state });
   });
 

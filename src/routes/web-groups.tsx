@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
 import type { Actor } from "../../db/schema.ts";
-import { joinGroup, leaveGroup } from "../../federation/member-actions.ts";
+import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { ValidationError } from "../names.ts";
@@ -14,7 +14,7 @@ import type { ComposeValues } from "../pages/post-parts.tsx";
 import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
-import { canModerate } from "../membership.ts";
+import { canModerate, join } from "../membership.ts";
 import { createThread } from "../posts.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
@@ -78,7 +78,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
         404,
       );
     }
-    await joinGroup(ctx, viewer.actor, group);
+    await join(ctx, viewer.actor, group);
     return c.redirect(groupPath(group), 303);
   });
 
@@ -95,7 +95,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const ctx = c.var.kindred.fedify();
     const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
-    if (c.req.param("op") === "join") await joinGroup(ctx, viewer.actor, group);
+    if (c.req.param("op") === "join") await join(ctx, viewer.actor, group);
     else await leaveGroup(ctx, viewer.actor, group);
     return c.redirect(groupPath(group), 303);
   });
