@@ -115,6 +115,19 @@ describe("web: the compose page shows what was found", () => {
     expect(posted.url.pathname).toMatch(/^\/(p|posts)\/\d+$/);
     expect(await countTitled(a, "Good news")).toBe(1);
   });
+
+  it("asks the same on a reply and an edit", async () => {
+    const post = await a.kindred.database.db.selectFrom("posts").selectAll().where("title", "=", "Good news").executeTakeFirstOrThrow();
+    const thread = await carol.get(`/p/${post.id}`);
+    const reply = await carol.post(`/p/${post.id}/reply`, { body: "PS: I was born on 4 May 1961.", action: "post" }, thread.html);
+    expect(reply.status).toBe(422);
+    expect(reply.html).toContain("<mark>born on 4 May 1961</mark>");
+    expect(text(reply.html)).toContain("Date of birth: born on 4 May 1961");
+    const edit = await carol.post(`/p/${post.id}/edit`, { title: "Good news", body: "Ring 0113 496 0000.", action: "post" }, thread.html);
+    expect(edit.status).toBe(422);
+    expect(edit.html).toContain("<mark>0113 496 0000</mark>");
+    expect((await rowOn(a, post.uri)).source).not.toContain("0113");
+  });
 });
 
 describe("moderators redact personal details", () => {
