@@ -20,7 +20,10 @@ import {
 } from "../db/post-moderation.ts";
 import type { Account, Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
-import { publishPost } from "../federation/member-actions.ts";
+import { editPost, publishPost } from "../federation/member-actions.ts";
+import { updatePost } from "../db/posts.ts";
+import { PERSONAL_DETAIL_LABELS, redactSpans } from "../policy/oversharing.ts";
+import { findPersonalDetails } from "./oversharing.ts";
 import { sendLock, sendPin, sendRemove, sendRestore, sendUnlock } from "../federation/moderation-actions.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { canModerate } from "./membership.ts";
@@ -154,6 +157,70 @@ export async function postModeratorNote(
     activity_uri: null,
   });
   return note;
+}
+
+/** What replaces redacted personal details. */
+export const REDACTED = "[removed by a moderator]";
+
+/** A span of a post's text (its Markdown source, or its HTML when there is no source). */
+export interface RedactSpan {
+  start: number;
+  end: number;
+}
+
+function checkSpans(spans: unknown, length: number): RedactSpan[] | undefined {
+  if (spans == null) return undefined;
+  const ok = Array.isArray(spans) && spans.length > 0 && spans.length <= 100 && spans.every((s) =>
+    s && typeof s === "object" && Number.isSafeInteger(s.start) && Number.isSafeInteger(s.end) &&
+    s.start >= 0 && s.end > s.start && s.end <= length
+  );
+  if (!ok) throw new ValidationError("spans", "spans must be a list of {start, end} within the post's text");
+  return spans as RedactSpan[];
+}
+
+/**
+ * Replaces personal details in a post with {@link REDACTED}: the given spans
+ * of its text, or every detail the oversharing guard finds in its title and
+ * text.  A local author's post is changed as an edit by its author, so the
+ * `Update` reaches every server that has it (our server hosts the author).
+ * A remote author's post is redacted in our copy only: we cannot sign an
+ * `Update` for an actor of another server, and the group's removal remains
+ * the way to take it down everywhere.
+ */
+export async function redactPost(
+  ctx: Ctx,
+  account: Account,
+  moderator: Actor,
+  post: Post,
+  spansInput?: unknown,
+): Promise<{ redacted: number }> {
+  const group = await moderatedGroup(ctx, account, post);
+  const db = ctx.data.db;
+  const author = (await findActorById(db, post.author_id))!;
+  const text = post.source ?? post.content_html;
+  const spans = checkSpans(spansInput, text.length);
+  const found = spans ? [] : findPersonalDetails(author, { title: post.title, body: text });
+  const bodySpans = spans ?? found.filter((d) => d.field === "body");
+  const titleSpans = found.filter((d) => d.field === "title");
+  if (bodySpans.length + titleSpans.length === 0) throw new ValidationError("post", "no personal details found in that post");
+  const title = post.title == null ? null : redactSpans(post.title, titleSpans, REDACTED);
+  const redacted = redactSpans(text, bodySpans, REDACTED);
+  const edit = post.source != null
+    ? { title, source: redacted, content_html: renderMarkdown(redacted) }
+    : { title, content_html: redacted };
+  if (author.local) await editPost(ctx, author, group, post, edit);
+  else await updatePost(db, post.id, edit);
+  const kinds = spans ? ["chosen passages"] : [...new Set(found.map((d) => PERSONAL_DETAIL_LABELS[d.kind].toLowerCase()))];
+  await logModeration(db, {
+    group_actor_id: group.id,
+    moderator_actor_id: moderator.id,
+    moderator_role: await roleOf(ctx, account, moderator, group),
+    action: "redact_post",
+    post_id: post.id,
+    reason: `Personal details removed (${kinds.join(", ")})${author.local ? "" : "; in this server's copy only"}.`,
+    activity_uri: null,
+  });
+  return { redacted: bodySpans.length + titleSpans.length };
 }
 
 /** Whether a local actor moderates the group (listed, or an admin of a local group). */

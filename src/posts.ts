@@ -15,6 +15,7 @@ import { castVote, deletePost, editPost, type NewPostInput, publishPost } from "
 import { afterScreening, screenPost } from "../federation/screening.ts";
 import type { CrisisMatch } from "../policy/crisis.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { checkPersonalDetails } from "./oversharing.ts";
 import { refuseLockedReply } from "./post-moderation.ts";
 import { ValidationError } from "./names.ts";
 
@@ -29,6 +30,8 @@ export interface PostInput {
   body?: string;
   summary?: string;
   sensitive?: boolean;
+  /** The author saw the personal details the guard found and posts anyway (src/oversharing.ts). */
+  confirmPersonalDetails?: boolean;
 }
 
 function checkBody(body: unknown): string {
@@ -111,6 +114,7 @@ export async function createThread(ctx: Ctx, author: Actor, group: Actor, input:
   const title = checkTitle(input.title);
   const fields = poll && !input.body?.trim() ? { ...content({ ...input, body: "-" }), source: "", content_html: "" } : content(input);
   await requireMember(ctx, author, group);
+  checkPersonalDetails(author, { title, summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
   return await screenAndPublish(ctx, author, group, { title, ...fields, poll });
 }
 
@@ -121,6 +125,7 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   const group = (await findActorById(ctx.data.db, parent.group_id))!;
   await requireMember(ctx, author, group);
   await refuseLockedReply(ctx, author, parent, group);
+  checkPersonalDetails(author, { summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
   return await screenAndPublish(ctx, author, group, { parent, ...fields });
 }
 
@@ -133,10 +138,9 @@ async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {
 export async function changePost(ctx: Ctx, author: Actor, post: Post, input: PostInput): Promise<void> {
   const group = await ownPost(ctx, author, post);
   const fields = content(input);
-  await editPost(ctx, author, group, post, {
-    title: post.parent_id == null ? checkTitle(input.title ?? post.title) : null,
-    ...fields,
-  });
+  const title = post.parent_id == null ? checkTitle(input.title ?? post.title) : null;
+  checkPersonalDetails(author, { title, summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
+  await editPost(ctx, author, group, post, { title, ...fields });
 }
 
 export async function removeOwnPost(ctx: Ctx, author: Actor, post: Post): Promise<void> {

@@ -30,6 +30,8 @@ describe("mentions", () => {
     await apiOk(alice, "POST", `/groups/${groupId}/threads`, {
       title: "Night shifts",
       body: `@erin, you asked about this. Also @finn@${a.host}, @alice (me), @finn@elsewhere.example, @nobody and me@example.org.`,
+      // The oversharing guard asks about the email address; the author confirms.
+      confirmPersonalDetails: true,
     });
     expect(await kinds("erin")).toEqual([["mention", "Night shifts"]]);
     expect(await kinds("finn")).toEqual([["mention", "Night shifts"]]);

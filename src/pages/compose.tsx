@@ -3,6 +3,8 @@ import { raw } from "hono/html";
 import { Csrf, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
+import type { FoundDetail } from "../oversharing.ts";
+import { PersonalDetailsPanel } from "./personal-details.tsx";
 import { ComposeFields, type ComposeValues } from "./post-parts.tsx";
 
 export function ComposePage(props: {
@@ -15,6 +17,8 @@ export function ComposePage(props: {
   /** Rendered Markdown of the values, when the member asked for a preview. */
   previewHtml?: string;
   errors?: string[];
+  /** Personal details the oversharing guard found: the post was not published. */
+  personalDetails?: FoundDetail[];
   cancelHref: string;
   /** What is being replied to, for context. */
   context?: { author: string; html: string };
@@ -32,6 +36,9 @@ export function ComposePage(props: {
         )
         : null}
       <Problems errors={props.errors} />
+      {props.personalDetails?.length
+        ? <PersonalDetailsPanel page={props.page} action={props.action} values={values} details={props.personalDetails} />
+        : null}
       {props.previewHtml != null
         ? (
           <section aria-labelledby="preview-heading" class="preview">
@@ -45,6 +52,7 @@ export function ComposePage(props: {
         : null}
       <form method="post" action={props.action}>
         <Csrf token={props.page.csrf} />
+        {props.personalDetails?.length ? <h2>Edit</h2> : null}
         <ComposeFields id="compose" values={values} withTitle={props.withTitle} />
         <p>
           <button type="submit" name="action" value="preview" class="secondary">Preview</button>{" "}

@@ -77,6 +77,10 @@ export function ModeratorActions({ page, post }: { page: PageInfo; post: PostVie
       {post.needs_source
         ? <ActionButton page={page} post={post} action="source-ok" label="Clear “needs a source”" />
         : <ActionButton page={page} post={post} action="needs-source" label="Label “needs a source”" />}
+      <form method="post" action={`/p/${post.id}/redact`} class="inline">
+        <Csrf token={page.csrf} />
+        <button type="submit" class="secondary">Redact personal details</button>
+      </form>
       <details class="moderate inline">
         <summary>Add a moderator note</summary>
         <form method="post" action={`/p/${post.id}/moderator-note`} class="moderate">

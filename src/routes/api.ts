@@ -14,6 +14,7 @@ import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../aut
 import { moderationApiRoutes } from "./api-moderation.ts";
 import { canModerate, decideJoinRequest, join } from "../membership.ts";
 import { ValidationError } from "../names.ts";
+import { PersonalDetailsError } from "../oversharing.ts";
 import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
@@ -22,7 +23,7 @@ import { changePost, createReply, createThread, ForbiddenError, type NewPost, re
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
 import { actorJson, postJson, reportJson } from "./api-json.ts";
-import { moderatePost, postModeratorNote } from "../post-moderation.ts";
+import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
 import { findReport, listReports } from "../../db/reports.ts";
 import { canHandleReports, decideReport, fileReport } from "../reports.ts";
 
@@ -51,6 +52,11 @@ export function apiRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.onError((error, c) => {
+    if (error instanceof PersonalDetailsError) {
+      // Not published: the author resends with "confirmPersonalDetails": true, or edits.
+      const personalDetails = error.details.map(({ kind, text, start, end, field }) => ({ kind, text, start, end, field }));
+      return c.json({ error: error.message, field: error.field, personalDetails }, 422);
+    }
     if (error instanceof ValidationError) return c.json({ error: error.message, field: error.field }, 422);
     if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
     if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
@@ -153,6 +159,15 @@ export function apiRoutes(): Hono<AppEnv> {
     const { action, reason } = await body(c);
     await moderatePost(c.var.kindred.fedify(), c.var.account, c.var.actor, post, action, reason);
     return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!, true) });
+  });
+
+  // Moderators: replaces personal details with "[removed by a moderator]"; {spans?: [{start, end}]} of the post's text.
+  api.post("/posts/:postId/redact", async (c) => {
+    const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
+    if (!post) return c.json({ error: "no such post" }, 404);
+    const json = await c.req.json().catch(() => ({}));
+    const { redacted } = await redactPost(c.var.kindred.fedify(), c.var.account, c.var.actor, post, json?.spans);
+    return c.json({ redacted, post: postJson((await findPostView(c.var.kindred.db, { id: post.id }))!, true) });
   });
 
   api.post("/posts/:postId/moderator-notes", async (c) => {

@@ -15,7 +15,8 @@ import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { canModerate, join } from "../membership.ts";
-import { createThread } from "../posts.ts";
+import { PersonalDetailsError } from "../oversharing.ts";
+import { createThread, type PostInput } from "../posts.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -45,8 +46,14 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
 }
 
 /** The compose form's fields, as src/posts.ts takes them. */
-export function postInput(f: Record<string, string | undefined>): ComposeValues {
-  return { title: f.title, body: f.body, summary: f.summary, sensitive: f.sensitive === "on" };
+export function postInput(f: Record<string, string | undefined>): ComposeValues & PostInput {
+  return {
+    title: f.title,
+    body: f.body,
+    summary: f.summary,
+    sensitive: f.sensitive === "on",
+    confirmPersonalDetails: f.confirm_details === "1",
+  };
 }
 
 export function webGroupRoutes(): Hono<AppEnv> {
@@ -126,6 +133,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
       const post = await createThread(ctx, viewer.actor, group, input);
       return c.redirect(afterPosting(postPath(post), post), 303);
     } catch (error) {
+      if (error instanceof PersonalDetailsError) return c.html(compose(c, group, { values: input, personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
       return c.html(compose(c, group, { values: input, errors: [error.message] }), 422);
     }

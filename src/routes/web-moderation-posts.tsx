@@ -4,7 +4,7 @@ import { findPostById } from "../../db/posts.ts";
 import type { Post } from "../../db/schema.ts";
 import type { AppEnv } from "../app-env.ts";
 import { postPath } from "../pages/page-info.ts";
-import { moderatePost, postModeratorNote } from "../post-moderation.ts";
+import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
 import { type C, formFields, positiveInt, toLogin } from "./web-common.ts";
 
 async function postParam(c: C): Promise<Post | undefined> {
@@ -26,6 +26,17 @@ export function webModerationPostRoutes(): Hono<AppEnv> {
     if (!post) return c.notFound();
     const f = await formFields(c);
     await moderatePost(c.var.kindred.fedify(), viewer.account, viewer.actor, post, f.action, f.reason);
+    return c.redirect(backTo(post), 303);
+  });
+
+  // Redacts every personal detail the oversharing guard finds in the post.
+  app.post("/p/:id{[0-9]+}/redact", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const post = await postParam(c);
+    if (!post) return c.notFound();
+    await formFields(c);
+    await redactPost(c.var.kindred.fedify(), viewer.account, viewer.actor, post);
     return c.redirect(backTo(post), 303);
   });
 

@@ -9,6 +9,7 @@ import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { ValidationError } from "../names.ts";
+import { type FoundDetail, PersonalDetailsError } from "../oversharing.ts";
 import { ComposePage } from "../pages/compose.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import type { ComposeValues } from "../pages/post-parts.tsx";
@@ -81,7 +82,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     if (!parent) return c.notFound();
     const f = await formFields(c);
     const input = postInput(f);
-    const page = (extra: { previewHtml?: string; errors?: string[] }) =>
+    const page = (extra: { previewHtml?: string; errors?: string[]; personalDetails?: FoundDetail[] }) =>
       <ComposePage page={pageInfo(c)} heading="Reply" action={`/p/${parent.id}/reply`} submitLabel="Post reply"
         withTitle={false} values={input} cancelHref={backTo(parent)}
         context={{ author: "The post", html: parent.content_html }} {...extra} />;
@@ -90,6 +91,7 @@ export function webPostRoutes(): Hono<AppEnv> {
       const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, input);
       return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
     } catch (error) {
+      if (error instanceof PersonalDetailsError) return c.html(page({ personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
       return c.html(page({ errors: [error.message] }), 422);
     }
@@ -134,6 +136,7 @@ export function webPostRoutes(): Hono<AppEnv> {
       await changePost(c.var.kindred.fedify(), viewer.actor, post, input);
       return c.redirect(backTo(post), 303);
     } catch (error) {
+      if (error instanceof PersonalDetailsError) return c.html(editPage(c, post, input, { personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
       return c.html(editPage(c, post, input, { errors: [error.message] }), 422);
     }
