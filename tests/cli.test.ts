@@ -77,9 +77,10 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
     }]);
   });
 
+  // Each refusal is a CLI process that opens the embedded database: slow on a busy machine.
   it("refuses bad input with a clear message and writes nothing", async () => {
     await expectRefusals(env, ["long-covid"]);
-  });
+  }, 180_000);
 });
 
 describe("README quick start: server on the embedded database, CLI beside it", () => {
@@ -121,7 +122,7 @@ describe("README quick start: server on the embedded database, CLI beside it", (
   it("refuses bad input through the server too, and writes nothing", async () => {
     await runCli(["admin", "create", "--username", "carol", "--password", "a long enough password"], env);
     await expectRefusals(env, ["carers"]);
-  });
+  }, 180_000);
 
   it("refuses a second server on the same data directory", async () => {
     const second = await startServerProcess(env, await freePort()).catch((e: Error) => e);
