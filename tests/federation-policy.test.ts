@@ -102,7 +102,15 @@ describe("instance federation policy", () => {
     // Signed fetches: B's get 403, C's are served.
     expect((await signedGet(b, groupUri)).status).toBe(403);
     expect((await signedGet(c, groupUri)).status).toBe(200);
-    // A's own fetches never go to B.
+    // A's own fetches never go to B, and members are told why.
+    await createLocalGroup(b, { slug: "b-circle", name: "B circle", owner: "bob" });
+    const join = await api(olive, "POST", "/groups/follow", { handle: new URL("/@b-circle", b.url).href });
+    expect(join.status).toBe(422);
+    expect(join.json.error).toMatch(/federation policy/);
+    await waitForQueues(live());
+    const olivesFollow = await b.kindred.database.db.selectFrom("follows").innerJoin("actors", "actors.id", "follows.follower_id")
+      .select("actors.uri").where("actors.uri", "=", olive.uri).executeTakeFirst();
+    expect(olivesFollow).toBeUndefined();
     await expect(resolveActor(fedify(a), new URL(`${b.url.origin}/@nobody-known`))).rejects.toThrow(/federation policy/);
     // A rule on the host alone covers every port of it.
     await removeDomain(aDb(), null, b.host);
