@@ -286,6 +286,21 @@ export interface ModerationLogTable {
 }
 
 /** Links to reliable information that a group's moderators pin on its page. */
+/** Instance federation policy (migration 0013): one row, id 1. */
+export interface FederationSettingsTable {
+  id: number;
+  mode: "open" | "allowlist" | "closed";
+  updated_at: Generated<Date>;
+}
+
+/** Per-domain federation rules (migration 0013); see policy/federation-rules.ts. */
+export interface FederationRulesTable {
+  domain: string;
+  action: "block" | "allow" | "limit" | "reject_media" | "partner";
+  reason: Generated<string>;
+  created_at: Generated<Date>;
+}
+
 export interface GroupResourcesTable {
   id: Generated<number>;
   group_id: number;
@@ -401,6 +416,8 @@ export interface Schema {
   poll_options: PollOptionsTable;
   poll_votes: PollVotesTable;
   feedback: FeedbackTable;
+  federation_settings: FederationSettingsTable;
+  federation_rules: FederationRulesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -19,6 +19,7 @@ import { recordActivity } from "../db/activities.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
+import { isLimited, mayFederateWith } from "./instance-policy.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 
 /** A new id for an activity sent by this instance. */
@@ -67,7 +68,12 @@ export async function sendFrom(
 ): Promise<void> {
   await remember(ctx, sender, activity);
   // Nothing goes to an actor an admin blocked instance-wide.
-  const remote = recipients.filter((r) => !r.local && r.inbox_url && !r.blocked_at);
+  const candidates = recipients.filter((r) => !r.local && r.inbox_url && !r.blocked_at);
+  // Nor to a server the instance federation policy excludes (block, allowlist, closed).
+  const remote: Actor[] = [];
+  for (const r of candidates) {
+    if (await mayFederateWith(ctx.data.db, r.inbox_url!) && await mayFederateWith(ctx.data.db, r.uri)) remote.push(r);
+  }
   if (remote.length === 0) return;
   await ctx.sendActivity({ identifier: sender.username }, remote.map(recipientOf), activity, {
     preferSharedInbox: true,
@@ -89,6 +95,9 @@ export async function redistribute(
   object?: APObject,
   orderingKey?: string,
 ): Promise<void> {
+  // A `limit`ed server's activities are accepted but not passed on.
+  const author = activity instanceof URL ? activity : activity.actorId;
+  if (author && author.origin !== new URL(ctx.origin).origin && await isLimited(ctx.data.db, author)) return;
   const followers = await allRemoteFollowers(ctx, group);
   for (const inner of object ? [activity, object] : [activity]) {
     const announce = new Announce({

@@ -8,6 +8,7 @@ import { Accept, Activity, Add, Announce, Block, Create, Delete, Dislike, Flag, 
 import { getLogger } from "@logtape/logtape";
 import type { ContextData } from "./context.ts";
 import { isBlockedUri } from "../db/bans.ts";
+import { mayFederateWith } from "./instance-policy.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
 import { onBlock } from "./inbox/bans.ts";
 import { onAcceptOrReject, onFollow } from "./inbox/follows.ts";
@@ -37,6 +38,11 @@ function refusing<A extends { id: URL | null }>(
       // Nothing from an actor an admin blocked instance-wide.
       if (activity.actorId && await isBlockedUri(ctx.data.db, activity.actorId.href)) {
         throw new RefusedError(`${activity.actorId.href} is blocked on this instance`);
+      }
+      // Nor from a server the instance federation policy excludes (the HTTP
+      // layer refuses most of those before this, by the signature's key).
+      if (activity.actorId && !await mayFederateWith(ctx.data.db, activity.actorId)) {
+        throw new RefusedError(`${activity.actorId.host} is excluded by this instance's federation policy`);
       }
       await handler(ctx, activity);
     } catch (error) {

@@ -2,6 +2,7 @@
  * Copies of remote actors in `actors`, made from what their servers serve.
  */
 import type { Context } from "@fedify/fedify";
+import type { DocumentLoader } from "@fedify/vocab";
 import { type Actor as APActor, Application, Collection, Group, isActor, Link, Organization, Service } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorByUri, upsertActor } from "../db/actors.ts";
@@ -9,6 +10,7 @@ import { replaceGroupModerators } from "../db/groups.ts";
 import type { Actor, ActorType } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
+import { mayFederateWith } from "./instance-policy.ts";
 
 const STALE_MS = 24 * 60 * 60 * 1000;
 
@@ -86,8 +88,21 @@ async function refreshModerators(ctx: Context<ContextData>, group: Actor, collec
  * Fetches signed by the instance actor, so that servers requiring signed
  * fetches (Mastodon's secure mode, Kindred's own later) answer us.
  */
-export function signedLoader(ctx: Context<ContextData>) {
-  return ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+export async function signedLoader(ctx: Context<ContextData>): Promise<DocumentLoader> {
+  const loader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+  // Never fetch from a server the federation policy excludes.
+  return async (url, options) => {
+    if (!await mayFederateWith(ctx.data.db, url)) throw new PolicyRefusal(url);
+    return await loader(url, options);
+  };
+}
+
+/** A fetch the instance federation policy does not allow. */
+export class PolicyRefusal extends Error {
+  constructor(url: string | URL) {
+    super(`${new URL(url).host} is excluded by this instance's federation policy`);
+    this.name = "PolicyRefusal";
+  }
 }
 
 /**
@@ -96,6 +111,7 @@ export function signedLoader(ctx: Context<ContextData>) {
  */
 export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise<Actor> {
   const known = await findActorByUri(ctx.data.db, uri.href);
+  if (!known?.local && !await mayFederateWith(ctx.data.db, uri)) throw new PolicyRefusal(uri);
   if (known && (known.local || Date.now() - known.fetched_at.getTime() < STALE_MS)) return known;
   const fetched = await ctx.lookupObject(uri, { documentLoader: await signedLoader(ctx) }).catch(() => null);
   if (!isActor(fetched) || fetched.id?.href !== uri.href) {
@@ -109,6 +125,9 @@ export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise
 export async function resolveHandleOrUri(ctx: Context<ContextData>, handle: string): Promise<Actor> {
   const trimmed = handle.trim();
   if (/^https?:\/\//.test(trimmed)) return await resolveActor(ctx, new URL(trimmed));
+  // WebFinger goes to the handle's host: not to one the policy excludes.
+  const host = trimmed.replace(/^@/, "").split("@")[1];
+  if (host && !await mayFederateWith(ctx.data.db, `https://${host}/`)) throw new PolicyRefusal(`https://${host}/`);
   const fetched = await ctx.lookupObject(trimmed.replace(/^@/, ""), { documentLoader: await signedLoader(ctx) })
     .catch(() => null);
   if (!isActor(fetched) || fetched.id == null) throw new Error(`no actor found for ${trimmed}`);

@@ -14,6 +14,8 @@ import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
+import { rejectsMedia } from "./instance-policy.ts";
+import { stripMedia } from "../policy/federation-rules.ts";
 import { resolveActor, signedLoader } from "./remote-actors.ts";
 import { pollOf, storeRemotePoll } from "./inbox/polls.ts";
 
@@ -132,7 +134,10 @@ export async function storeRemotePost(
     throw new RefusedError(`${author.uri} is banned from ${group.uri}`);
   }
 
-  const html = sanitizeHtml(object.content?.toString() ?? "");
+  let html = sanitizeHtml(object.content?.toString() ?? "");
+  // `reject_media` servers: their images and attachment links are dropped
+  // (attachments themselves are never stored).
+  if (await rejectsMedia(ctx.data.db, author.uri)) html = stripMedia(html);
   const text = htmlToText(html);
   const source = object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null;
   const title = parent ? null : titleFrom(object, text);

@@ -11,6 +11,7 @@ import type { AppEnv, AppServices } from "./app-env.ts";
 import type { Config } from "./config.ts";
 import { federationMiddleware } from "./federation-middleware.ts";
 import { inboundGuard } from "./inbound-guard.ts";
+import { federationPolicyGuard } from "./federation-policy-guard.ts";
 import { requestContext } from "./request-context.ts";
 import { activityPubExtraRoutes } from "./routes/ap-extras.ts";
 import { apiRoutes } from "./routes/api.ts";
@@ -24,6 +25,7 @@ import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
 import { webAdminRoutes } from "./routes/web-admin.tsx";
+import { webFederationPolicyRoutes } from "./routes/web-federation-policy.tsx";
 import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
@@ -33,7 +35,7 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth">;
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> & Partial<Pick<Config, "secureMode">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -69,6 +71,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     await next();
   });
   app.get("/healthz", (c) => c.json({ ok: true }));
+  // Instance federation policy: blocked servers and secure mode (403/401).
+  app.use(federationPolicyGuard({ federation, contextData, secureMode: config.secureMode ?? false }));
   app.use(inboundGuard({ maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth }));
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
@@ -85,6 +89,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webModerationRoutes());
   app.route("/", webStaffRoutes());
   app.route("/", webAdminRoutes());
+  app.route("/", webFederationPolicyRoutes());
   app.route("/", webPollRoutes());
   app.route("/", webFeedbackRoutes());
   app.route("/", pageRoutes());

@@ -32,6 +32,11 @@ export interface Config {
   maxJsonDepth: number;
   /** Queue messages one worker process handles at once. */
   queueConcurrency: number;
+  /**
+   * Secure mode (authorized fetch): every ActivityPub GET must carry a valid
+   * HTTP signature, except actor documents (peers fetch keys from them).
+   */
+  secureMode: boolean;
 }
 
 export class ConfigError extends Error {
@@ -125,5 +130,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
+    secureMode: boolean(env, "SECURE_MODE"),
   };
 }

@@ -10,6 +10,7 @@ import { builder } from "../federation/builder.ts";
 import { type ContextData, SOFTWARE } from "../federation/context.ts";
 import { KyselyKvStore } from "../federation/kv-store.ts";
 import { KyselyMessageQueue } from "../federation/message-queue.ts";
+import { PolicyFilteredQueue } from "../federation/policy-queue.ts";
 import { deliveryRetryPolicy } from "../federation/retry.ts";
 import type { Config } from "./config.ts";
 
@@ -30,7 +31,9 @@ export async function buildFederation(
   const queue = new KyselyMessageQueue(database, { concurrency: config.queueConcurrency });
   const federation = await builder.build({
     kv: new KyselyKvStore(database.db),
-    queue,
+    // The federation policy is applied again when a message is dequeued, so
+    // that deliveries queued before a block are not sent.
+    queue: new PolicyFilteredQueue(queue, database.db),
     origin: config.origin.href,
     manuallyStartQueue: true,
     allowPrivateAddress: config.allowPrivateAddress,

@@ -7,7 +7,8 @@ import { findGroupById, listGroupModerators, listGroupStaff } from "../db/groups
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
-import { resolveHandleOrUri } from "../federation/remote-actors.ts";
+import { PolicyRefusal, resolveHandleOrUri } from "../federation/remote-actors.ts";
+import { ValidationError } from "./names.ts";
 
 /**
  * The group a member typed: a local slug, `@name@host` or a URL (the same
@@ -17,7 +18,11 @@ export async function findGroupByHandle(ctx: Context<ContextData>, handle: strin
   const text = handle.trim();
   if (text === "") return undefined;
   const local = /^[a-z0-9][a-z0-9_-]*$/.test(text) ? await localGroupBySlug(ctx, text) : undefined;
-  const group = local?.actor ?? await resolveHandleOrUri(ctx, text).catch(() => undefined);
+  const group = local?.actor ?? await resolveHandleOrUri(ctx, text).catch((error) => {
+    // Say why, rather than "not found", when the federation policy stops it.
+    if (error instanceof PolicyRefusal) throw new ValidationError("handle", error.message);
+    return undefined;
+  });
   return group?.type === "Group" ? group : undefined;
 }
 

@@ -15,6 +15,8 @@ import type { Actor } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
 import { redistribute } from "../delivery.ts";
 import { htmlToText, sanitizeHtml } from "../html.ts";
+import { rejectsMedia } from "../instance-policy.ts";
+import { stripMedia } from "../../policy/federation-rules.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
@@ -84,7 +86,8 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
   if (author?.uri !== update.actorId.href || object.attributionId?.href !== author.uri) {
     throw new RefusedError(`${update.actorId.href} may not edit ${post.uri}`);
   }
-  const html = sanitizeHtml(object.content?.toString() ?? "");
+  let html = sanitizeHtml(object.content?.toString() ?? "");
+  if (await rejectsMedia(ctx.data.db, author.uri)) html = stripMedia(html);
   const name = object.name?.toString();
   // A poll's new counts come as an Update of an unchanged Question: not an edit.
   const unchanged = object instanceof Question && html === post.content_html &&

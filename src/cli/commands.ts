@@ -18,6 +18,7 @@ import { createAccount } from "../accounts.ts";
 import { changeGroup, checkJoinPolicy, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
+import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
 
 export interface CliIo {
   db: Kysely<Schema>;
@@ -55,6 +56,7 @@ Commands:
   block remove ACTOR
   block list
       Block a remote actor instance-wide (@name@host or URL): nothing from it is accepted or shown, nothing sent to it.
+${FEDERATION_USAGE}
   db:migrate
       Apply pending database migrations (the server also does this on start).
   help
@@ -101,6 +103,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
   const families = ["admin", "group", "account", "block"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);

@@ -26,6 +26,7 @@ export function AdminPage(props: { page: PageInfo; lists: AdminLists; errors?: s
       <h1>Instance administration</h1>
       {props.notice ? <Notice>{props.notice}</Notice> : null}
       <Problems errors={props.errors} />
+      <p><a href="/admin/federation">Federation policy: mode and rules for other servers</a></p>
       <section aria-labelledby="suspend-heading">
         <h2 id="suspend-heading">Suspend a member</h2>
         <p class="hint">A suspended member cannot log in; their sessions and API tokens end at once.</p>

@@ -12,6 +12,7 @@ import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../auth.ts";
 import { moderationApiRoutes } from "./api-moderation.ts";
+import { federationPolicyApi } from "./api-federation-policy.ts";
 import { canModerate, decideJoinRequest, join } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
@@ -234,6 +235,7 @@ export function apiRoutes(): Hono<AppEnv> {
 
   premoderationApi(api);
   moderationApiRoutes(api);
+  federationPolicyApi(api);
   pollsApi(api);
   return api;
 }

@@ -1,0 +1,85 @@
+/**
+ * The instance federation policy at the HTTP layer, before Fedify parses or
+ * verifies anything:
+ * - an inbox POST whose signature names a key on a server the policy
+ *   excludes (blocked, not on the allowlist, closed mode) is answered 403;
+ * - an ActivityPub GET signed with such a key is answered 403;
+ * - in secure mode (`SECURE_MODE=true`) an ActivityPub GET without a valid
+ *   signature is answered 401, except for actor documents, which peers
+ *   fetch (usually unsigned) to get the keys that verify our signatures.
+ *
+ * The key id is read from the `Signature` (draft-cavage) or
+ * `Signature-Input` (RFC 9421) header.  Claiming another server's key id
+ * gets a blocked server nowhere: Fedify then checks the signature against
+ * that key and refuses it.  WebFinger and NodeInfo requests carry no
+ * identity, so they are not covered (docs/FEDERATION.md).
+ */
+import type { Federation } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContextData } from "../federation/context.ts";
+import { mayFederateWith } from "../federation/instance-policy.ts";
+import { isDefaultInboxPath } from "./inbound-guard.ts";
+
+const logger = getLogger(["kindred", "http", "federation-policy"]);
+
+/** The key id a request's HTTP signature names, if any. */
+export function signatureKeyId(headers: Headers): string | null {
+  const cavage = headers.get("signature");
+  const match = cavage != null
+    ? /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(cavage)
+    : /;\s*keyid\s*=\s*"([^"]+)"/i.exec(headers.get("signature-input") ?? "");
+  return match ? match[1] : null;
+}
+
+/** Whether a GET asks for ActivityPub JSON rather than a web page. */
+export function wantsActivityPub(headers: Headers): boolean {
+  const accept = headers.get("accept") ?? "";
+  return /application\/activity\+json|application\/ld\+json/i.test(accept);
+}
+
+function isActorDocument(path: string): boolean {
+  return /^\/@[^/]+\/?$/.test(path);
+}
+
+function refuse(c: Context, status: 401 | 403, error: string, detail: string): Response {
+  logger.info("Refused {method} {path} with {status}: {detail}", {
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    detail,
+  });
+  return c.json({ error }, status);
+}
+
+export interface FederationPolicyGuardOptions {
+  federation: Federation<ContextData>;
+  contextData: ContextData;
+  secureMode: boolean;
+}
+
+/** Hono middleware; mount it before the inbound guard and Fedify. */
+export function federationPolicyGuard(options: FederationPolicyGuardOptions): MiddlewareHandler {
+  const { federation, contextData, secureMode } = options;
+  return async (c, next) => {
+    const method = c.req.method;
+    const inboxPost = method === "POST" && isDefaultInboxPath(c.req.path);
+    const apGet = (method === "GET" || method === "HEAD") && wantsActivityPub(c.req.raw.headers) &&
+      !c.req.path.startsWith("/.well-known/") && !c.req.path.startsWith("/nodeinfo/");
+    if (!inboxPost && !apGet) return next();
+
+    const keyId = signatureKeyId(c.req.raw.headers);
+    if (keyId != null && !await mayFederateWith(contextData.db, keyId)) {
+      return refuse(c, 403, "This instance does not federate with your server.", `key ${keyId}`);
+    }
+    if (apGet && secureMode && !isActorDocument(c.req.path)) {
+      // Fedify verifies the signature (fetching the key if needed).
+      const ctx = federation.createContext(c.req.raw, contextData);
+      const key = keyId == null ? null : await ctx.getSignedKey().catch(() => null);
+      if (key == null) {
+        return refuse(c, 401, "This instance requires signed requests (secure mode).", "unsigned or bad signature");
+      }
+    }
+    return next();
+  };
+}
