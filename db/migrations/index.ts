@@ -12,6 +12,7 @@ import * as m0008 from "./0008-reports-dashboard.ts";
 import * as m0009 from "./0009-held-activities.ts";
 import * as m0010 from "./0010-polls-feedback.ts";
 import * as m0011 from "./0011-group-resources.ts";
+import * as m0014 from "./0014-data-rights.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0009-held-activities": m0009,
   "0010-polls-feedback": m0010,
   "0011-group-resources": m0011,
+  "0014-data-rights": m0014,
 };

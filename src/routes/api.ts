@@ -18,6 +18,7 @@ import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
 import { pollsApi } from "./api-polls.ts";
+import { dataRightsApi } from "./api-data-rights.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
@@ -220,5 +221,6 @@ export function apiRoutes(): Hono<AppEnv> {
   premoderationApi(api);
   moderationApiRoutes(api);
   pollsApi(api);
+  dataRightsApi(api);
   return api;
 }
