@@ -17,6 +17,7 @@ import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
 import { webAccountRoutes } from "./routes/web-account.tsx";
+import { webDataRightsRoutes } from "./routes/web-data-rights.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
@@ -33,7 +34,8 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth">;
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
+    Partial<Pick<Config, "minAge">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -45,6 +47,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     instanceName: config.instanceName,
     origin: config.origin,
     indexPublicGroups: config.indexPublicGroups,
+    minAge: config.minAge ?? 16,
     federation,
     fedify,
   };
@@ -77,6 +80,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(webSession());
   app.use(csrfProtection());
   app.route("/", webAccountRoutes());
+  app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
