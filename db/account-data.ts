@@ -107,3 +107,20 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
     .where("id", "=", actorId).execute();
   return posts;
 }
+
+/**
+ * Notes that a member used their account (for RETENTION_INACTIVE_DAYS);
+ * written at most once an hour, so that reading pages stays read-only.
+ */
+export async function markActive(db: Db, accountId: number): Promise<void> {
+  await db.updateTable("accounts").set({ last_active_at: sql`now()` })
+    .where("id", "=", accountId).where("last_active_at", "<", sql<Date>`now() - interval '1 hour'`).execute();
+}
+
+/** Live member accounts (not admins) unused for more than `days` days. */
+export function listInactiveAccounts(db: Db, days: number) {
+  return db.selectFrom("accounts").selectAll()
+    .where("deleted_at", "is", null).where("role", "=", "member")
+    .where("last_active_at", "<", sql<Date>`now() - ${`${days} days`}::interval`)
+    .orderBy("id").execute();
+}

@@ -60,7 +60,12 @@ export async function createKindred(config: Config, database?: Database): Promis
   }
   const app = createApp({ config, federation, contextData, fedify });
   const closeAdminSocket = embedded
-    ? await listenAdminSocket(adminSocketPath(config.dataDir), { db: database.db, origin: config.origin, fedify })
+    ? await listenAdminSocket(adminSocketPath(config.dataDir), {
+      db: database.db,
+      origin: config.origin,
+      fedify,
+      retentionInactiveDays: config.retentionInactiveDays,
+    })
     : async () => {};
   return {
     config,

@@ -5,7 +5,7 @@
  * shape of threads and the reports they filed (without them).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiOk, createLocalGroup, createMember, type Member } from "./helpers/federation.ts";
+import { api, apiOk, createLocalGroup, createMember, type Member } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { WebClient } from "./helpers/web.ts";
 
@@ -118,5 +118,50 @@ describe("deleting from the web", () => {
     const taken = await new WebClient(instance).signUp("pat");
     expect(taken.status).toBe(422);
     expect(taken.html).toContain("already taken");
+  });
+});
+
+describe("retention and the admin's views", () => {
+  it("deletes members unused for longer than the retention period, never admins, through the same path", async () => {
+    const { runCommand } = await import("../src/cli/commands.ts");
+    const kindred = instance.kindred;
+    const out: string[] = [];
+    const io = {
+      db: db(),
+      origin: instance.url,
+      fedify: () => kindred.federation.createContext(instance.url, kindred.contextData),
+      out: (l: string) => out.push(l),
+      err: (l: string) => out.push(l),
+    };
+    expect(await runCommand(["retention", "run"], io)).toBe(2);
+    expect(out.join("\n")).toContain("retention is off");
+    const idle = await createMember(instance, "idle");
+    await createMember(instance, "oldadmin");
+    await db().updateTable("accounts").set({ role: "admin" }).where("username", "=", "oldadmin").execute();
+    await apiOk(idle, "POST", "/groups/follow", { handle: "me-cfs" });
+    await apiOk(idle, "POST", `/groups/${groupId}/threads`, { title: "Old news", body: "From long ago." });
+    await db().updateTable("accounts").set({ last_active_at: new Date(Date.now() - 400 * 86400_000) })
+      .where("username", "in", ["idle", "sam", "oldadmin"]).execute();
+    await apiOk(sam, "GET", "/guidelines"); // Sam comes back: active again.
+    out.length = 0;
+    expect(await runCommand(["retention", "run"], { ...io, retentionInactiveDays: 365 })).toBe(0);
+    expect(out.join("\n")).toContain("Deleted 1 account(s) unused for over 365 days: idle.");
+    const account = await db().selectFrom("accounts").selectAll().where("username", "=", "idle").executeTakeFirstOrThrow();
+    expect(account.deleted_at).not.toBeNull();
+    const post = await db().selectFrom("posts").selectAll().where("author_id", "=", (await db().selectFrom("actors")
+      .select("id").where("uri", "=", idle.uri).executeTakeFirstOrThrow()).id).executeTakeFirstOrThrow();
+    expect(post.content_html).toBe("");
+    expect((await db().selectFrom("accounts").select("deleted_at").where("username", "=", "sam").executeTakeFirstOrThrow()).deleted_at)
+      .toBeNull();
+  });
+
+  it("lets only admins publish guidelines and see the delivery tracking", async () => {
+    expect((await api(sam, "POST", "/admin/guidelines", { text: "x" })).status).toBe(403);
+    expect((await api(sam, "GET", "/admin/deletions")).status).toBe(403);
+    await db().updateTable("accounts").set({ role: "admin" }).where("username", "=", "sam").execute();
+    expect((await apiOk(sam, "POST", "/admin/guidelines", { text: "## Version two" })).version).toBe(2);
+    expect(await apiOk(sam, "GET", "/guidelines")).toEqual({ version: 2, text: "## Version two" });
+    // Local-only deletions have nothing to deliver.
+    expect((await apiOk(sam, "GET", "/admin/deletions")).deliveries).toEqual([]);
   });
 });

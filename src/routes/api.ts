@@ -19,6 +19,7 @@ import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
 import { pollsApi } from "./api-polls.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
+import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
@@ -78,6 +79,7 @@ export function apiRoutes(): Hono<AppEnv> {
     if (account.suspended_at) return c.json({ error: suspendedMessage(account) }, 403);
     c.set("account", account);
     c.set("actor", actor);
+    await markActive(c.var.kindred.db, account.id);
     await next();
   });
 
