@@ -165,3 +165,37 @@ describe("retention and the admin's views", () => {
     expect((await apiOk(sam, "GET", "/admin/deletions")).deliveries).toEqual([]);
   });
 });
+
+describe("tracked deliveries", () => {
+  it("gives up on a permanent refusal and retries later after a network failure", async () => {
+    const { trackDeliveries, listDeliveries } = await import("../db/delivery-tracking.ts");
+    const { runDueDeletionDeliveries } = await import("../federation/account-deletion.ts");
+    const { freePort } = await import("./helpers/instance.ts");
+    const gone = await createMember(instance, "gone");
+    const account = await db().selectFrom("accounts").select("id").where("username", "=", "gone").executeTakeFirstOrThrow();
+    await apiOk(gone, "DELETE", "/me", { password: "gone has a long password" });
+    const json = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: new URL("/activities/00000000-0000-4000-8000-000000000001", instance.url).href,
+      type: "Delete",
+      actor: gone.uri,
+      object: gone.uri,
+      to: "https://www.w3.org/ns/activitystreams#Public",
+    };
+    const refusing = new URL("/no-such-inbox", instance.url).href; // a 4xx
+    const down = `http://127.0.0.1:${await freePort()}/inbox`; // nothing listens
+    await trackDeliveries(db(), account.id, [{ uri: json.id, json }], [refusing, down]);
+    // The actor stays served while deliveries are pending (receivers verify with its key).
+    expect((await fetch(gone.uri, { headers: { Accept: "application/activity+json" } })).status).toBe(200);
+    const kindred = instance.kindred;
+    await runDueDeletionDeliveries(kindred.federation.createContext(instance.url, kindred.contextData));
+    const rows = await listDeliveries(db(), account.id);
+    const byInbox = new Map(rows.map((r) => [r.inbox_url, r]));
+    expect(byInbox.get(refusing)).toMatchObject({ state: "failed", attempts: 1 });
+    expect(byInbox.get(refusing)!.last_error).toMatch(/\(4\d\d /);
+    expect(byInbox.get(down)).toMatchObject({ state: "pending", attempts: 1 });
+    const next = await db().selectFrom("deletion_deliveries").select("next_attempt_at").where("inbox_url", "=", down)
+      .executeTakeFirstOrThrow();
+    expect(next.next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 20_000);
+  });
+});
