@@ -28,6 +28,8 @@ export interface AccountsTable {
   suspended_reason: string | null;
   /** Set by an admin of this instance after a private check. */
   clinician_verified_at: Date | null;
+  /** Erased by its member (issue 6): only the name and signing keys remain. */
+  deleted_at: Generated<Date | null>;
 }
 
 /** Shown as a badge next to a member's name; self-declared. */
@@ -129,6 +131,8 @@ export interface ActorsTable {
   /** Blocked instance-wide by an admin: nothing from this actor is accepted. */
   blocked_at: Date | null;
   blocked_reason: string | null;
+  /** Deleted by its own server (a remote actor): profile cleared, content tombstoned. */
+  deleted_at: Generated<Date | null>;
 }
 
 export interface FollowsTable {
@@ -389,6 +393,39 @@ export interface FeedbackTable {
   created_at: Generated<Date>;
 }
 
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+/** One `Delete` sent for an erased account to one inbox, tracked until acknowledged or given up. */
+export interface DeletionDeliveriesTable {
+  id: Generated<number>;
+  account_id: number;
+  activity_uri: string;
+  activity_json: Json;
+  inbox_url: string;
+  state: Generated<DeliveryState>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: Generated<Date>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** Versions of the community guidelines members consent to. */
+export interface GuidelinesTable {
+  version: number;
+  text: string;
+  created_at: Generated<Date>;
+}
+
+/** A member's consent to the processing of health data under a guidelines version. */
+export interface ConsentsTable {
+  id: Generated<number>;
+  account_id: number;
+  guidelines_version: number;
+  given_at: Generated<Date>;
+  withdrawn_at: Date | null;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -418,6 +455,9 @@ export interface Schema {
   feedback: FeedbackTable;
   federation_settings: FederationSettingsTable;
   federation_rules: FederationRulesTable;
+  deletion_deliveries: DeletionDeliveriesTable;
+  guidelines: GuidelinesTable;
+  consents: ConsentsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

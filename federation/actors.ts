@@ -13,9 +13,11 @@ import {
   Image,
   Person,
   Source,
+  Tombstone,
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { findAccountByUsername, findLocalName } from "../db/accounts.ts";
+import { hasPendingDeliveries } from "../db/delivery-tracking.ts";
 import { findGroupBySlug } from "../db/groups.ts";
 import type { Account, Group as GroupRow } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
@@ -142,6 +144,11 @@ export function registerActors(builder: FederationBuilder<ContextData>): void {
       const group = await findGroupBySlug(ctx.data.db, identifier);
       if (group) return groupActor(ctx, group);
       const account = await findAccountByUsername(ctx.data.db, identifier);
+      // An erased account: served (bare) while its Deletes are being
+      // delivered, since receivers fetch its key to verify them; then gone (410).
+      if (account?.deleted_at && !(await hasPendingDeliveries(ctx.data.db, account.id))) {
+        return new Tombstone({ id: ctx.getActorUri(identifier), deleted: instant(account.deleted_at) });
+      }
       if (account) return personActor(ctx, account);
       return null;
     })

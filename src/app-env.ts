@@ -10,6 +10,8 @@ export interface AppServices {
   origin: URL;
   /** INDEX_PUBLIC_GROUPS: group and thread pages of local public groups may be indexed. */
   indexPublicGroups: boolean;
+  /** MIN_AGE: the age sign-up asks members to confirm. */
+  minAge: number;
   federation: Federation<ContextData>;
   /** A Fedify context for sending and fetching outside a Fedify route. */
   fedify(): FedifyContext<ContextData>;

@@ -18,6 +18,7 @@ import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
 import { webAccountRoutes } from "./routes/web-account.tsx";
+import { webDataRightsRoutes } from "./routes/web-data-rights.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
@@ -35,7 +36,8 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> & Partial<Pick<Config, "secureMode">>;
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
+    Partial<Pick<Config, "secureMode" | "minAge">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -47,6 +49,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     instanceName: config.instanceName,
     origin: config.origin,
     indexPublicGroups: config.indexPublicGroups,
+    minAge: config.minAge ?? 16,
     federation,
     fedify,
   };
@@ -81,6 +84,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(webSession());
   app.use(csrfProtection());
   app.route("/", webAccountRoutes());
+  app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());

@@ -37,6 +37,10 @@ export interface Config {
    * HTTP signature, except actor documents (peers fetch keys from them).
    */
   secureMode: boolean;
+  /** MIN_AGE: sign-up asks members to confirm they are at least this old (no birth date is stored). */
+  minAge: number;
+  /** RETENTION_INACTIVE_DAYS: `kindred retention run` deletes accounts inactive longer; null is off. */
+  retentionInactiveDays: number | null;
 }
 
 export class ConfigError extends Error {
@@ -131,5 +135,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
     secureMode: boolean(env, "SECURE_MODE"),
+    minAge: integer(env, "MIN_AGE", 16, 13, 21),
+    retentionInactiveDays: env.RETENTION_INACTIVE_DAYS?.trim()
+      ? integer(env, "RETENTION_INACTIVE_DAYS", 0, 30, 36500)
+      : null,
   };
 }

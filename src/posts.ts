@@ -2,6 +2,7 @@
  * Posting as a local member: validation and Markdown rendering here, the
  * federated part in federation/member-actions.ts.
  */
+import { missingConsent } from "./consent.ts";
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { findActiveBan } from "../db/bans.ts";
@@ -57,6 +58,8 @@ function checkSummary(summary: unknown): string | null {
 export async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {
   const follow = await findFollow(ctx.data.db, member.id, group.id);
   if (follow?.state !== "accepted") throw new ForbiddenError("join the group before posting in it");
+  const noConsent = member.account_id != null ? await missingConsent(ctx.data.db, member.account_id) : null;
+  if (noConsent) throw new ForbiddenError(noConsent);
   const ban = await findActiveBan(ctx.data.db, group.id, member.id);
   if (ban) throw new ForbiddenError(banMessage(ban));
 }

@@ -15,6 +15,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { acquireDataDirLock, adminSocketPath } from "./data-dir-lock.ts";
 import { buildFederation } from "./federation-setup.ts";
+import { startDeletionDeliveries } from "../federation/account-deletion.ts";
 
 const logger = getLogger(["kindred", "server"]);
 
@@ -53,11 +54,18 @@ export async function createKindred(config: Config, database?: Database): Promis
   let queueDone: Promise<void> = Promise.resolve();
   if (config.nodeType !== "web") {
     queueDone = federation.startQueue(contextData, { signal: stopQueue.signal });
+    // Account erasures' Deletes, tracked per inbox (federation/account-deletion.ts).
+    startDeletionDeliveries(fedify, stopQueue.signal);
     logger.info("Queue worker started ({n} at a time)", { n: config.queueConcurrency });
   }
   const app = createApp({ config, federation, contextData, fedify });
   const closeAdminSocket = embedded
-    ? await listenAdminSocket(adminSocketPath(config.dataDir), { db: database.db, origin: config.origin, fedify })
+    ? await listenAdminSocket(adminSocketPath(config.dataDir), {
+      db: database.db,
+      origin: config.origin,
+      fedify,
+      retentionInactiveDays: config.retentionInactiveDays,
+    })
     : async () => {};
   return {
     config,

@@ -4,6 +4,7 @@
  * HttpOnly, SameSite=Lax, and Secure (with the `__Host-` prefix) when the
  * origin is https.  Nothing about the client (IP, user agent) is stored.
  */
+import { markActive } from "../db/account-data.ts";
 import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -61,6 +62,7 @@ export function webSession(): MiddlewareHandler<AppEnv> {
       // A suspended account's sessions were ended; this is the second lock.
       if (account && actor && !account.suspended_at) {
         c.set("viewer", { account, actor, unread: await countUnread(db, account.id) });
+        await markActive(db, account.id);
       }
     }
     await next();

@@ -9,6 +9,7 @@ import { type AccountInput, createAccount, MIN_PASSWORD_LENGTH } from "./account
 import { authenticate } from "./auth.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { ValidationError } from "./names.ts";
+import { giveConsent } from "./consent.ts";
 import { hashPassword } from "./passwords.ts";
 
 export const MEMBER_TYPES: Record<MemberType, string> = {
@@ -37,11 +38,19 @@ export function looksLikeRealName(username: string, displayName: string): boolea
 export async function signUp(
   db: Kysely<Schema>,
   origin: URL,
-  input: AccountInput & { memberType?: unknown },
+  input: AccountInput & { memberType?: unknown; consent?: unknown; ageConfirmed?: unknown; minAge?: number },
 ): Promise<Account> {
   const memberType = checkMemberType(input.memberType);
+  // Asked before anything is stored: no account without both.
+  if (input.ageConfirmed !== true) {
+    throw new ValidationError("age", `you must be at least ${input.minAge ?? 16} to join`);
+  }
+  if (input.consent !== true) {
+    throw new ValidationError("consent", "you need to consent to the processing of health data to join");
+  }
   const account = await createAccount(db, origin, { ...input, role: "member" });
   if (memberType) await setMemberType(db, account.id, memberType);
+  await giveConsent(db, account.id);
   return { ...account, member_type: memberType };
 }
 

@@ -71,6 +71,8 @@ async function signUp(page: Page, username: string, displayName: string, memberT
   await page.getByLabel("Display name").fill(displayName);
   await page.getByLabel("Password").fill(`${username} has a long password`);
   await page.getByLabel(memberType).check();
+  await page.getByLabel(/I am at least/).check();
+  await page.getByLabel(/community guidelines/).check();
   await page.getByRole("button", { name: "Create my account" }).click();
   await shown(page.getByText("Your account is ready"));
 }

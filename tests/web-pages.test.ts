@@ -50,6 +50,8 @@ describe("accounts", () => {
       password: "alice has a long password",
       member_type: "patient",
       email: "alice@example.org",
+      age: "yes",
+      consent: "yes",
     }, warned.html);
     expect(page.url.pathname).toBe("/groups");
     expect(page.html).toContain("Your account is ready");
@@ -63,7 +65,7 @@ describe("accounts", () => {
     const other = new WebClient(instance);
     const warned = await other.signUp("jo_bloggs");
     const page = await other.post("/signup", {
-      username: "jo_bloggs", display_name: "jo_bloggs", password: "a long enough password", keep_name: "yes",
+      username: "jo_bloggs", display_name: "jo_bloggs", password: "a long enough password", keep_name: "yes", age: "yes", consent: "yes",
     }, warned.html);
     expect(page.url.pathname).toBe("/groups");
   });
@@ -86,7 +88,9 @@ describe("accounts", () => {
     const taken = await other.signUp("alice", "Someone");
     expect(taken.status).toBe(422);
     expect(taken.html).toContain("already taken");
-    const short = await other.submit("/signup", "/signup", { username: "shorty", display_name: "S", password: "short" });
+    const short = await other.submit("/signup", "/signup", {
+      username: "shorty", display_name: "S", password: "short", age: "yes", consent: "yes",
+    });
     expect(short.status).toBe(422);
     expect(short.html).toContain("at least 10 characters");
   });

@@ -20,6 +20,7 @@ import { stripMedia } from "../../policy/federation-rules.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
+import { deletesItsActor, onActorDelete } from "./actor-delete.ts";
 import { looksLikeVote, onPollVote, updateRemotePoll } from "./polls.ts";
 
 const logger = getLogger(["kindred", "federation", "posts"]);
@@ -106,6 +107,7 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
 
 export async function onDelete(ctx: Context<ContextData>, del: Delete, via: Via = {}): Promise<void> {
   if (!del.actorId || !del.objectId) return;
+  if (deletesItsActor(del)) return await onActorDelete(ctx, del, via);
   const post = await findPostByUri(ctx.data.db, del.objectId.href);
   if (!post) return;
   const author = await findActorById(ctx.data.db, post.author_id);

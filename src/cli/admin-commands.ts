@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { listBlockedActors } from "../../db/bans.ts";
 import { blockActor, suspendAccount, verifyClinician } from "../admin.ts";
+import { runRetention } from "../retention.ts";
 import type { CliIo } from "./commands.ts";
 
 function parse(args: string[], spec: NonNullable<Parameters<typeof parseArgs>[0]>["options"], positionals: number) {
@@ -53,6 +54,16 @@ export async function runAdminCommand(key: string, args: string[], io: CliIo): P
       const rows = await listBlockedActors(io.db);
       if (rows.length === 0) io.out("No blocked actors.");
       for (const r of rows) io.out(`@${r.username}@${r.host}\t${r.uri}\t${r.blocked_reason ?? ""}`);
+      return 0;
+    }
+    case "retention run": {
+      const { values } = parse(args, { days: { type: "string" } }, 0);
+      const days = values.days != null ? Number(values.days) : io.retentionInactiveDays;
+      if (days == null) throw new CliUsage("retention is off: set RETENTION_INACTIVE_DAYS or give --days N");
+      if (!Number.isInteger(days) || days < 30) throw new CliUsage("--days must be a whole number of at least 30");
+      const deleted = await runRetention(ctx, days);
+      io.out(deleted.length ? `Deleted ${deleted.length} account(s) unused for over ${days} days: ${deleted.join(", ")}.`
+        : `No member account has been unused for over ${days} days.`);
       return 0;
     }
   }

@@ -27,6 +27,8 @@ export interface CliIo {
   fedify(): Context<ContextData>;
   out(line: string): void;
   err(line: string): void;
+  /** RETENTION_INACTIVE_DAYS, for `retention run` (null: off). */
+  retentionInactiveDays?: number | null;
   /** Password read from stdin, for `--password-stdin`. */
   readPassword?(): Promise<string>;
 }
@@ -56,6 +58,9 @@ Commands:
   block remove ACTOR
   block list
       Block a remote actor instance-wide (@name@host or URL): nothing from it is accepted or shown, nothing sent to it.
+  retention run [--days N]
+      Delete member accounts unused for more than N days (default RETENTION_INACTIVE_DAYS), as if they
+      deleted themselves: their posts become tombstones and other servers are asked to delete them.
 ${FEDERATION_USAGE}
   db:migrate
       Apply pending database migrations (the server also does this on start).
@@ -104,7 +109,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
-  const families = ["admin", "group", "account", "block"];
+  const families = ["admin", "group", "account", "block", "retention"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
@@ -227,6 +232,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "block add":
     case "block remove":
     case "block list":
+    case "retention run":
       return await runAdminCommand(key, args, io);
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);

@@ -58,7 +58,15 @@ async function main(): Promise<number> {
     for (const m of migrated.results ?? []) out(`Applied migration ${m.migrationName}`);
     // What a command sends is queued in the database for the server's workers.
     const { fedify } = await buildFederation(config, database);
-    return await runCommand(argv, { db: database.db, origin: config.origin, fedify, out, err, readPassword });
+    return await runCommand(argv, {
+      db: database.db,
+      origin: config.origin,
+      fedify,
+      out,
+      err,
+      readPassword,
+      retentionInactiveDays: config.retentionInactiveDays,
+    });
   } finally {
     await database.close();
     release();

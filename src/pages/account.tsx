@@ -31,7 +31,9 @@ export interface SignupValues {
   member_type?: string;
 }
 
-export function SignupPage(props: { page: PageInfo; values?: SignupValues; errors?: string[]; realNameWarning?: boolean }) {
+export function SignupPage(
+  props: { page: PageInfo; minAge: number; values?: SignupValues; errors?: string[]; realNameWarning?: boolean },
+) {
   const v = props.values ?? {};
   return (
     <Layout title="Sign up" page={props.page}>
@@ -64,6 +66,17 @@ export function SignupPage(props: { page: PageInfo; values?: SignupValues; error
         <Field id="password" name="password" type="password" label="Password" required autocomplete="new-password"
           hint="At least 10 characters. A few unrelated words work well." minlength={10} />
         <MemberTypeChoice value={v.member_type ?? null} />
+        <p class="choice">
+          <input type="checkbox" id="age" name="age" value="yes" required />
+          <label for="age">I am at least {props.minAge} years old</label>
+        </p>
+        <p class="choice">
+          <input type="checkbox" id="consent" name="consent" value="yes" required />
+          <label for="consent">
+            I have read the <a href="/guidelines">community guidelines</a> and agree to this instance processing what
+            I share about my health to run the groups I join. I can withdraw this at any time.
+          </label>
+        </p>
         <p><button type="submit">Create my account</button></p>
       </form>
       <p>Already a member? <a href="/login">Log in</a>.</p>
@@ -125,6 +138,12 @@ export function SettingsPage(props: {
             autocomplete="new-password" minlength={10} hint="At least 10 characters. You stay logged in here; other devices are logged out." />
           <p><button type="submit">Change password</button></p>
         </form>
+      </section>
+      <section aria-labelledby="data-heading">
+        <h2 id="data-heading">Your data</h2>
+        <p>
+          <a href="/settings/data">Download your data, withdraw your consent, or delete your account</a>.
+        </p>
       </section>
     </Layout>
   );

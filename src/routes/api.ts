@@ -20,6 +20,8 @@ import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
 import { pollsApi } from "./api-polls.ts";
+import { dataRightsApi } from "./api-data-rights.ts";
+import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { Post } from "../../db/schema.ts";
@@ -84,6 +86,7 @@ export function apiRoutes(): Hono<AppEnv> {
     if (account.suspended_at) return c.json({ error: suspendedMessage(account) }, 403);
     c.set("account", account);
     c.set("actor", actor);
+    await markActive(c.var.kindred.db, account.id);
     await next();
   });
 
@@ -237,5 +240,6 @@ export function apiRoutes(): Hono<AppEnv> {
   moderationApiRoutes(api);
   federationPolicyApi(api);
   pollsApi(api);
+  dataRightsApi(api);
   return api;
 }

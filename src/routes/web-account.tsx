@@ -23,7 +23,8 @@ function settingsPage(c: C, extra: { saved?: string; profileErrors?: string[]; p
 export function webAccountRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get("/signup", (c) => c.var.viewer ? c.redirect("/", 303) : c.html(<SignupPage page={pageInfo(c, true)} />));
+  app.get("/signup", (c) =>
+    c.var.viewer ? c.redirect("/", 303) : c.html(<SignupPage page={pageInfo(c, true)} minAge={c.var.kindred.minAge} />));
 
   app.post("/signup", async (c) => {
     const f = await formFields(c);
@@ -31,7 +32,7 @@ export function webAccountRoutes(): Hono<AppEnv> {
     const username = (f.username ?? "").trim();
     const displayName = (f.display_name ?? "").trim();
     if (looksLikeRealName(username, displayName) && f.keep_name !== "yes") {
-      return c.html(<SignupPage page={pageInfo(c, true)} values={values} realNameWarning />, 200);
+      return c.html(<SignupPage page={pageInfo(c, true)} minAge={c.var.kindred.minAge} values={values} realNameWarning />, 200);
     }
     try {
       const account = await signUp(c.var.kindred.db, c.var.kindred.origin, {
@@ -40,11 +41,14 @@ export function webAccountRoutes(): Hono<AppEnv> {
         email: f.email,
         password: f.password ?? "",
         memberType: f.member_type,
+        consent: f.consent === "yes",
+        ageConfirmed: f.age === "yes",
+        minAge: c.var.kindred.minAge,
       });
       await startSession(c, account.id);
       return c.redirect("/groups?welcome=1", 303);
     } catch (error) {
-      return c.html(<SignupPage page={pageInfo(c, true)} values={values} errors={[problem(error)]} />, 422);
+      return c.html(<SignupPage page={pageInfo(c, true)} minAge={c.var.kindred.minAge} values={values} errors={[problem(error)]} />, 422);
     }
   });
 

@@ -104,9 +104,9 @@ lemmy("activities/deletion/undo_remove_note.json", (v) => ({
   expect: [{ kind: "moderated", id: `${DS9}/comment/1`, removed: false }],
 }));
 lemmy("activities/deletion/delete_user.json", (v) => ({
-  why: "ignored: deleting an account (removeData) is not supported yet; the author's posts stay",
+  why: "the author's instance deletes their account (signed by the account): their thread becomes a tombstone",
   ...postInMain,
-  expect: unchanged,
+  expect: [{ kind: "tombstone", id: `${DS9}/post/1` }],
 }));
 lemmy("activities/voting/dislike_page.json", (v) => ({
   why: "a downvote is counted",

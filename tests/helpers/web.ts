@@ -89,6 +89,8 @@ export class WebClient {
       username,
       display_name: displayName,
       password: `${username} has a long password`,
+      age: "yes",
+      consent: "yes",
       ...extra,
     });
     return page;

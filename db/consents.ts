@@ -1,0 +1,29 @@
+/** Versioned community guidelines and members' consents to them (issue 6, item 7). */
+import type { Kysely, Transaction } from "kysely";
+import type { Schema } from "./schema.ts";
+
+type Db = Kysely<Schema> | Transaction<Schema>;
+
+/** The newest guidelines stored, if an admin ever stored any. */
+export function findLatestGuidelines(db: Db) {
+  return db.selectFrom("guidelines").selectAll().orderBy("version", "desc").limit(1).executeTakeFirst();
+}
+
+export async function insertGuidelines(db: Db, version: number, text: string): Promise<void> {
+  await db.insertInto("guidelines").values({ version, text }).execute();
+}
+
+export async function insertConsent(db: Db, accountId: number, version: number): Promise<void> {
+  await db.insertInto("consents").values({ account_id: accountId, guidelines_version: version }).execute();
+}
+
+/** The member's latest consent (withdrawn or not); undefined when they never gave one. */
+export function findLatestConsent(db: Db, accountId: number) {
+  return db.selectFrom("consents").selectAll().where("account_id", "=", accountId)
+    .orderBy("id", "desc").limit(1).executeTakeFirst();
+}
+
+export async function withdrawConsents(db: Db, accountId: number): Promise<void> {
+  await db.updateTable("consents").set({ withdrawn_at: new Date() })
+    .where("account_id", "=", accountId).where("withdrawn_at", "is", null).execute();
+}
