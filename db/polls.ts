@@ -83,6 +83,9 @@ export async function recordChoices(
   positions: number[],
   activityUri: string | null,
 ): Promise<number[]> {
+  // One vote at a time per poll, so that the recount that follows sees
+  // every committed vote (see setVote in db/posts.ts).
+  await trx.selectFrom("polls").select("post_id").where("post_id", "=", postId).forUpdate().execute();
   const before = await choicesOf(trx, postId, actorId);
   const added = positions.filter((p) => !before.includes(p));
   if (!multiple && added.length > 0) {

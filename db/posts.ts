@@ -70,6 +70,10 @@ export async function setVote(
   value: 1 | -1 | 0,
   activityUri: string | null,
 ): Promise<void> {
+  // Votes on one post are counted one transaction at a time: without the
+  // lock, two votes arriving together (PostgreSQL, READ COMMITTED) would
+  // each recount without the other's row, and the count would lose one.
+  await trx.selectFrom("posts").select("id").where("id", "=", postId).forUpdate().execute();
   if (value === 0) {
     await trx.deleteFrom("votes").where("actor_id", "=", actorId).where("post_id", "=", postId).execute();
   } else {
