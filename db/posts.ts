@@ -141,11 +141,15 @@ export function findPostView(db: Db, where: { id: number } | { uri: string }): P
     .executeTakeFirst();
 }
 
-/** A thread's posts with their URIs, in publication order. */
+/**
+ * A thread's posts with their URIs: the thread first (a remote reply may
+ * claim an earlier date than its thread), then the replies in publication
+ * order.
+ */
 export function listThreadPostViews(db: Db, threadId: number): Promise<PostView[]> {
   return viewQuery(db)
     .where((eb) => eb.or([eb("posts.id", "=", threadId), eb("posts.thread_id", "=", threadId)]))
-    .orderBy("posts.published_at").orderBy("posts.id")
+    .orderBy(sql`posts.id = ${threadId}`, "desc").orderBy("posts.published_at").orderBy("posts.id")
     .execute();
 }
 
