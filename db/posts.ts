@@ -153,6 +153,47 @@ export function listThreadPostViews(db: Db, threadId: number): Promise<PostView[
     .execute();
 }
 
+/** The columns a web page shows of a post (see PostCard). */
+const CARD_COLUMNS = [
+  "id", "group_id", "author_id", "parent_id", "thread_id", "title", "content_html", "summary", "sensitive",
+  "local", "published_at", "updated_at", "deleted_at", "like_count", "dislike_count", "removed_at",
+  "removed_reason", "locked_at", "pinned_at", "review_state", "distinguished", "needs_source",
+] as const;
+
+/**
+ * A post as a web page shows it: fewer columns than a PostView, because
+ * decoding a row costs per column (on PGlite, most of a 300-reply thread
+ * page's time went into the columns it never showed).
+ */
+export type PostCard =
+  & Pick<Post, (typeof CARD_COLUMNS)[number]>
+  & Pick<PostView, "author_uri" | "author_username" | "author_host" | "author_name">;
+
+const CARD_DATES = ["published_at", "updated_at", "deleted_at", "removed_at", "locked_at", "pinned_at"] as const;
+
+/**
+ * A thread's posts for its page, the thread first, then the replies in
+ * publication order; posts of authors an admin blocked instance-wide are
+ * left out.  The rows come back as one JSON array: decoding one value is
+ * several times cheaper than decoding 300 rows column by column on PGlite.
+ */
+export async function listThreadPostCards(db: Db, threadId: number): Promise<PostCard[]> {
+  const cards = db.selectFrom("posts")
+    .innerJoin("actors as a", "a.id", "posts.author_id")
+    .select(CARD_COLUMNS.map((c) => `posts.${c}` as const))
+    .select(["a.uri as author_uri", "a.username as author_username", "a.host as author_host", "a.name as author_name"])
+    .where((eb) => eb.or([eb("posts.id", "=", threadId), eb("posts.thread_id", "=", threadId)]))
+    .where("a.blocked_at", "is", null);
+  const { rows } = await db.selectFrom(cards.as("t"))
+    .select(sql<unknown>`json_agg(t order by t.id = ${threadId} desc, t.published_at, t.id)`.as("rows"))
+    .executeTakeFirstOrThrow();
+  const list = (typeof rows === "string" ? JSON.parse(rows) : rows ?? []) as Record<string, unknown>[];
+  for (const card of list) {
+    for (const key of CARD_DATES) if (card[key] != null) card[key] = new Date(card[key] as string);
+  }
+  return list as unknown as PostCard[];
+}
+
 /** Threads of a group with their authors, most recently active first. */
 export function listThreadViews(
   db: Db,

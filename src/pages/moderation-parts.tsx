@@ -1,10 +1,10 @@
 /** Moderation on the thread page: labels every reader sees, and the moderators' forms. */
-import type { PostView } from "../../db/posts.ts";
+import type { PostCard } from "../../db/posts.ts";
 import { Csrf, Field, TextArea } from "./forms.tsx";
 import type { PageInfo } from "./page-info.ts";
 
 /** Locked, pinned, "needs a source": shown to everyone. */
-export function ModerationLabels({ post, threadLocked }: { post: PostView; threadLocked?: boolean }) {
+export function ModerationLabels({ post, threadLocked }: { post: PostCard; threadLocked?: boolean }) {
   const locked = post.locked_at != null;
   if (!locked && !post.pinned_at && !post.needs_source && !(threadLocked && post.parent_id == null)) return null;
   return (
@@ -19,7 +19,7 @@ export function ModerationLabels({ post, threadLocked }: { post: PostView; threa
 }
 
 /** What readers see of a removed post, instead of it (moderators see both). */
-export function RemovedNotice({ post }: { post: PostView }) {
+export function RemovedNotice({ post }: { post: PostCard }) {
   return (
     <p class="removed" role="note">
       Removed by a moderator{post.removed_reason ? <>: {post.removed_reason}</> : "."}
@@ -29,7 +29,7 @@ export function RemovedNotice({ post }: { post: PostView }) {
 
 function ActionButton({ page, post, action, label, withReason, danger }: {
   page: PageInfo;
-  post: PostView;
+  post: PostCard;
   action: string;
   label: string;
   withReason?: "required" | "optional";
@@ -58,7 +58,7 @@ function ActionButton({ page, post, action, label, withReason, danger }: {
 }
 
 /** The moderators' tools under a post. */
-export function ModeratorActions({ page, post }: { page: PageInfo; post: PostView }) {
+export function ModeratorActions({ page, post }: { page: PageInfo; post: PostCard }) {
   if (post.deleted_at) return null;
   const thread = post.parent_id == null;
   return (

@@ -1,6 +1,6 @@
 /** Pieces of a post: byline with badge, folded content, and the actions under it. */
 import { raw } from "hono/html";
-import type { PostView } from "../../db/posts.ts";
+import type { PostCard } from "../../db/posts.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { MEMBER_TYPES } from "../web-accounts.ts";
 import { Csrf, Field, TextArea } from "./forms.tsx";
@@ -21,7 +21,7 @@ export function StaffBadges({ clinician, mentor }: { clinician?: boolean; mentor
 }
 
 export function Byline(
-  { post, badge, clinician, mentor }: { post: PostView; badge?: MemberType; clinician?: boolean; mentor?: boolean },
+  { post, badge, clinician, mentor }: { post: PostCard; badge?: MemberType; clinician?: boolean; mentor?: boolean },
 ) {
   return (
     <p class="byline">
@@ -35,7 +35,7 @@ export function Byline(
 }
 
 /** A post's body; with a content warning (or marked sensitive) it is folded. */
-export function Content({ post }: { post: PostView }) {
+export function Content({ post }: { post: PostCard }) {
   if (post.deleted_at) return <p class="deleted">This post was deleted.</p>;
   // content_html is Markdown rendered with raw HTML escaped (local posts) or
   // sanitised on arrival (remote posts): see src/markdown.ts, federation/html.ts.
@@ -76,7 +76,7 @@ export function ComposeFields({ id, values, withTitle }: { id: string; values: C
   );
 }
 
-export function VoteForm({ page, post, mine }: { page: PageInfo; post: PostView; mine?: 1 | -1 }) {
+export function VoteForm({ page, post, mine }: { page: PageInfo; post: PostCard; mine?: 1 | -1 }) {
   return (
     <form method="post" action={`/p/${post.id}/vote`} class="inline vote">
       <Csrf token={page.csrf} />
@@ -92,7 +92,7 @@ export function VoteForm({ page, post, mine }: { page: PageInfo; post: PostView;
   );
 }
 
-export function ReplyForm({ page, post }: { page: PageInfo; post: PostView }) {
+export function ReplyForm({ page, post }: { page: PageInfo; post: PostCard }) {
   const id = `reply-${post.id}`;
   return (
     <details class="reply-form">
@@ -109,7 +109,7 @@ export function ReplyForm({ page, post }: { page: PageInfo; post: PostView }) {
   );
 }
 
-export function OwnPostActions({ page, post }: { page: PageInfo; post: PostView }) {
+export function OwnPostActions({ page, post }: { page: PageInfo; post: PostCard }) {
   return (
     <>
       <a href={`/p/${post.id}/edit`} class="action">Edit</a>
@@ -125,6 +125,6 @@ export function OwnPostActions({ page, post }: { page: PageInfo; post: PostView 
 }
 
 /** To the form that reports a post (or its author) to the group's moderators. */
-export function ReportLink({ post }: { post: PostView }) {
+export function ReportLink({ post }: { post: PostCard }) {
   return <a href={`/p/${post.id}/report`} class="action" rel="nofollow">Report</a>;
 }

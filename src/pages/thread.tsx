@@ -2,7 +2,7 @@
  * A thread with nested replies.  Each reply level folds with <details>, so
  * it works without JavaScript; content warnings fold the post itself.
  */
-import type { PostView } from "../../db/posts.ts";
+import type { PostCard } from "../../db/posts.ts";
 import type { Badges } from "../../db/bans.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { Layout } from "./layout.tsx";
@@ -28,7 +28,7 @@ export interface ThreadProps {
   page: PageInfo;
   groupName: string;
   groupUrl: string;
-  posts: PostView[];
+  posts: PostCard[];
   memberTypes: Map<number, MemberType>;
   viewer?: ThreadViewer;
   /** Right after posting: the post awaits review, or matched crisis language (with the help to show). */
@@ -40,7 +40,7 @@ export interface ThreadProps {
   poll?: PollView;
 }
 
-function byline(props: ThreadProps, post: PostView) {
+function byline(props: ThreadProps, post: PostCard) {
   return (
     <Byline post={post} badge={props.memberTypes.get(post.author_id)}
       clinician={props.badges?.clinicians.has(post.author_id)} mentor={props.badges?.mentors.has(post.author_id)} />
@@ -48,9 +48,9 @@ function byline(props: ThreadProps, post: PostView) {
 }
 
 /** A locked thread, or a locked comment, takes no new replies. */
-const isLocked = (props: ThreadProps, post: PostView) => post.locked_at != null || props.posts[0].locked_at != null;
+const isLocked = (props: ThreadProps, post: PostCard) => post.locked_at != null || props.posts[0].locked_at != null;
 
-function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
+function Actions({ props, post }: { props: ThreadProps; post: PostCard }) {
   const v = props.viewer;
   if (post.deleted_at) return null;
   if (post.review_state !== "published") {
@@ -87,16 +87,16 @@ function Actions({ props, post }: { props: ThreadProps; post: PostView }) {
 }
 
 /** A post's body, or the notice of its removal (moderators see both). */
-function PostBody({ props, post }: { props: ThreadProps; post: PostView }) {
+function PostBody({ props, post }: { props: ThreadProps; post: PostCard }) {
   if (!post.removed_at || post.deleted_at) return <Content post={post} />;
   return <><RemovedNotice post={post} />{props.viewer?.moderator ? <Content post={post} /> : null}</>;
 }
 
-function count(children: Map<number, PostView[]>, id: number): number {
+function count(children: Map<number, PostCard[]>, id: number): number {
   return (children.get(id) ?? []).reduce((n, p) => n + 1 + count(children, p.id), 0);
 }
 
-function Replies({ props, children, parentId }: { props: ThreadProps; children: Map<number, PostView[]>; parentId: number }) {
+function Replies({ props, children, parentId }: { props: ThreadProps; children: Map<number, PostCard[]>; parentId: number }) {
   const list = children.get(parentId) ?? [];
   if (list.length === 0) return null;
   const total = count(children, parentId);
@@ -122,7 +122,7 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
 export function ThreadPage(props: ThreadProps) {
   const [root, ...replies] = props.posts;
   const ids = new Set(props.posts.map((p) => p.id));
-  const children = new Map<number, PostView[]>();
+  const children = new Map<number, PostCard[]>();
   for (const r of replies) {
     // A reply whose parent is unknown here hangs from the thread itself.
     const parent = r.parent_id != null && ids.has(r.parent_id) ? r.parent_id : root.id;

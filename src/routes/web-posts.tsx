@@ -1,9 +1,9 @@
 /** Thread pages and what members do to posts: reply, vote, edit, delete. */
 import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
-import { badgesOf, blockedAmong } from "../../db/bans.ts";
+import { badgesOf } from "../../db/bans.ts";
 import { findFollow } from "../../db/follows.ts";
-import { findPostById, listThreadPostViews, type PostView } from "../../db/posts.ts";
+import { findPostById, listThreadPostCards, type PostCard } from "../../db/posts.ts";
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -28,12 +28,10 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   const group = await findActorById(db, post.group_id);
   const viewerActor = c.var.viewer?.actor;
   const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
-  const all = await listThreadPostViews(db, post.thread_id ?? post.id);
-  // Posts of authors an admin blocked instance-wide are not shown; held and
-  // rejected posts only to their authors and the moderators.
-  const blocked = await blockedAmong(db, all.map((p) => p.author_id));
-  const posts = all.filter((p) =>
-    !blocked.has(p.author_id) && (p.review_state === "published" || moderator || p.author_id === viewerActor?.id)
+  // Posts of authors an admin blocked instance-wide are left out by the query;
+  // held and rejected posts are shown only to their authors and the moderators.
+  const posts = (await listThreadPostCards(db, post.thread_id ?? post.id)).filter((p) =>
+    p.review_state === "published" || moderator || p.author_id === viewerActor?.id
   );
   if (posts.length === 0 || posts[0].id !== (post.thread_id ?? post.id)) return c.notFound();
   const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
@@ -50,7 +48,7 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
 }
 
 /** Right after posting (see afterPosting): the held notice and the crisis panel. */
-async function postingNotice(c: C, posts: PostView[]): Promise<ThreadProps["notice"]> {
+async function postingNotice(c: C, posts: PostCard[]): Promise<ThreadProps["notice"]> {
   const viewer = c.var.viewer?.actor;
   const held = c.req.query("held") === "1" && posts.some((p) => p.review_state === "held" && p.author_id === viewer?.id);
   const crisis = c.req.query("crisis") === "1" ? await crisisResources(c.var.kindred.db) : undefined;
