@@ -6,14 +6,14 @@
  * announces it back.
  */
 import type { Context } from "@fedify/fedify";
-import { findAccountActor, findActorById } from "../db/actors.ts";
+import { findActorById } from "../db/actors.ts";
 import { deleteBan, recordBan, setBanActivity } from "../db/bans.ts";
 import { staffRole } from "../db/groups.ts";
 import { logModeration } from "../db/moderation-log.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { sendBan, sendUnban } from "../federation/staff-actions.ts";
-import { canModerate } from "./membership.ts";
+import { actingModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { ForbiddenError } from "./posts.ts";
 
@@ -51,14 +51,6 @@ function checkDays(days: unknown): number | null {
   return n;
 }
 
-/** The acting member's actor, and the role the moderation log shows for them. */
-export async function moderatorOf(ctx: Ctx, account: Account, group: Actor): Promise<{ actor: Actor; role: string }> {
-  if (!(await canModerate(ctx, account, group))) throw new ForbiddenError("only this group's moderators may do that");
-  const actor = (await findAccountActor(ctx.data.db, account.id))!;
-  const role = await staffRole(ctx.data.db, group.id, actor.id);
-  return { actor, role: role === "owner" || role === "moderator" ? role : "admin" };
-}
-
 async function bannable(ctx: Ctx, group: Actor, targetId: number, moderator: Actor): Promise<Actor> {
   const target = await findActorById(ctx.data.db, targetId);
   if (!target || target.type === "Group" || target.type === "Application") {
@@ -84,7 +76,7 @@ export async function banMember(
   const reason = checkReason(input.reason);
   const days = checkDays(input.days);
   const removeData = input.removeData === true || input.removeData === "on";
-  const mod = await moderatorOf(ctx, account, group);
+  const mod = await actingModerator(ctx, account, group);
   const target = await bannable(ctx, group, targetId, mod.actor);
   const expiresAt = days == null ? null : new Date(Date.now() + days * 86_400_000);
   const activity = { reason, expiresAt, removeData };
@@ -108,7 +100,7 @@ export async function banMember(
 
 /** Lifts a ban.  Returns "lifted", "sent" (a remote group decides) or "none". */
 export async function unbanMember(ctx: Ctx, account: Account, group: Actor, targetId: number) {
-  const mod = await moderatorOf(ctx, account, group);
+  const mod = await actingModerator(ctx, account, group);
   const target = await findActorById(ctx.data.db, targetId);
   if (!target) throw new ValidationError("actor", "no such member");
   if (!group.local) {

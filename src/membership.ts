@@ -2,7 +2,7 @@
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findActorById } from "../db/actors.ts";
 import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
-import { isGroupModerator } from "../db/groups.ts";
+import { isGroupModerator, staffRole } from "../db/groups.ts";
 import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
@@ -21,20 +21,40 @@ export async function canModerate(ctx: Context<ContextData>, account: Account, g
   return actor != null && await isGroupModerator(ctx.data.db, group.id, actor.id);
 }
 
+/** The role the moderation log shows for a moderator: their place in the group, or "admin". */
+export async function moderatorRole(
+  ctx: Context<ContextData>,
+  account: Account,
+  actor: Actor | undefined,
+  group: Actor,
+): Promise<string> {
+  const staff = actor ? await staffRole(ctx.data.db, group.id, actor.id) : undefined;
+  if (staff === "owner" || staff === "moderator") return staff;
+  return account.role === "admin" ? "admin" : "moderator";
+}
+
 /**
- * The acting moderator of a local group (for the moderation log: their actor
- * and role), or ForbiddenError.
+ * The acting moderator of a group (their actor, and their role for the
+ * moderation log), or ForbiddenError.
  */
+export async function actingModerator(
+  ctx: Context<ContextData>,
+  account: Account,
+  group: Actor,
+): Promise<{ role: string; actor: Actor }> {
+  if (!(await canModerate(ctx, account, group))) throw new ForbiddenError("only this group's moderators may do that");
+  const actor = (await findAccountActor(ctx.data.db, account.id))!;
+  return { role: await moderatorRole(ctx, account, actor, group), actor };
+}
+
+/** As actingModerator, for a group that lives here. */
 export async function requireLocalModerator(
   ctx: Context<ContextData>,
   account: Account,
   group: Actor,
-): Promise<{ role: string; actor?: Actor }> {
-  if (!group.local || !(await canModerate(ctx, account, group))) {
-    throw new ForbiddenError("only this group's moderators may do that");
-  }
-  const actor = await findAccountActor(ctx.data.db, account.id);
-  return { role: account.role === "admin" ? "admin" : "moderator", actor };
+): Promise<{ role: string; actor: Actor }> {
+  if (!group.local) throw new ForbiddenError("only this group's moderators may do that");
+  return await actingModerator(ctx, account, group);
 }
 
 /** Approves or rejects a pending request to join a local group. */

@@ -8,7 +8,7 @@
 import type { Context } from "@fedify/fedify";
 import { findAccountById } from "../db/accounts.ts";
 import { findActorById } from "../db/actors.ts";
-import { isGroupModerator, staffRole } from "../db/groups.ts";
+import { isGroupModerator } from "../db/groups.ts";
 import { logModeration } from "../db/moderation-log.ts";
 import {
   isReplyLocked,
@@ -26,7 +26,7 @@ import { PERSONAL_DETAIL_LABELS, redactSpans } from "../policy/oversharing.ts";
 import { findPersonalDetails } from "./oversharing.ts";
 import { sendLock, sendPin, sendRemove, sendRestore, sendUnlock } from "../federation/moderation-actions.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { canModerate } from "./membership.ts";
+import { canModerate, moderatorRole } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { ForbiddenError } from "./posts.ts";
 
@@ -61,11 +61,6 @@ async function moderatedGroup(ctx: Ctx, account: Account, post: Post): Promise<A
   if (!group.local) throw new ForbiddenError("this group lives on another server: moderate it there");
   if (post.deleted_at) throw new ValidationError("post", "that post was deleted");
   return group;
-}
-
-/** The role shown in the log: the moderator's place in the group, or "admin". */
-async function roleOf(ctx: Ctx, account: Account, moderator: Actor, group: Actor): Promise<string> {
-  return (await staffRole(ctx.data.db, group.id, moderator.id)) ?? (account.role === "admin" ? "admin" : "moderator");
 }
 
 export function isPostAction(value: unknown): value is PostAction {
@@ -122,7 +117,7 @@ export async function moderatePost(
   await logModeration(db, {
     group_actor_id: group.id,
     moderator_actor_id: moderator.id,
-    moderator_role: await roleOf(ctx, account, moderator, group),
+    moderator_role: await moderatorRole(ctx, account, moderator, group),
     action: LOGGED[action],
     post_id: post.id,
     reason,
@@ -150,7 +145,7 @@ export async function postModeratorNote(
   await logModeration(ctx.data.db, {
     group_actor_id: group.id,
     moderator_actor_id: moderator.id,
-    moderator_role: await roleOf(ctx, account, moderator, group),
+    moderator_role: await moderatorRole(ctx, account, moderator, group),
     action: "moderator_note",
     post_id: parent.id,
     reason: body.slice(0, 1000),
@@ -214,7 +209,7 @@ export async function redactPost(
   await logModeration(db, {
     group_actor_id: group.id,
     moderator_actor_id: moderator.id,
-    moderator_role: await roleOf(ctx, account, moderator, group),
+    moderator_role: await moderatorRole(ctx, account, moderator, group),
     action: "redact_post",
     post_id: post.id,
     reason: `Personal details removed (${kinds.join(", ")})${author.local ? "" : "; in this server's copy only"}.`,

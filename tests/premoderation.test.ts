@@ -174,7 +174,7 @@ describe("pre-moderation", () => {
     expect(await threadTitles(mod)).not.toContain("Supplements");
     const log = await a.kindred.database.db.selectFrom("moderation_log").select(["action", "reason", "moderator_role"])
       .where("post_id", "=", mine.id).execute();
-    expect(log).toEqual([{ action: "reject_post", reason: "No shops, please.", moderator_role: "moderator" }]);
+    expect(log).toEqual([{ action: "reject_post", reason: "No shops, please.", moderator_role: "owner" }]);
   });
 
   it("passes a held remote post on, unchanged, when it is approved", async () => {

@@ -9,7 +9,8 @@ import { listActiveBans, listBlockedActors } from "../../db/bans.ts";
 import { listGroupStaff } from "../../db/groups.ts";
 import { blockActor, suspendAccount, verifyClinician } from "../admin.ts";
 import type { AppEnv } from "../app-env.ts";
-import { banMember, moderatorOf, unbanMember } from "../bans.ts";
+import { banMember, unbanMember } from "../bans.ts";
+import { actingModerator } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { ForbiddenError } from "../posts.ts";
 import { appointStaff, dismissStaff, findPerson } from "../staff.ts";
@@ -74,7 +75,7 @@ export function moderationApiRoutes(api: Hono<AppEnv>): void {
   api.get("/groups/:groupId/bans", async (c) => {
     const g = await group(c);
     if (!g) return c.json({ error: "no such group" }, 404);
-    await moderatorOf(c.var.kindred.fedify(), c.var.account, g);
+    await actingModerator(c.var.kindred.fedify(), c.var.account, g);
     const bans = await listActiveBans(c.var.kindred.db, g.id);
     return c.json({
       bans: bans.map((b) => ({ actor: person(b), reason: b.reason, expires: b.expires_at?.toISOString() ?? null })),

@@ -5,7 +5,8 @@ import { listActiveBans } from "../../db/bans.ts";
 import { listGroupStaff } from "../../db/groups.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { AppEnv } from "../app-env.ts";
-import { banMember, moderatorOf, unbanMember } from "../bans.ts";
+import { banMember, unbanMember } from "../bans.ts";
+import { actingModerator } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { BanPage, StaffPage } from "../pages/staff.tsx";
 import { appointStaff, canManageStaff, dismissStaff } from "../staff.ts";
@@ -15,7 +16,7 @@ import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common
 async function staffPage(c: C, group: Actor, extra: { errors?: string[]; notice?: string; handleValue?: string } = {}) {
   const ctx = c.var.kindred.fedify();
   const account = c.var.viewer!.account;
-  await moderatorOf(ctx, account, group);
+  await actingModerator(ctx, account, group);
   return c.html(
     <StaffPage page={pageInfo(c)} group={group} staff={await listGroupStaff(ctx.data.db, group.id)}
       bans={await listActiveBans(ctx.data.db, group.id)} manages={await canManageStaff(ctx, account, group)} {...extra} />,
@@ -66,7 +67,7 @@ export function webStaffRoutes(): Hono<AppEnv> {
     const id = positiveInt(c.req.query("actor"));
     const target = id ? await findActorById(c.var.kindred.db, id) : undefined;
     if (!g || !target) return c.notFound();
-    await moderatorOf(c.var.kindred.fedify(), viewer.account, g);
+    await actingModerator(c.var.kindred.fedify(), viewer.account, g);
     return c.html(<BanPage page={pageInfo(c)} group={g} target={target} />);
   });
 
