@@ -1,17 +1,23 @@
 /**
- * `npm run bench`: runs the benchmarks, prints a table, and rewrites the
- * results section of docs/BENCHMARKS.md.  A benchmark, not a test: it
- * asserts nothing, and CI does not run it.
+ * `npm run bench`: runs the benchmarks, prints a table per scenario, and
+ * rewrites each scenario's results section of docs/BENCHMARKS.md.  A
+ * benchmark, not a test: it asserts nothing, and CI does not run it.
+ *
+ *   BENCH_SCENARIOS=pages,inbox   which scenarios (default: all)
+ *   BENCH_ENGINES=pglite,postgres which databases (default: both)
+ *   BENCH_RUNS=200                page requests per page
+ *   BENCH_INBOX=400               activities per concurrency level
  */
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { benchInbox, type InboxResult } from "./inbox.ts";
 import { benchPages, type Result } from "./pages.ts";
 
+const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox").split(",");
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const runs = Number(process.env.BENCH_RUNS ?? 200);
-const results: Result[] = [];
-for (const engine of engines) results.push(...await benchPages(engine, runs));
+const inboxCount = Number(process.env.BENCH_INBOX ?? 400);
 
 const commit = (() => {
   try {
@@ -21,14 +27,39 @@ const commit = (() => {
   }
 })();
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const table = [
-  "| engine | page | p50 (ms) | p95 (ms) | requests |",
-  "| --- | --- | --- | --- | --- |",
-  ...results.map((r) => `| ${r.engine} | ${r.page} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.runs} |`),
-].join("\n");
-const section = `<!-- results:start -->\nLast run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}.\n\n${table}\n<!-- results:end -->`;
-process.stdout.write(`\n${table}\n`);
-
 const path = new URL("../docs/BENCHMARKS.md", import.meta.url);
-const doc = readFileSync(path, "utf8");
-writeFileSync(path, doc.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, section));
+const ms = (n: number) => n.toFixed(2);
+
+/** Prints a table and puts it between `<!-- NAME:start -->` and `<!-- NAME:end -->` in docs/BENCHMARKS.md. */
+function record(name: string, rows: string[]) {
+  const table = rows.join("\n");
+  process.stdout.write(`\n${table}\n`);
+  const section = `<!-- ${name}:start -->\nLast run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}.\n\n${table}\n<!-- ${name}:end -->`;
+  const doc = readFileSync(path, "utf8");
+  const marker = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(path, doc.replace(marker, section));
+}
+
+if (scenarios.includes("pages")) {
+  process.stderr.write("pages\n");
+  const results: Result[] = [];
+  for (const engine of engines) results.push(...await benchPages(engine, runs));
+  record("pages", [
+    "| engine | page | p50 (ms) | p95 (ms) | requests |",
+    "| --- | --- | --- | --- | --- |",
+    ...results.map((r) => `| ${r.engine} | ${r.page} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.runs} |`),
+  ]);
+}
+
+if (scenarios.includes("inbox")) {
+  process.stderr.write("inbox\n");
+  const results: InboxResult[] = [];
+  for (const engine of engines) results.push(...await benchInbox(engine, [1, 8, 32], inboxCount));
+  record("inbox", [
+    "| server | engine | concurrency | activities/s | p50 (ms) | p95 (ms) | CPU ms / activity | main-thread CPU ms / activity | refused |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.server} | ${r.engine} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.cpuMs.toFixed(1)} | ${r.mainCpuMs.toFixed(1)} | ${r.failed} |`
+    ),
+  ]);
+}

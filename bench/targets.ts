@@ -1,0 +1,142 @@
+/**
+ * The servers the federation benchmarks measure, each in its own process
+ * (so the load generator's CPU is not counted): Kindred (`src/main.ts`) with
+ * a group seeded beforehand, and the stock Fedify baseline
+ * (`bench/baseline/server.ts`).  CPU time is read from /proc.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAccount } from "../src/accounts.ts";
+import { createGroup } from "../src/groups.ts";
+import { migrateToLatest, openDatabase } from "../db/database.ts";
+import { createScratchPostgres, } from "../tests/helpers/database.ts";
+import { freePort } from "../tests/helpers/instance.ts";
+
+export type Engine = "pglite" | "postgres";
+
+export interface Target {
+  name: "kindred" | "fedify";
+  engine: Engine;
+  url: URL;
+  pid: number;
+  /** The group's actor and inbox. */
+  group: URL;
+  inbox: URL;
+  stop(): Promise<void>;
+}
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** CPU time of a process and of its main thread, in ms (Linux /proc). */
+export function cpuOf(pid: number): { total: number; main: number } {
+  const ticks = (path: string) => {
+    const fields = readFileSync(path, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 Hz
+  };
+  return { total: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+
+function spawnServer(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: "error", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function waitUntilUp(url: URL, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode != null) throw new Error(`${url}: exited early\n${output()}`);
+    try {
+      await (await fetch(url)).arrayBuffer();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url}: did not start\n${output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function stopper(child: ChildProcess, cleanup: () => Promise<void>) {
+  return async () => {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode == null) child.kill("SIGKILL");
+    await cleanup();
+  };
+}
+
+/** Kindred with an open group `bench` and a member `reader`, on a fresh database. */
+export async function startKindred(engine: Engine, extraEnv: Record<string, string> = {}): Promise<Target & { apiToken: string }> {
+  const port = await freePort();
+  const origin = new URL(`http://127.0.0.1:${port}`);
+  const dataDir = mkdtempSync(join(tmpdir(), "kindred-bench-"));
+  const scratch = engine === "postgres" ? await createScratchPostgres() : undefined;
+  const database = await openDatabase(scratch ? { databaseUrl: scratch.url } : { dataDir });
+  await migrateToLatest(database.db);
+  await createGroup(database.db, origin, { slug: "bench", name: "Benchmark group", description: "Load." });
+  await createAccount(database.db, origin, { username: "reader", password: "a long enough password" });
+  await database.close();
+  const { child, output } = spawnServer("src/main.ts", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ORIGIN: origin.href,
+    ALLOW_PRIVATE_ADDRESS: "true",
+    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the Kindred process there.
+    ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+    ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir }),
+    ...extraEnv,
+  });
+  await waitUntilUp(new URL("/healthz", origin), child, output);
+  const res = await fetch(new URL("/api/v1/sessions", origin), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "reader", password: "a long enough password" }),
+  });
+  const { token } = await res.json() as { token: string };
+  const group = new URL("/@bench", origin);
+  const actor = await (await fetch(group, { headers: { accept: "application/activity+json" } })).json() as { inbox: string };
+  return {
+    name: "kindred",
+    engine,
+    url: origin,
+    pid: child.pid!,
+    group,
+    inbox: new URL(actor.inbox),
+    apiToken: token,
+    stop: stopper(child, async () => {
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }),
+  };
+}
+
+/** The stock Fedify app, on PGlite in its process or on a fresh PostgreSQL database. */
+export async function startBaseline(engine: Engine): Promise<Target & { stored(): Promise<number> }> {
+  const port = await freePort();
+  const origin = new URL(`http://127.0.0.1:${port}`);
+  const scratch = engine === "postgres" ? await createScratchPostgres() : undefined;
+  const { child, output } = spawnServer("bench/baseline/server.ts", {
+    PORT: String(port),
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+  });
+  await waitUntilUp(new URL("/count", origin), child, output);
+  return {
+    name: "fedify",
+    engine,
+    url: origin,
+    pid: child.pid!,
+    group: new URL("/users/bench", origin),
+    inbox: new URL("/users/bench/inbox", origin),
+    stored: async () => Number(await (await fetch(new URL("/count", origin))).text()),
+    stop: stopper(child, async () => await scratch?.drop()),
+  };
+}
