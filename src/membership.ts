@@ -7,6 +7,7 @@ import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
+import { isPartner } from "../federation/instance-policy.ts";
 import { joinGroup, sendAccept, storedFollow } from "../federation/member-actions.ts";
 import { Reject } from "@fedify/vocab";
 import { ValidationError } from "./names.ts";
@@ -47,6 +48,12 @@ export async function decideJoinRequest(
   const follow = await findFollow(ctx.data.db, followerId, group.id);
   if (!follow || follow.state !== "pending") throw new ValidationError("request", "no pending request from that actor");
   const follower = (await findActorById(ctx.data.db, followerId))!;
+  if (approve && !follower.local && group.visibility !== "public" && !(await isPartner(ctx.data.db, follower.uri))) {
+    throw new ValidationError(
+      "request",
+      `${follower.host} is not a partner server: members from there cannot be approved into a private group`,
+    );
+  }
   if (approve) {
     await setFollowState(ctx.data.db, followerId, group.id, "accepted");
     if (!follower.local) await sendAccept(ctx, group, follower, storedFollow(follower, group, follow.activity_uri));
