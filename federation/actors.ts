@@ -53,7 +53,7 @@ export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     // A private group always asks its moderators; like Lemmy 1.0's private
     // communities it says so with manuallyApprovesFollowers, and it is not
     // advertised (discoverable: false).
-    manuallyApprovesFollowers: group.join_policy === "approval" || group.visibility !== "public",
+    manuallyApprovesFollowers: group.join_policy === "approval" || group.visibility === "private",
     icon: group.icon_url ? new Image({ url: new URL(group.icon_url) }) : null,
     inbox: ctx.getInboxUri(group.slug),
     outbox: ctx.getOutboxUri(group.slug),

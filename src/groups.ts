@@ -115,7 +115,7 @@ export async function changeGroup(
   await db.updateTable("actors").set({
     name: group.name,
     summary_html: group.summary_html,
-    manually_approves_followers: group.join_policy === "approval" || group.visibility !== "public",
+    manually_approves_followers: group.join_policy === "approval" || group.visibility === "private",
     visibility: group.visibility,
   }).where("group_id", "=", group.id).execute();
   const actor = await findGroupActor(db, group.id);

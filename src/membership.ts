@@ -1,7 +1,7 @@
 /** Joining groups, and moderators deciding on requests to join. */
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findActorById } from "../db/actors.ts";
-import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
+import { deleteFollow, findFollow, hasApprovedMemberOn, setFollowState } from "../db/follows.ts";
 import { isGroupModerator } from "../db/groups.ts";
 import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
@@ -76,4 +76,18 @@ export async function join(ctx: Context<ContextData>, member: Actor, group: Acto
   const ban = await findActiveBan(ctx.data.db, group.id, member.id);
   if (ban) throw new ForbiddenError(banMessage(ban));
   return await joinGroup(ctx, member, group);
+}
+
+/**
+ * The warning shown to moderators before they approve a request (issue 6):
+ * the first member from another server lets that server's admins read the
+ * group from then on (they can fetch its content with their instance's
+ * key, and it is delivered there).  Undefined when nothing new is opened.
+ */
+export async function newServerWarning(db: ContextData["db"], group: Actor, follower: Actor): Promise<string | undefined> {
+  if (follower.local || group.visibility === "local") return undefined;
+  if (await hasApprovedMemberOn(db, group.id, follower.host)) return undefined;
+  return group.visibility === "private"
+    ? `First member from ${follower.host}: the admins of ${follower.host} will be able to read this group from now on.`
+    : `First member from ${follower.host}: this group's posts will be delivered to ${follower.host} from now on.`;
 }

@@ -11,7 +11,7 @@ import { findActorByUri } from "../../db/actors.ts";
 import { listPendingFollowers } from "../../db/follows.ts";
 import type { ContextData } from "../../federation/context.ts";
 import { localGroupBySlug } from "../../federation/local-groups.ts";
-import { decideJoinRequest } from "../membership.ts";
+import { decideJoinRequest, newServerWarning } from "../membership.ts";
 import { NameTakenError, listGroups } from "../../db/groups.ts";
 import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
@@ -211,7 +211,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       if (!group) throw new ValidationError("slug", `no group "${positionals[0]}"`);
       const pending = await listPendingFollowers(io.db, group.actor.id);
       if (pending.length === 0) io.out("No pending requests.");
-      for (const a of pending) io.out(`@${a.username}@${a.host}\t${a.name ?? ""}\t${a.uri}`);
+      for (const a of pending) {
+        const warning = await newServerWarning(io.db, group.actor, a);
+        io.out(`@${a.username}@${a.host}\t${a.name ?? ""}\t${a.uri}${warning ? `\t${warning}` : ""}`);
+      }
       return 0;
     }
     case "group approve":
