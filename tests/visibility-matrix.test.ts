@@ -204,6 +204,68 @@ describe("visibility matrix", () => {
     await checkCells(VIEWERS.filter((v) => v !== "blocked instance"));
   });
 
+  it("a private group's activities and objects never address as:Public; a member on B posts into it", async () => {
+    const g = groups.private;
+    const bobGroup = (await apiOk(bob, "POST", "/groups/follow", { handle: new URL(`/@${g.slug}`, a.url).href })).group;
+    expect(bobGroup.visibility, "B reads the group as private").toBe("private");
+    const fromB = await post(bob, bobGroup.id, "Bob writes in the private circle");
+    await waitForQueues(all());
+    expect(await stored(a, fromB.uri), "bob's post reached A").toBe(true);
+    const groupUri = new URL(`/@${g.slug}`, a.url).href;
+    for (const instance of [a, b]) {
+      const rows = await instance.kindred.database.db.selectFrom("activities").select(["type", "json"]).execute();
+      const about = rows.filter((r) => JSON.stringify(r.json).includes(groupUri));
+      expect(about.length, `activities about the private group kept on ${instance.host}`).toBeGreaterThanOrEqual(instance === a ? 4 : 1);
+      for (const r of about) expect(JSON.stringify(r.json), `${r.type} on ${instance.host}`).not.toContain("#Public");
+    }
+    const served = await (await apGet(g.thread.uri, b)).json();
+    expect(served.to).not.toContain(PUBLIC_COLLECTION.href);
+    expect([served.to, served.cc].flat()).toContain(groupUri);
+    // The public group still addresses Public.
+    const pub = await (await apGet(groups.public.thread.uri)).json();
+    expect(pub.to).toContain(PUBLIC_COLLECTION.href);
+  });
+
+  it("refuses a Create addressed to as:Public into the private group, even from a member", async () => {
+    const groupUri = new URL(`/@${groups.private.slug}`, a.url);
+    const ctx = fedify(b);
+    const send = async (n: number, to: URL[]) => {
+      const id = new URL(`/comments/${900_000 + n}`, b.url);
+      const note = new Note({
+        id, attribution: new URL(bob.uri), content: `<p>Crafted ${n}</p>`, tos: to, ccs: [groupUri], audience: groupUri,
+        replyTarget: new URL(groups.private.thread.uri),
+      });
+      const create = new Create({ id: new URL(`/activities/crafted-${n}`, b.url), actor: new URL(bob.uri), object: note, tos: to, ccs: [groupUri] });
+      await ctx.sendActivity({ identifier: "bob" }, { id: groupUri, inboxId: new URL(`${groupUri.href}/inbox`) }, create);
+      await waitForQueues(all());
+      return await stored(a, id.href);
+    };
+    expect(await send(1, [PUBLIC_COLLECTION]), "public Create into the private group").toBe(false);
+    // The same Create addressed to the group only is taken: the refusal is about the audience.
+    expect(await send(2, [groupUri]), "group-only Create").toBe(true);
+  });
+
+  it("rejects a join request from a server that is not a partner, with the reason", async () => {
+    const groupUri = new URL(`/@${groups.private.slug}`, a.url).href;
+    const res = await apiOk(carol, "POST", "/groups/follow", { handle: groupUri });
+    await waitForQueues(all());
+    const onA = await a.kindred.database.db.selectFrom("follows").innerJoin("actors", "actors.id", "follows.follower_id")
+      .select("follows.state").where("actors.uri", "=", carol.uri).execute();
+    expect(onA, "no request kept on A").toEqual([]);
+    const mine = await api(carol, "GET", `/groups/${res.group.id}`);
+    expect(mine.json.membership, "carol's request was rejected").toBeNull();
+  });
+
+  it("a local-only group is not served to ActivityPub or WebFinger (404)", async () => {
+    const slug = groups.local.slug;
+    expect((await apGet(new URL(`/@${slug}`, a.url).href)).status).toBe(404);
+    expect((await apGet(new URL(`/@${slug}`, a.url).href, b)).status).toBe(404);
+    const wf = await fetch(new URL(`/.well-known/webfinger?resource=acct:${slug}@${a.host}`, a.url));
+    expect(wf.status).toBe(404);
+    const pubWf = await fetch(new URL(`/.well-known/webfinger?resource=acct:${groups.public.slug}@${a.host}`, a.url));
+    expect(pubWf.status).toBe(200);
+  });
+
   it("every cell for a blocked instance", async () => {
     await setDomainRule(a.kindred.database.db, null, c.host, "block");
     await checkCells(["blocked instance"]);
