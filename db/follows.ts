@@ -97,3 +97,19 @@ export function listFollowedRemoteGroups(db: Db, followerId: number): Promise<Ac
     .where("actors.local", "=", false)
     .execute();
 }
+
+/** Whether an actor of the server `host` (`host[:port]`) is an approved member of the group. */
+export async function hasApprovedMemberOn(db: Db, followeeId: number, host: string): Promise<boolean> {
+  const row = await db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .select("follows.follower_id")
+    .where("follows.followee_id", "=", followeeId).where("follows.state", "=", "accepted")
+    .where("actors.local", "=", false).where("actors.host", "=", host)
+    .limit(1).executeTakeFirst();
+  return row != null;
+}
+
+/** Whether the actor is an approved member (accepted follower) of the group. */
+export async function isApprovedMember(db: Db, followerId: number, followeeId: number): Promise<boolean> {
+  return (await findFollow(db, followerId, followeeId))?.state === "accepted";
+}

@@ -1,6 +1,6 @@
 /** Queries on threads and replies, local and remote. */
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { NewPost, Post, Schema } from "./schema.ts";
+import type { GroupVisibility, NewPost, Post, Schema } from "./schema.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -108,6 +108,7 @@ export async function countLocalPosts(db: Db): Promise<{ posts: number; comments
 export interface PostView extends Post {
   group_uri: string;
   group_followers_url: string | null;
+  group_visibility: GroupVisibility;
   author_uri: string;
   author_username: string;
   author_host: string;
@@ -126,6 +127,7 @@ function viewQuery(db: Db) {
     .select([
       "g.uri as group_uri",
       "g.followers_url as group_followers_url",
+      "g.visibility as group_visibility",
       "a.uri as author_uri",
       "a.username as author_username",
       "a.host as author_host",

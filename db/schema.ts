@@ -37,6 +37,9 @@ export type MemberType = "patient" | "caregiver" | "supporter";
 
 export type JoinPolicy = "open" | "approval";
 
+/** Who may read a group (migration 0015; docs/FEDERATION.md, "Group visibility"). */
+export type GroupVisibility = "public" | "private" | "local";
+
 export interface GroupsTable {
   id: Generated<number>;
   slug: string;
@@ -53,6 +56,7 @@ export interface GroupsTable {
   rules_html: Generated<string>;
   /** Hold the first N posts of a new member for approval; 0 is off. */
   hold_first_posts: Generated<number>;
+  visibility: Generated<GroupVisibility>;
 }
 
 export type StaffRole = "owner" | "moderator" | "mentor";
@@ -126,6 +130,8 @@ export interface ActorsTable {
   moderators_url: string | null;
   manually_approves_followers: Generated<boolean>;
   posting_restricted_to_mods: Generated<boolean>;
+  /** A group's visibility: a local group's setting, or what a remote group's document says. */
+  visibility: Generated<GroupVisibility>;
   fetched_at: Generated<Date>;
   created_at: Generated<Date>;
   /** Blocked instance-wide by an admin: nothing from this actor is accepted. */

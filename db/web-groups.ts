@@ -14,7 +14,18 @@ export interface DirectoryEntry extends Group {
  * is given ('simple' configuration: no stemming, same on PGlite and
  * PostgreSQL; the GIN index of migration 0003 covers the expression).
  */
-export async function searchGroups(db: Db, query: string | undefined, limit = 100): Promise<DirectoryEntry[]> {
+/**
+ * Local groups for the directory: public and private ones (a private group's
+ * name and description are shown so that people can ask to join; its
+ * content never is), and local-only ones when `withLocalOnly` (a signed-in
+ * local reader).
+ */
+export async function searchGroups(
+  db: Db,
+  query: string | undefined,
+  options: { withLocalOnly?: boolean; limit?: number } = {},
+): Promise<DirectoryEntry[]> {
+  const limit = options.limit ?? 100;
   let q = db.selectFrom("groups")
     .innerJoin("actors", "actors.group_id", "groups.id")
     .selectAll("groups")
@@ -23,6 +34,7 @@ export async function searchGroups(db: Db, query: string | undefined, limit = 10
       sql<number>`(select count(*) from follows f where f.followee_id = actors.id and f.state = 'accepted')`
         .as("member_count"),
     ]);
+  if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
   const text = query?.trim();
   if (text) {
     const doc = sql`to_tsvector('simple', groups.name || ' ' || groups.slug || ' ' || groups.summary_source)`;

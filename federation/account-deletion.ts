@@ -27,7 +27,8 @@ import {
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Account, Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
-import { newActivityId } from "./delivery.ts";
+import { groupAudience } from "./audience.ts";
+import { mayReceiveGroupContent, newActivityId } from "./delivery.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 
 const logger = getLogger(["kindred", "federation", "account-deletion"]);
@@ -59,7 +60,7 @@ async function groupAudienceInboxes(db: Kysely<Schema>, group: Actor): Promise<S
     const page = await listRemoteFollowers(db, group.id, after, 5000);
     for (const f of page) {
       const inbox = inboxOf(f);
-      if (inbox && !f.blocked_at) inboxes.add(inbox);
+      if (inbox && !f.blocked_at && await mayReceiveGroupContent(db, group, inbox)) inboxes.add(inbox);
     }
     if (page.length < 5000) return inboxes;
     after = page[page.length - 1].id;
@@ -96,9 +97,7 @@ export async function deleteLocalAccount(ctx: Ctx, account: Account, actor: Acto
       id: newActivityId(ctx),
       actor: actorUri,
       object: new Tombstone({ id: new URL(post.uri) }),
-      tos: [PUBLIC_COLLECTION],
-      ccs: [new URL(group.uri)],
-      audience: new URL(group.uri),
+      ...groupAudience(group, "activity"),
     });
     tracked += await track(ctx, account, actor, del, [...inboxes]);
   }

@@ -50,7 +50,10 @@ export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     source: new Source({ content: group.summary_source, mediaType: "text/markdown" }),
     mediaType: "text/html",
     sensitive: group.sensitive,
-    manuallyApprovesFollowers: group.join_policy === "approval",
+    // A private group always asks its moderators; like Lemmy 1.0's private
+    // communities it says so with manuallyApprovesFollowers, and it is not
+    // advertised (discoverable: false).
+    manuallyApprovesFollowers: group.join_policy === "approval" || group.visibility === "private",
     icon: group.icon_url ? new Image({ url: new URL(group.icon_url) }) : null,
     inbox: ctx.getInboxUri(group.slug),
     outbox: ctx.getOutboxUri(group.slug),
@@ -58,7 +61,7 @@ export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     featured: ctx.getFeaturedUri(group.slug),
     attribution: moderatorsUri(ctx, group.slug),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-    discoverable: true,
+    discoverable: group.visibility === "public",
     published: instant(group.created_at),
     updated: instant(group.updated_at),
     ...await keyProperties(ctx, group.slug),
@@ -142,7 +145,8 @@ export function registerActors(builder: FederationBuilder<ContextData>): void {
     .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return instanceActor(ctx);
       const group = await findGroupBySlug(ctx.data.db, identifier);
-      if (group) return groupActor(ctx, group);
+      // A local-only group is never federated: no actor, no WebFinger (404).
+      if (group) return group.visibility === "local" ? null : groupActor(ctx, group);
       const account = await findAccountByUsername(ctx.data.db, identifier);
       // An erased account: served (bare) while its Deletes are being
       // delivered, since receivers fetch its key to verify them; then gone (410).

@@ -9,7 +9,9 @@ import { findActorByUri, findGroupActor } from "../db/actors.ts";
 import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
 import { listPinnedThreadViews } from "../db/posts.ts";
+import { addressesPublic } from "./audience.ts";
 import type { ContextData } from "./context.ts";
+import { localGroupAt, mayFetchGroupContent } from "./group-access.ts";
 import { servedObject } from "./objects.ts";
 
 function localActor(ctx: Context<ContextData>, identifier: string) {
@@ -25,14 +27,18 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
     .setCounter(async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
       return actor ? await countFollowers(ctx.data.db, actor.id) : null;
-    });
+    })
+    .authorize(async (ctx, identifier) => await mayFetchGroupContent(ctx, await localGroupAt(ctx, identifier)));
 
   // The most recent activities the actor sent (for a group: what it announced).
   builder
     .setOutboxDispatcher("/@{identifier}/outbox", async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
       if (!actor) return null;
-      const rows = await listOutbox(ctx.data.db, actor.id, 50);
+      let rows = await listOutbox(ctx.data.db, actor.id, 50);
+      // A member's outbox lists only what was addressed to everyone: their
+      // activities in private groups are for those groups' members.
+      if (actor.type !== "Group") rows = rows.filter((r) => isPublicActivity(r.json));
       const items = await Promise.all(rows.map((r) =>
         Activity.fromJsonLd(r.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
       ));
@@ -41,7 +47,8 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
     .setCounter(async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
       return actor ? await countOutbox(ctx.data.db, actor.id) : null;
-    });
+    })
+    .authorize(async (ctx, identifier) => await mayFetchGroupContent(ctx, await localGroupAt(ctx, identifier)));
 
   // Pinned threads, newest pin first (Lemmy's featured posts).
   builder
@@ -50,7 +57,8 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
       if (actor?.type !== "Group") return { items: [] };
       const posts = await listPinnedThreadViews(ctx.data.db, actor.id);
       return { items: await Promise.all(posts.map((p) => servedObject(ctx, p))) };
-    });
+    })
+    .authorize(async (ctx, identifier) => await mayFetchGroupContent(ctx, await localGroupAt(ctx, identifier)));
 
   // Lemmy lists moderators as bare actor ids, which Fedify's custom
   // collections cannot express (their items are objects), so the
@@ -69,7 +77,15 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
         items: moderators.map((m) => new URL(m.uri)),
       });
     },
-  );
+  ).authorize(async (ctx, values) => await mayFetchGroupContent(ctx, await localGroupAt(ctx, values.identifier)));
+}
+
+/** Whether a stored activity's JSON addresses as:Public (`to` or `cc`). */
+export function isPublicActivity(json: unknown): boolean {
+  if (json == null || typeof json !== "object") return false;
+  const { to, cc } = json as { to?: unknown; cc?: unknown };
+  const ids = [to, cc].flatMap((v) => Array.isArray(v) ? v : v == null ? [] : [v]).filter((v) => typeof v === "string");
+  return addressesPublic(ids as string[]);
 }
 
 /** URL of a group's moderators collection. */

@@ -9,7 +9,6 @@ import {
   Announce,
   Follow,
   type Object as APObject,
-  PUBLIC_COLLECTION,
   type Recipient,
   Reject,
   Undo,
@@ -19,7 +18,8 @@ import { recordActivity } from "../db/activities.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
-import { isLimited, mayFederateWith } from "./instance-policy.ts";
+import { groupAudience } from "./audience.ts";
+import { isLimited, isPartner, mayFederateWith } from "./instance-policy.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 
 /** A new id for an activity sent by this instance. */
@@ -98,15 +98,13 @@ export async function redistribute(
   // A `limit`ed server's activities are accepted but not passed on.
   const author = activity instanceof URL ? activity : activity.actorId;
   if (author && author.origin !== new URL(ctx.origin).origin && await isLimited(ctx.data.db, author)) return;
-  const followers = await allRemoteFollowers(ctx, group);
+  const followers = await contentRecipients(ctx, group);
   for (const inner of object ? [activity, object] : [activity]) {
     const announce = new Announce({
       id: newActivityId(ctx),
       actor: new URL(group.uri),
       object: inner,
-      tos: [PUBLIC_COLLECTION],
-      ccs: group.followers_url ? [new URL(group.followers_url)] : [],
-      audience: new URL(group.uri),
+      ...groupAudience(group, "announce"),
     });
     await sendFrom(ctx, group, followers, announce, orderingKey);
   }
@@ -118,10 +116,39 @@ export async function sendGroupUpdate(ctx: Context<ContextData>, group: Actor, g
     id: newActivityId(ctx),
     actor: new URL(group.uri),
     object: groupObject,
-    tos: [PUBLIC_COLLECTION],
-    ccs: group.followers_url ? [new URL(group.followers_url)] : [],
+    tos: groupAudience(group, "announce").tos,
+    ccs: groupAudience(group, "announce").ccs,
   });
-  await sendFrom(ctx, group, await allRemoteFollowers(ctx, group), update, group.uri);
+  await sendFrom(ctx, group, await contentRecipients(ctx, group), update, group.uri);
+}
+
+/**
+ * Whether a server may receive a local group's content (docs/FEDERATION.md,
+ * "Group visibility"): any server for a public group, partners only for a
+ * private one, none for a local-only one.
+ */
+export async function mayReceiveGroupContent(
+  db: ContextData["db"],
+  group: Pick<Actor, "local" | "visibility">,
+  url: URL | string,
+): Promise<boolean> {
+  if (!group.local || group.visibility === "public") return true;
+  if (group.visibility === "local") return false;
+  return await isPartner(db, url);
+}
+
+/** A local group's remote followers that may receive its content. */
+async function contentRecipients(ctx: Context<ContextData>, group: Actor): Promise<Actor[]> {
+  if (group.visibility === "local") return [];
+  const all = await allRemoteFollowers(ctx, group);
+  if (group.visibility === "public") return all;
+  const allowed: Actor[] = [];
+  for (const f of all) {
+    if (await mayReceiveGroupContent(ctx.data.db, group, f.inbox_url ?? f.uri) && await isPartner(ctx.data.db, f.uri)) {
+      allowed.push(f);
+    }
+  }
+  return allowed;
 }
 
 async function allRemoteFollowers(ctx: Context<ContextData>, group: Actor): Promise<Actor[]> {

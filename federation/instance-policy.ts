@@ -64,3 +64,15 @@ export async function rejectsMedia(db: Kysely<Schema>, url: URL | string): Promi
   const parsed = asUrl(url);
   return parsed != null && actionsFor(await loadPolicy(db), parsed).has("reject_media");
 }
+
+/**
+ * Whether the server of `url` may receive a private group's content: marked
+ * `partner`, and not excluded by the mode or a block (docs/FEDERATION.md,
+ * "Group visibility").
+ */
+export async function isPartner(db: Kysely<Schema>, url: URL | string): Promise<boolean> {
+  const parsed = asUrl(url);
+  if (parsed == null) return false;
+  const policy = await loadPolicy(db);
+  return mayFederate(policy, parsed) && actionsFor(policy, parsed).has("partner");
+}

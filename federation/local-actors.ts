@@ -35,7 +35,8 @@ export function localGroupActor(origin: URL, group: Group): NewActor {
     summary_html: group.summary_html,
     featured_url: `${localActorUri(origin, group.slug).href}/featured`,
     moderators_url: `${localActorUri(origin, group.slug).href}/moderators`,
-    manually_approves_followers: group.join_policy === "approval",
+    manually_approves_followers: group.join_policy === "approval" || group.visibility === "private",
+    visibility: group.visibility,
     posting_restricted_to_mods: group.posting_restricted_to_mods,
     icon_url: group.icon_url,
   };

@@ -14,7 +14,6 @@ import {
   Follow,
   Like,
   type Object as APObject,
-  PUBLIC_COLLECTION,
   Tombstone,
   Undo,
   Update,
@@ -36,6 +35,7 @@ import {
   updatePost,
 } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
+import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
 import { localPostUri, storedObject, threadContextUri } from "./objects.ts";
@@ -53,7 +53,7 @@ export async function toGroup(ctx: Ctx, sender: Actor, group: Actor, post: Post,
 }
 
 function addressing(group: Actor) {
-  return { tos: [PUBLIC_COLLECTION], ccs: [new URL(group.uri)], audience: new URL(group.uri) };
+  return groupAudience(group, "activity");
 }
 
 /** Joins a group: at once for open local groups, by request otherwise. */
@@ -61,7 +61,8 @@ export async function joinGroup(ctx: Ctx, member: Actor, group: Actor): Promise<
   if (group.local) {
     // A group's own moderators need nobody's approval.
     const moderator = await isGroupModerator(ctx.data.db, group.id, member.id);
-    const state = group.manually_approves_followers && !moderator ? "pending" : "accepted";
+    const asks = group.manually_approves_followers || group.visibility === "private";
+    const state = asks && !moderator ? "pending" : "accepted";
     await upsertFollow(ctx.data.db, member.id, group.id, state, null);
     return (await findFollow(ctx.data.db, member.id, group.id))!.state;
   }

@@ -7,19 +7,18 @@
  * moderated from here.
  */
 import type { Context } from "@fedify/fedify";
-import { type Activity, Add, Delete, PUBLIC_COLLECTION, Remove, Undo } from "@fedify/vocab";
+import { type Activity, Add, Delete, Remove, Undo } from "@fedify/vocab";
 import { recordActivity } from "../db/activities.ts";
 import type { Actor, Post } from "../db/schema.ts";
+import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember } from "./delivery.ts";
 import { EXTENSION_CONTEXT, plainJsonLd } from "./json-ld-extensions.ts";
 
 type Ctx = Context<ContextData>;
 
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-
 function addressing(group: Actor) {
-  return { tos: [PUBLIC_COLLECTION], ccs: [new URL(group.uri)], audience: new URL(group.uri) };
+  return groupAudience(group, "activity");
 }
 
 /** The moderator's activity is kept (served at its id) and announced by the group. */
@@ -92,8 +91,8 @@ export async function sendLock(ctx: Ctx, moderator: Actor, group: Actor, post: P
     actor: moderator.uri,
     object: post.uri,
     summary: reason || undefined,
-    to: [PUBLIC],
-    cc: [group.uri],
+    to: addressing(group).tos.map((u) => u.href),
+    cc: addressing(group).ccs.map((u) => u.href),
     audience: group.uri,
   };
   await recordActivity(ctx.data.db, moderator.id, id.href, "Lock", lock);

@@ -3,12 +3,11 @@
  * served at their ids, each with a `context` pointing at its thread's
  * collection (FEP-7888).
  */
-import type { Context, FederationBuilder } from "@fedify/fedify";
+import type { Context, FederationBuilder, RequestContext } from "@fedify/fedify";
 import {
   Note,
   type Object as APObject,
   Page,
-  PUBLIC_COLLECTION,
   Question,
   Source,
   Tombstone,
@@ -16,9 +15,12 @@ import {
 import { Temporal } from "@js-temporal/polyfill";
 import type { Kysely } from "kysely";
 import { findPoll } from "../db/polls.ts";
+import { findActorById } from "../db/actors.ts";
 import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
 import type { Schema } from "../db/schema.ts";
+import { groupAudience, postGroup } from "./audience.ts";
 import type { ContextData } from "./context.ts";
+import { mayFetchGroupContent } from "./group-access.ts";
 import { withExtensions } from "./json-ld-extensions.ts";
 import { questionFor } from "./poll-objects.ts";
 
@@ -61,14 +63,15 @@ export function postObject(post: PostView): Page | Note | Tombstone {
     return new Page({
       ...common,
       name: post.title,
-      tos: [new URL(post.group_uri), PUBLIC_COLLECTION],
+      tos: groupAudience(postGroup(post), "thread").tos,
+      ccs: groupAudience(postGroup(post), "thread").ccs,
     });
   }
   return new Note({
     ...common,
     replyTarget: post.parent_uri ? new URL(post.parent_uri) : null,
-    tos: [PUBLIC_COLLECTION],
-    ccs: [new URL(post.group_uri)],
+    tos: groupAudience(postGroup(post), "reply").tos,
+    ccs: groupAudience(postGroup(post), "reply").ccs,
   });
 }
 
@@ -104,6 +107,13 @@ async function localPost(ctx: Context<ContextData>, uri: URL): Promise<PostView 
   return post?.local && post.review_state === "published" ? post : undefined;
 }
 
+/** Whether the requester may fetch the post at `uri` (its group's visibility, group-access.ts). */
+async function mayFetchPostAt(ctx: RequestContext<ContextData>, uri: URL): Promise<boolean> {
+  const post = await findPostView(ctx.data.db, { uri: uri.href });
+  if (!post) return true; // 404 from the dispatcher
+  return await mayFetchGroupContent(ctx, await findActorById(ctx.data.db, post.group_id));
+}
+
 export function registerObjects(builder: FederationBuilder<ContextData>): void {
   builder.setObjectDispatcher(Page, THREAD_PATH, async (ctx, values) => {
     const post = await localPost(ctx, ctx.getObjectUri(Page, values));
@@ -111,14 +121,14 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
     const object = await servedObject(ctx, post);
     // A poll thread is a Question at the same address.
     return object instanceof Page || object instanceof Question ? object as Page : null;
-  });
+  }).authorize((ctx, values) => mayFetchPostAt(ctx, ctx.getObjectUri(Page, values)));
 
   builder.setObjectDispatcher(Note, REPLY_PATH, async (ctx, values) => {
     const post = await localPost(ctx, ctx.getObjectUri(Note, values));
     if (!post || post.parent_id == null) return null;
     const object = await servedObject(ctx, post);
     return object instanceof Note ? object : null;
-  });
+  }).authorize((ctx, values) => mayFetchPostAt(ctx, ctx.getObjectUri(Note, values)));
 
   // FEP-7888: the whole thread, root first, as one collection.
   builder.setCollectionDispatcher(
@@ -132,5 +142,5 @@ export function registerObjects(builder: FederationBuilder<ContextData>): void {
       const published = posts.filter((p) => p.review_state === "published");
       return { items: await Promise.all(published.map((p) => servedObject(ctx, p))) };
     },
-  );
+  ).authorize((ctx, values) => mayFetchPostAt(ctx, ctx.getObjectUri(Page, values)));
 }

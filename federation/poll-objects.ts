@@ -4,10 +4,11 @@
  * `replies.totalItems`, `endTime`, `votersCount`, `closed` once ended).
  * Only counts: who chose what is never in it.
  */
-import { Collection, Note, PUBLIC_COLLECTION, Question, Source } from "@fedify/vocab";
+import { Collection, Note, Question, Source } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { type Poll, pollEnded } from "../db/polls.ts";
 import type { PostView } from "../db/posts.ts";
+import { groupAudience, postGroup } from "./audience.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -31,7 +32,8 @@ export function questionFor(post: PostView, poll: Poll): Question {
     url: post.url ? new URL(post.url) : id,
     audience: new URL(post.group_uri),
     contexts: post.context_uri ? [new URL(post.context_uri)] : [],
-    tos: [new URL(post.group_uri), PUBLIC_COLLECTION],
+    tos: groupAudience(postGroup(post), "thread").tos,
+    ccs: groupAudience(postGroup(post), "thread").ccs,
     ...(poll.multiple ? { inclusiveOptions: options } : { exclusiveOptions: options }),
     endTime: poll.end_time ? instant(poll.end_time) : null,
     voters: poll.voters_count,

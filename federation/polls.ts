@@ -7,11 +7,12 @@
  * kept, served or listed (who voted for what is nobody else's business).
  */
 import type { Context } from "@fedify/fedify";
-import { Create, Note, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { Create, Note, Update } from "@fedify/vocab";
 import { findActorById } from "../db/actors.ts";
 import { type Poll, recordChoices, recount } from "../db/polls.ts";
 import { findPostView } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
+import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, recipientOf } from "./delivery.ts";
 import { toGroup } from "./member-actions.ts";
@@ -77,9 +78,7 @@ export async function sendPollUpdate(ctx: Ctx, post: Post): Promise<void> {
     id: newActivityId(ctx),
     actor: new URL(author.uri),
     object: question,
-    tos: [PUBLIC_COLLECTION],
-    ccs: [new URL(group.uri)],
-    audience: new URL(group.uri),
+    ...groupAudience(group, "activity"),
   });
   await toGroup(ctx, author, group, post, update);
 }

@@ -51,6 +51,7 @@ export async function persistActor(ctx: Context<ContextData>, actor: APActor): P
     featured_url: actor.featuredId?.href ?? null,
     moderators_url: moderators?.href ?? null,
     manually_approves_followers: actor.manuallyApprovesFollowers ?? false,
+    visibility: actor instanceof Group ? remoteVisibility(actor) : "public",
     posting_restricted_to_mods: raw.postingRestrictedToMods === true,
   });
   if (stored.type === "Group" && moderators) await refreshModerators(ctx, stored, moderators);
@@ -134,3 +135,13 @@ export async function resolveHandleOrUri(ctx: Context<ContextData>, handle: stri
   return await persistActor(ctx, fetched);
 }
 
+
+/**
+ * What a remote group's document says of its visibility: a group that
+ * approves its followers and is not discoverable is private (Kindred's
+ * private groups, Lemmy 1.0's private communities); our members' content
+ * in it is then never addressed to as:Public (audience.ts).
+ */
+function remoteVisibility(actor: { manuallyApprovesFollowers: boolean | null; discoverable?: boolean | null }): "public" | "private" {
+  return actor.manuallyApprovesFollowers === true && actor.discoverable !== true ? "private" : "public";
+}

@@ -6,9 +6,10 @@
  * goes to the group, which announces it (and we apply it when it does).
  */
 import type { Context } from "@fedify/fedify";
-import { type Activity, Add, Block, PUBLIC_COLLECTION, Remove, Undo } from "@fedify/vocab";
+import { type Activity, Add, Block, Remove, Undo } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Actor } from "../db/schema.ts";
+import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
 import { EXTENSION_CONTEXT, withExtensions } from "./json-ld-extensions.ts";
@@ -16,7 +17,7 @@ import { EXTENSION_CONTEXT, withExtensions } from "./json-ld-extensions.ts";
 type Ctx = Context<ContextData>;
 
 function addressing(group: Actor) {
-  return { tos: [PUBLIC_COLLECTION], ccs: [new URL(group.uri)], audience: new URL(group.uri) };
+  return groupAudience(group, "activity");
 }
 
 async function publish(ctx: Ctx, moderator: Actor, group: Actor, activity: Activity): Promise<void> {

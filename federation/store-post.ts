@@ -10,6 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
 import { findActiveBan } from "../db/bans.ts";
 import { notifyMentions } from "../db/notifications.ts";
+import { isApprovedMember } from "../db/follows.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
@@ -61,6 +62,30 @@ function isPublic(object: PostObject): boolean {
   return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC || u.href === "as:Public");
 }
 
+/**
+ * A post's addressing must fit its group's visibility (issue 6):
+ * - a public group's posts are public: a followers-only or direct message
+ *   that mentions a group stays private;
+ * - a private group's posts are addressed to the group (or its followers)
+ *   and never to as:Public: public content sent into it is refused;
+ * - a local-only group takes nothing from other servers.
+ */
+function checkAudience(object: PostObject, group: Actor): void {
+  const id = object.id!.href;
+  if (group.visibility === "local") throw new RefusedError(`${group.uri} is local-only; ${id} refused`);
+  if (group.visibility === "public") {
+    if (!isPublic(object)) throw new RefusedError(`post ${id} is not public; Kindred does not publish it in a group`);
+    return;
+  }
+  if (isPublic(object)) {
+    throw new RefusedError(`post ${id} is addressed to the public; private group ${group.uri} refuses it`);
+  }
+  const addressed = [...object.toIds, ...object.ccIds].map((u) => u.href);
+  if (!addressed.includes(group.uri) && !(group.followers_url && addressed.includes(group.followers_url))) {
+    throw new RefusedError(`post ${id} is not addressed to private group ${group.uri}`);
+  }
+}
+
 function titleFrom(object: PostObject, text: string): string {
   const name = object.name?.toString();
   if (name) return htmlToText(name).slice(0, 200);
@@ -98,11 +123,6 @@ export async function storeRemotePost(
   if (id.origin !== authorId.origin) {
     throw new RefusedError(`post ${id.href} is not on its author's server`);
   }
-  // Until private groups exist (issue #6), only public posts are shared: a
-  // followers-only or direct message that mentions a group stays private.
-  if (!isPublic(object)) {
-    throw new RefusedError(`post ${id.href} is not public; Kindred does not publish it in a group`);
-  }
   const known = await findPostByUri(ctx.data.db, id.href);
   if (known) {
     return { post: known, created: false, group: (await findActorById(ctx.data.db, known.group_id))! };
@@ -122,6 +142,7 @@ export async function storeRemotePost(
     group = await findGroupFor(ctx, object, options.viaGroup);
   }
   if (!group) return null;
+  checkAudience(object, group);
   if (group.local && !parent && group.posting_restricted_to_mods) {
     // Remote moderators come with moderation (issue #5); until then only
     // local moderators, through the API, start threads in such a group.
@@ -132,6 +153,10 @@ export async function storeRemotePost(
   if (author.blocked_at) throw new RefusedError(`${author.uri} is blocked on this instance`);
   if (await findActiveBan(ctx.data.db, group.id, author.id)) {
     throw new RefusedError(`${author.uri} is banned from ${group.uri}`);
+  }
+  // A local private group takes posts only from its approved members.
+  if (group.local && group.visibility === "private" && !(await isApprovedMember(ctx.data.db, author.id, group.id))) {
+    throw new RefusedError(`${author.uri} is not an approved member of private group ${group.uri}`);
   }
 
   let html = sanitizeHtml(object.content?.toString() ?? "");

@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { addGroupStaff, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
-import type { Group, JoinPolicy, Schema } from "../db/schema.ts";
+import type { Group, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findGroupActor, insertActor } from "../db/actors.ts";
 import { groupActor } from "../federation/actors.ts";
@@ -19,6 +19,7 @@ export interface GroupInput {
   name: string;
   description?: string;
   joinPolicy?: JoinPolicy;
+  visibility?: GroupVisibility;
   /** Username of the local member who owns the group. */
   owner?: string;
 }
@@ -45,12 +46,22 @@ export function checkJoinPolicy(value: string): JoinPolicy {
   return value as JoinPolicy;
 }
 
+const VISIBILITIES: readonly GroupVisibility[] = ["public", "private", "local"];
+
+export function checkVisibility(value: string): GroupVisibility {
+  if (!(VISIBILITIES as readonly string[]).includes(value)) {
+    throw new ValidationError("visibility", `visibility must be "public", "private" or "local" (got "${value}")`);
+  }
+  return value as GroupVisibility;
+}
+
 /** Validates everything first, then writes group, owner and keys. */
 export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupInput): Promise<Group> {
   const slug = checkName("slug", input.slug);
   const name = checkGroupName(input.name);
   const description = checkDescription(input.description ?? "");
   const joinPolicy = checkJoinPolicy(input.joinPolicy ?? "open");
+  const visibility = checkVisibility(input.visibility ?? "public");
   const owner = input.owner ? await findAccountByUsername(db, input.owner) : undefined;
   if (input.owner && !owner) throw new ValidationError("owner", `no local member "${input.owner}"`);
   // Keys now rather than on first use: the first delivery should not pay for them.
@@ -62,6 +73,7 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
       summary_source: description,
       summary_html: renderMarkdown(description),
       join_policy: joinPolicy,
+      visibility,
     });
     const created = await insertActor(trx, localGroupActor(origin, group));
     const ownerActor = owner ? await findAccountActor(trx, owner.id) : undefined;
@@ -75,6 +87,7 @@ export interface GroupChanges {
   name?: string;
   description?: string;
   joinPolicy?: string;
+  visibility?: string;
 }
 
 /**
@@ -95,15 +108,18 @@ export async function changeGroup(
     set.summary_html = renderMarkdown(changes.description);
   }
   if (changes.joinPolicy != null) set.join_policy = checkJoinPolicy(changes.joinPolicy);
+  if (changes.visibility != null) set.visibility = checkVisibility(changes.visibility);
   if (Object.keys(set).length === 0) throw new ValidationError("changes", "nothing to change");
   const group = await updateGroup(db, slug, set);
   if (!group) throw new ValidationError("slug", `no group "${slug}"`);
   await db.updateTable("actors").set({
     name: group.name,
     summary_html: group.summary_html,
-    manually_approves_followers: group.join_policy === "approval",
+    manually_approves_followers: group.join_policy === "approval" || group.visibility === "private",
+    visibility: group.visibility,
   }).where("group_id", "=", group.id).execute();
   const actor = await findGroupActor(db, group.id);
-  if (ctx && actor) await sendGroupUpdate(ctx, actor, await groupActor(ctx, group));
+  // A local-only group tells nobody anything (delivery.ts sends it nothing either).
+  if (ctx && actor && group.visibility !== "local") await sendGroupUpdate(ctx, actor, await groupActor(ctx, group));
   return group;
 }

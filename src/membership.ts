@@ -1,12 +1,13 @@
 /** Joining groups, and moderators deciding on requests to join. */
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findActorById } from "../db/actors.ts";
-import { deleteFollow, findFollow, setFollowState } from "../db/follows.ts";
+import { deleteFollow, findFollow, hasApprovedMemberOn, setFollowState } from "../db/follows.ts";
 import { isGroupModerator, staffRole } from "../db/groups.ts";
 import { notifyJoinRejected } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { newActivityId, sendFrom } from "../federation/delivery.ts";
+import { isPartner } from "../federation/instance-policy.ts";
 import { joinGroup, sendAccept, storedFollow } from "../federation/member-actions.ts";
 import { Reject } from "@fedify/vocab";
 import { ValidationError } from "./names.ts";
@@ -67,6 +68,12 @@ export async function decideJoinRequest(
   const follow = await findFollow(ctx.data.db, followerId, group.id);
   if (!follow || follow.state !== "pending") throw new ValidationError("request", "no pending request from that actor");
   const follower = (await findActorById(ctx.data.db, followerId))!;
+  if (approve && !follower.local && group.visibility !== "public" && !(await isPartner(ctx.data.db, follower.uri))) {
+    throw new ValidationError(
+      "request",
+      `${follower.host} is not a partner server: members from there cannot be approved into a private group`,
+    );
+  }
   if (approve) {
     await setFollowState(ctx.data.db, followerId, group.id, "accepted");
     if (!follower.local) await sendAccept(ctx, group, follower, storedFollow(follower, group, follow.activity_uri));
@@ -89,4 +96,18 @@ export async function join(ctx: Context<ContextData>, member: Actor, group: Acto
   const ban = await findActiveBan(ctx.data.db, group.id, member.id);
   if (ban) throw new ForbiddenError(banMessage(ban));
   return await joinGroup(ctx, member, group);
+}
+
+/**
+ * The warning shown to moderators before they approve a request (issue 6):
+ * the first member from another server lets that server's admins read the
+ * group from then on (they can fetch its content with their instance's
+ * key, and it is delivered there).  Undefined when nothing new is opened.
+ */
+export async function newServerWarning(db: ContextData["db"], group: Actor, follower: Actor): Promise<string | undefined> {
+  if (follower.local || group.visibility === "local") return undefined;
+  if (await hasApprovedMemberOn(db, group.id, follower.host)) return undefined;
+  return group.visibility === "private"
+    ? `First member from ${follower.host}: the admins of ${follower.host} will be able to read this group from now on.`
+    : `First member from ${follower.host}: this group's posts will be delivered to ${follower.host} from now on.`;
 }

@@ -73,6 +73,7 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
       slug: "long-covid",
       name: "Long COVID peers",
       joinPolicy: "open",
+      visibility: "public",
       id: "https://support.example/@long-covid",
     }]);
   });

@@ -11,9 +11,14 @@ import type { ContextData } from "../context.ts";
 import { newActivityId, sendFrom } from "../delivery.ts";
 import { sendAccept } from "../member-actions.ts";
 import { localGroupByUri } from "../local-groups.ts";
+import { isPartner } from "../instance-policy.ts";
 import { resolveActor } from "../remote-actors.ts";
 
 const logger = getLogger(["kindred", "federation", "follows"]);
+
+/** Sent as the `summary` of the Reject of a join request from a server that is not a partner. */
+export const NOT_PARTNER_REASON =
+  "This support group is private: only members of servers its instance lists as partners may join.";
 
 /** A remote actor asks to join a local group: open groups accept at once. */
 export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promise<void> {
@@ -23,7 +28,29 @@ export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promi
     await rejectNonGroupFollow(ctx, follow);
     return;
   }
+  // A local-only group is never federated: nothing is sent back, not even a
+  // Reject, which would tell another server that the group exists.
+  if (target.group.visibility === "local") {
+    logger.info("Follow of local-only group {group} from {actor} refused", { group: target.group.slug, actor: follow.actorId.href });
+    return;
+  }
   const follower = await resolveActor(ctx, follow.actorId);
+  // A private group's content goes only to partner servers: a request from
+  // any other server is rejected at once, with the reason.
+  if (target.group.visibility === "private" && !(await isPartner(ctx.data.db, follower.uri))) {
+    logger.info("{follower} asks to join private group {group} from a server that is not a partner: rejected", {
+      follower: follower.uri,
+      group: target.group.slug,
+    });
+    const reject = new Reject({
+      id: newActivityId(ctx),
+      actor: new URL(target.actor.uri),
+      object: follow,
+      summary: NOT_PARTNER_REASON,
+    });
+    await sendFrom(ctx, target.actor, [follower], reject);
+    return;
+  }
   // Someone banned from the group does not get back in by following it again.
   if (await findActiveBan(ctx.data.db, target.actor.id, follower.id)) {
     logger.info("{follower} is banned from {group}: Follow rejected", { follower: follower.uri, group: target.group.slug });
@@ -32,7 +59,9 @@ export async function onFollow(ctx: Context<ContextData>, follow: Follow): Promi
     return;
   }
   const existing = await findFollow(ctx.data.db, follower.id, target.actor.id);
-  if (target.group.join_policy === "open" || existing?.state === "accepted") {
+  // A private group always asks its moderators.
+  const open = target.group.join_policy === "open" && target.group.visibility === "public";
+  if (open || existing?.state === "accepted") {
     // A member who sends Follow again (its server lost track) is answered again.
     await upsertFollow(ctx.data.db, follower.id, target.actor.id, "accepted", follow.id.href);
     await sendAccept(ctx, target.actor, follower, follow);

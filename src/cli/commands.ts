@@ -11,11 +11,11 @@ import { findActorByUri } from "../../db/actors.ts";
 import { listPendingFollowers } from "../../db/follows.ts";
 import type { ContextData } from "../../federation/context.ts";
 import { localGroupBySlug } from "../../federation/local-groups.ts";
-import { decideJoinRequest } from "../membership.ts";
+import { decideJoinRequest, newServerWarning } from "../membership.ts";
 import { NameTakenError, listGroups } from "../../db/groups.ts";
 import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
-import { changeGroup, checkJoinPolicy, createGroup } from "../groups.ts";
+import { changeGroup, checkJoinPolicy, checkVisibility, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
@@ -38,11 +38,11 @@ export const USAGE = `Usage: kindred <command> [options]
 Commands:
   admin create --username NAME (--password-stdin | --password PW) [--display-name TEXT] [--email ADDR]
       Create an instance administrator account.
-  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--owner USERNAME]
-      Create a support group.  Its handle is @SLUG@<your host>.
+  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--owner USERNAME]
+      Create a support group.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
   group list [--json]
       List the groups on this instance.
-  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval]
+  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local]
       Change a group.
   group requests SLUG
       List pending requests to join an approval group.
@@ -85,7 +85,7 @@ function required(value: string | boolean | undefined, flag: string): string {
 }
 
 function describeGroup(g: Group, origin: URL): string {
-  return `${g.slug}\t${g.name}\t${g.join_policy}\t${new URL(`/@${g.slug}`, origin).href}`;
+  return `${g.slug}\t${g.name}\t${g.join_policy}\t${g.visibility}\t${new URL(`/@${g.slug}`, origin).href}`;
 }
 
 /** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
@@ -153,6 +153,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         name: { type: "string" },
         description: { type: "string" },
         "join-policy": { type: "string" },
+        visibility: { type: "string" },
         owner: { type: "string" },
       });
       const group = await createGroup(io.db, io.origin, {
@@ -160,6 +161,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         name: required(values.name, "--name"),
         description: values.description,
         joinPolicy: values["join-policy"] == null ? undefined : checkJoinPolicy(values["join-policy"]),
+        visibility: values.visibility == null ? undefined : checkVisibility(values.visibility),
         owner: values.owner,
       });
       io.out(`Created group @${group.slug}@${io.origin.host}`);
@@ -174,6 +176,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           slug: g.slug,
           name: g.name,
           joinPolicy: g.join_policy,
+          visibility: g.visibility,
           id: new URL(`/@${g.slug}`, io.origin).href,
         })), null, 2));
       } else if (groups.length === 0) {
@@ -188,12 +191,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         name: { type: "string" },
         description: { type: "string" },
         "join-policy": { type: "string" },
+        visibility: { type: "string" },
       });
       if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
       const group = await changeGroup(io.db, positionals[0], {
         name: values.name,
         description: values.description,
         joinPolicy: values["join-policy"],
+        visibility: values.visibility,
       }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       io.out(describeGroup(group, io.origin));
@@ -206,7 +211,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       if (!group) throw new ValidationError("slug", `no group "${positionals[0]}"`);
       const pending = await listPendingFollowers(io.db, group.actor.id);
       if (pending.length === 0) io.out("No pending requests.");
-      for (const a of pending) io.out(`@${a.username}@${a.host}\t${a.name ?? ""}\t${a.uri}`);
+      for (const a of pending) {
+        const warning = await newServerWarning(io.db, group.actor, a);
+        io.out(`@${a.username}@${a.host}\t${a.name ?? ""}\t${a.uri}${warning ? `\t${warning}` : ""}`);
+      }
       return 0;
     }
     case "group approve":

@@ -13,6 +13,7 @@ export function actorJson(actor: Actor) {
     local: actor.local,
     summary: actor.summary_html,
     approvalRequired: actor.manually_approves_followers,
+    visibility: actor.visibility,
   };
 }
 

@@ -13,7 +13,8 @@ import type { AppEnv } from "../app-env.ts";
 import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../auth.ts";
 import { moderationApiRoutes } from "./api-moderation.ts";
 import { federationPolicyApi } from "./api-federation-policy.ts";
-import { canModerate, decideJoinRequest, join } from "../membership.ts";
+import { canReadGroupContent, canSeeGroup, type Reader } from "../group-access.ts";
+import { canModerate, decideJoinRequest, join, newServerWarning } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { findGroupByHandle } from "../web-groups.ts";
@@ -45,11 +46,15 @@ async function newPostJson(c: C, post: NewPost) {
 async function visibleThread(c: C, post: Post) {
   const { db } = c.var.kindred;
   const group = (await findActorById(db, post.group_id))!;
+  if (!(await canReadGroupContent(c.var.kindred.fedify(), group, reader(c)))) return [];
   const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
   const posts = (await listThreadPostViews(db, post.thread_id ?? post.id))
     .filter((p) => p.review_state === "published" || moderator || p.author_id === c.var.actor.id);
   return posts[0]?.id === (post.thread_id ?? post.id) ? posts : [];
 }
+
+/** The API's caller, as a reader of groups (src/group-access.ts). */
+const reader = (c: C): Reader => ({ account: c.var.account, actor: c.var.actor });
 
 export function apiRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -109,7 +114,7 @@ export function apiRoutes(): Hono<AppEnv> {
 
   api.get("/groups/:groupId", async (c) => {
     const group = await groupParam(c);
-    if (!group) return c.json({ error: "no such group" }, 404);
+    if (!group || !canSeeGroup(group, reader(c))) return c.json({ error: "no such group" }, 404);
     const follow = await findFollow(c.var.kindred.db, c.var.actor.id, group.id);
     return c.json({ group: actorJson(group), membership: follow?.state ?? null });
   });
@@ -117,6 +122,9 @@ export function apiRoutes(): Hono<AppEnv> {
   api.get("/groups/:groupId/threads", async (c) => {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
+    if (!(await canReadGroupContent(c.var.kindred.fedify(), group, reader(c)))) {
+      return c.json({ error: "this group's threads are for its members" }, 403);
+    }
     const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
     const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50, withRemoved: moderator });
     return c.json({ threads: threads.map((t) => postJson(t, moderator)) });
@@ -134,7 +142,12 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!group) return c.json({ error: "no such group" }, 404);
     if (!(await canModerate(c.var.kindred.fedify(), c.var.account, group))) throw new ForbiddenError("moderators only");
     const pending = await listPendingFollowers(c.var.kindred.db, group.id);
-    return c.json({ requests: pending.map(actorJson) });
+    const requests = [];
+    for (const a of pending) {
+      // The first member from another server opens the group to its admins.
+      requests.push({ ...actorJson(a), warning: await newServerWarning(c.var.kindred.db, group, a) ?? null });
+    }
+    return c.json({ requests });
   });
 
   api.post("/groups/:groupId/requests/:actorId/:decision{approve|reject}", async (c) => {

@@ -21,7 +21,7 @@ export function pageRoutes(): Hono<AppEnv> {
 
   app.get("/", async (c) => {
     const { db, origin } = c.var.kindred;
-    return c.html(<HomePage page={pageInfo(c)} host={origin.host} groups={await searchGroups(db, undefined)} />);
+    return c.html(<HomePage page={pageInfo(c)} host={origin.host} groups={await searchGroups(db, undefined, { withLocalOnly: c.var.viewer != null })} />);
   });
 
   // Browsers asking for an actor's URL land here; ActivityPub clients were

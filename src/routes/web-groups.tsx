@@ -14,6 +14,7 @@ import type { ComposeValues } from "../pages/post-parts.tsx";
 import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
+import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
 import { canModerate, join } from "../membership.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
@@ -26,15 +27,18 @@ const PAGE_SIZE = 25;
 /** A group's page: about, membership, one page of threads in the chosen order. */
 export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const { db } = c.var.kindred;
+  if (!canSeeGroup(actor, c.var.viewer)) return c.notFound();
+  const readable = await canReadGroupContent(c.var.kindred.fedify(), actor, c.var.viewer);
   const sortParam = c.req.query("sort") as ThreadSort | undefined;
   const sort = sortParam && THREAD_SORTS.includes(sortParam) ? sortParam : "active";
   const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor);
   const viewer = c.var.viewer;
   const moderator = viewer ? await canModerate(c.var.kindred.fedify(), viewer.account, actor) : false;
   const after = c.req.query("after");
-  const threads = await listGroupThreads(db, actor.id, sort, after, PAGE_SIZE + 1, moderator);
+  // A private group's threads are for its members (src/group-access.ts).
+  const threads = readable ? await listGroupThreads(db, actor.id, sort, after, PAGE_SIZE + 1, moderator) : [];
   // Pinned threads lead the first page, whatever the order chosen.
-  const pinned = after ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
+  const pinned = after || !readable ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
   const page = threads.slice(0, PAGE_SIZE);
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
@@ -65,7 +69,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     const mine = viewer ? await listMemberships(db, viewer.actor.id) : [];
     return c.html(
-      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={await searchGroups(db, query)}
+      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={await searchGroups(db, query, { withLocalOnly: viewer != null })}
         mine={mine} welcome={c.req.query("welcome") === "1"} />,
     );
   });
@@ -79,7 +83,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     if (!group) {
       const { db, origin } = c.var.kindred;
       return c.html(
-        <DirectoryPage page={pageInfo(c)} host={origin.host} groups={await searchGroups(db, undefined)}
+        <DirectoryPage page={pageInfo(c)} host={origin.host} groups={await searchGroups(db, undefined, { withLocalOnly: true })}
           mine={await listMemberships(db, viewer.actor.id)} followValue={handle}
           followError={`No group found for “${handle}”. Check the handle, or paste the group's address.`} />,
         404,

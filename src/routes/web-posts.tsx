@@ -19,6 +19,7 @@ import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
 import { pollView } from "../polls.ts";
+import { canReadGroupContent } from "../group-access.ts";
 import { postInput } from "./web-groups.tsx";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
@@ -26,6 +27,8 @@ import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt,
 export async function renderThread(c: C, post: Post): Promise<Response> {
   const { db } = c.var.kindred;
   const group = await findActorById(db, post.group_id);
+  // A private or local-only group's threads: members only (src/group-access.ts).
+  if (!group || !(await canReadGroupContent(c.var.kindred.fedify(), group, c.var.viewer))) return c.notFound();
   const viewerActor = c.var.viewer?.actor;
   const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
   // Posts of authors an admin blocked instance-wide are left out by the query;

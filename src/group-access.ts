@@ -1,0 +1,34 @@
+/**
+ * Who may read a group on the web pages and the JSON API (issue 6, item 1;
+ * docs/FEDERATION.md, "Group visibility"):
+ * - public: anyone;
+ * - private: its approved members, its moderators and the instance's admins
+ *   (anyone may see its name and description, to ask to join);
+ * - local-only: signed-in local accounts, per its join policy (open: every
+ *   one of them; approval: approved members); anonymous readers see nothing
+ *   of it, not even that it exists.
+ */
+import type { Context } from "@fedify/fedify";
+import { isApprovedMember } from "../db/follows.ts";
+import type { Account, Actor } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
+import { canModerate } from "./membership.ts";
+
+export interface Reader {
+  account: Account;
+  actor: Actor;
+}
+
+/** Whether the group itself (name, description, membership) is shown. */
+export function canSeeGroup(group: Actor, reader?: Reader): boolean {
+  return group.visibility !== "local" || reader != null;
+}
+
+/** Whether its threads, replies and polls are shown. */
+export async function canReadGroupContent(ctx: Context<ContextData>, group: Actor, reader?: Reader): Promise<boolean> {
+  if (group.visibility === "public") return true;
+  if (!reader) return false;
+  if (await canModerate(ctx, reader.account, group)) return true;
+  if (group.visibility === "local" && !group.manually_approves_followers) return true;
+  return await isApprovedMember(ctx.data.db, reader.actor.id, group.id);
+}
