@@ -137,15 +137,7 @@ export async function benchInbox(
   if (only === "fedify") return results;
   const kindred = await startKindred(engine);
   try {
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(new URL(`/api/v1${path}`, kindred.url), {
-        method,
-        headers: { authorization: `Bearer ${kindred.apiToken}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return await res.json() as any;
-    };
+    const api = kindred.api;
     const { group } = await api("POST", "/groups/follow", { handle: kindred.group.href });
     const { post } = await api("POST", `/groups/${group.id}/threads`, { title: "Load", body: "Replies welcome." });
     const stored = async () => {

@@ -36,11 +36,15 @@ async function keyPair(): Promise<CryptoKeyPair> {
   return keys;
 }
 
+/** The simulated actors' public key, as PEM. */
+export async function publicKeyPem(): Promise<string> {
+  return await exportSpki((await keyPair()).publicKey);
+}
+
 /** Starts a simulated instance with actors `/u/0` … `/u/{actors-1}`. */
 export async function startStubPeer(actors: number): Promise<StubPeer> {
-  const pem = await exportSpki((await keyPair()).publicKey);
+  const pem = await publicKeyPem();
   const received = new Map<string, number>();
-  const waiters: (() => void)[] = [];
   let server: Server;
   const origin = await new Promise<URL>((resolve) => {
     server = createServer((req, res) => {
@@ -54,7 +58,6 @@ export async function startStubPeer(actors: number): Promise<StubPeer> {
             type = String(JSON.parse(body).type);
           } catch { /* counted as invalid */ }
           received.set(type, (received.get(type) ?? 0) + 1);
-          for (const w of waiters.splice(0)) w();
           res.writeHead(202).end();
         });
         return;
@@ -84,13 +87,15 @@ export async function startStubPeer(actors: number): Promise<StubPeer> {
     waitFor(type, count, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       return new Promise((resolve, reject) => {
-        const check = () => {
-          if ((received.get(type) ?? 0) >= count) return resolve();
-          if (Date.now() > deadline) return reject(new Error(`${origin.host}: ${received.get(type) ?? 0}/${count} ${type}`));
-          waiters.push(check);
-          setTimeout(check, 200);
-        };
-        check();
+        const timer = setInterval(() => {
+          if ((received.get(type) ?? 0) >= count) {
+            clearInterval(timer);
+            resolve();
+          } else if (Date.now() > deadline) {
+            clearInterval(timer);
+            reject(new Error(`${origin.host}: ${received.get(type) ?? 0}/${count} ${type}`));
+          }
+        }, 10);
       });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -7,14 +7,17 @@
  *   BENCH_ENGINES=pglite,postgres which databases (default: both)
  *   BENCH_RUNS=200                page requests per page
  *   BENCH_INBOX=400               activities per concurrency level
+ *   BENCH_FANOUT_INSTANCES=1000   simulated instances following the group
+ *   BENCH_CPU_PROF=DIR            write a CPU profile of each Kindred process there
  */
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { benchFanout, type FanoutResult } from "./fanout.ts";
 import { benchInbox, type InboxResult } from "./inbox.ts";
 import { benchPages, type Result } from "./pages.ts";
 
-const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox").split(",");
+const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox,fanout").split(",");
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 const inboxCount = Number(process.env.BENCH_INBOX ?? 400);
@@ -60,6 +63,19 @@ if (scenarios.includes("inbox")) {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map((r) =>
       `| ${r.server} | ${r.engine} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.cpuMs.toFixed(1)} | ${r.mainCpuMs.toFixed(1)} | ${r.failed} |`
+    ),
+  ]);
+}
+
+if (scenarios.includes("fanout")) {
+  process.stderr.write("fanout\n");
+  const results: FanoutResult[] = [];
+  for (const engine of engines) results.push(...await benchFanout(engine));
+  record("fanout", [
+    "| server | engine | instances | followers | deliveries | call returns (ms) | all instances reached (ms) | CPU ms / delivery | main-thread CPU ms / delivery |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.server} | ${r.engine} | ${r.instances} | ${r.followers} | ${r.deliveries} | ${r.callMs.toFixed(0)} | ${r.allReceivedMs.toFixed(0)} | ${r.cpuMsPerDelivery.toFixed(2)} | ${r.mainCpuMsPerDelivery.toFixed(2)} |`
     ),
   ]);
 }

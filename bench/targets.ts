@@ -8,13 +8,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
+import type { Schema } from "../db/schema.ts";
 import { createAccount } from "../src/accounts.ts";
 import { createGroup } from "../src/groups.ts";
 import { migrateToLatest, openDatabase } from "../db/database.ts";
-import { createScratchPostgres, } from "../tests/helpers/database.ts";
+import { createScratchPostgres } from "../tests/helpers/database.ts";
 import { freePort } from "../tests/helpers/instance.ts";
 
 export type Engine = "pglite" | "postgres";
+
+/** A call to Kindred's JSON API as the seeded member `reader`. */
+// deno-lint-ignore no-explicit-any
+export type KindredApi = (method: string, path: string, body?: unknown) => Promise<any>;
 
 export interface Target {
   name: "kindred" | "fedify";
@@ -75,7 +81,10 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void>) {
 }
 
 /** Kindred with an open group `bench` and a member `reader`, on a fresh database. */
-export async function startKindred(engine: Engine, extraEnv: Record<string, string> = {}): Promise<Target & { apiToken: string }> {
+export async function startKindred(
+  engine: Engine,
+  options: { env?: Record<string, string>; seed?: (db: Kysely<Schema>, origin: URL) => Promise<void> } = {},
+): Promise<Target & { api: KindredApi }> {
   const port = await freePort();
   const origin = new URL(`http://127.0.0.1:${port}`);
   const dataDir = mkdtempSync(join(tmpdir(), "kindred-bench-"));
@@ -84,6 +93,7 @@ export async function startKindred(engine: Engine, extraEnv: Record<string, stri
   await migrateToLatest(database.db);
   await createGroup(database.db, origin, { slug: "bench", name: "Benchmark group", description: "Load." });
   await createAccount(database.db, origin, { username: "reader", password: "a long enough password" });
+  await options.seed?.(database.db, origin);
   await database.close();
   const { child, output } = spawnServer("src/main.ts", {
     PORT: String(port),
@@ -93,7 +103,7 @@ export async function startKindred(engine: Engine, extraEnv: Record<string, stri
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the Kindred process there.
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
     ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir }),
-    ...extraEnv,
+    ...options.env,
   });
   await waitUntilUp(new URL("/healthz", origin), child, output);
   const res = await fetch(new URL("/api/v1/sessions", origin), {
@@ -102,6 +112,15 @@ export async function startKindred(engine: Engine, extraEnv: Record<string, stri
     body: JSON.stringify({ username: "reader", password: "a long enough password" }),
   });
   const { token } = await res.json() as { token: string };
+  const api: KindredApi = async (method, path, body) => {
+    const res = await fetch(new URL(`/api/v1${path}`, origin), {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return await res.json();
+  };
   const group = new URL("/@bench", origin);
   const actor = await (await fetch(group, { headers: { accept: "application/activity+json" } })).json() as { inbox: string };
   return {
@@ -111,7 +130,7 @@ export async function startKindred(engine: Engine, extraEnv: Record<string, stri
     pid: child.pid!,
     group,
     inbox: new URL(actor.inbox),
-    apiToken: token,
+    api,
     stop: stopper(child, async () => {
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });
