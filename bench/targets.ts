@@ -70,8 +70,9 @@ async function waitUntilUp(url: URL, child: ChildProcess, output: () => string):
   }
 }
 
-function stopper(child: ChildProcess, cleanup: () => Promise<void>) {
+function stopper(child: ChildProcess, cleanup: () => Promise<void>, output?: () => string) {
   return async () => {
+    if (process.env.BENCH_DEBUG) process.stderr.write(`--- output (${output?.().length} chars):\n${output?.().slice(0, 3000)}\n`);
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
@@ -134,7 +135,7 @@ export async function startKindred(
     stop: stopper(child, async () => {
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });
-    }),
+    }, output),
   };
 }
 

@@ -43,11 +43,10 @@ export function findFollow(db: Db, followerId: number, followeeId: number) {
     .executeTakeFirst();
 }
 
+/** Accepted followers, as the trigger of migration 0019 keeps count. */
 export async function countFollowers(db: Db, followeeId: number): Promise<number> {
-  const row = await db.selectFrom("follows").select(sql<number>`count(*)`.as("n"))
-    .where("followee_id", "=", followeeId).where("state", "=", "accepted")
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await db.selectFrom("actors").select("follower_count").where("id", "=", followeeId).executeTakeFirst();
+  return row?.follower_count ?? 0;
 }
 
 /** Accepted remote followers, by id, for delivery (keyset pages). */
@@ -64,14 +63,15 @@ export function listRemoteFollowers(db: Db, followeeId: number, afterId = 0, lim
     .execute();
 }
 
-/** Pending requests to join a group, oldest first. */
-export function listPendingFollowers(db: Db, followeeId: number): Promise<Actor[]> {
+/** Pending requests to join a group, the oldest `limit` first. */
+export function listPendingFollowers(db: Db, followeeId: number, limit = 200): Promise<Actor[]> {
   return db.selectFrom("follows")
     .innerJoin("actors", "actors.id", "follows.follower_id")
     .selectAll("actors")
     .where("follows.followee_id", "=", followeeId)
     .where("follows.state", "=", "pending")
     .orderBy("follows.created_at")
+    .limit(limit)
     .execute();
 }
 

@@ -132,6 +132,8 @@ export interface ActorsTable {
   posting_restricted_to_mods: Generated<boolean>;
   /** A group's visibility: a local group's setting, or what a remote group's document says. */
   visibility: Generated<GroupVisibility>;
+  /** Accepted followers (a group's members), kept by a trigger on `follows` (migration 0019). */
+  follower_count: Generated<number>;
   fetched_at: Generated<Date>;
   created_at: Generated<Date>;
   /** Blocked instance-wide by an admin: nothing from this actor is accepted. */

@@ -31,8 +31,7 @@ export async function searchGroups(
     .selectAll("groups")
     .select([
       "actors.id as actor_id",
-      sql<number>`(select count(*) from follows f where f.followee_id = actors.id and f.state = 'accepted')`
-        .as("member_count"),
+      "actors.follower_count as member_count",
     ]);
   if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
   const text = query?.trim();

@@ -9,6 +9,9 @@ import type { Context } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import { findActorByUri } from "../../db/actors.ts";
 import { listPendingFollowers } from "../../db/follows.ts";
+
+/** The CLI lists every pending request, however many (pages show the oldest 200). */
+const CLI_ALL = 1_000_000;
 import type { ContextData } from "../../federation/context.ts";
 import { localGroupBySlug } from "../../federation/local-groups.ts";
 import { decideJoinRequest, newServerWarning } from "../membership.ts";
@@ -209,7 +212,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       if (positionals.length !== 1) throw new UsageError("group requests takes one SLUG");
       const group = await localGroupBySlug(io.fedify(), positionals[0]);
       if (!group) throw new ValidationError("slug", `no group "${positionals[0]}"`);
-      const pending = await listPendingFollowers(io.db, group.actor.id);
+      const pending = await listPendingFollowers(io.db, group.actor.id, CLI_ALL);
       if (pending.length === 0) io.out("No pending requests.");
       for (const a of pending) {
         const warning = await newServerWarning(io.db, group.actor, a);
@@ -225,7 +228,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const ctx = io.fedify();
       const group = await localGroupBySlug(ctx, slug);
       if (!group) throw new ValidationError("slug", `no group "${slug}"`);
-      const pending = await listPendingFollowers(io.db, group.actor.id);
+      const pending = await listPendingFollowers(io.db, group.actor.id, CLI_ALL);
       const actor = pending.find((a) => a.uri === who || `@${a.username}@${a.host}` === who.replace(/^@?/, "@"))
         ?? (/^https?:/.test(who) ? await findActorByUri(io.db, who) : undefined);
       if (!actor) throw new ValidationError("actor", `no pending request from ${who}`);
