@@ -434,6 +434,20 @@ export interface ConsentsTable {
   withdrawn_at: Date | null;
 }
 
+/** Rate-limit counters (migration 0017); `key` is an HMAC, never an address. */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  expires_at: Timestamp;
+}
+
+/** The day's secret for rate-limit keys (migration 0017). */
+export interface RateLimitSecretsTable {
+  day: string;
+  secret: string;
+  created_at: Generated<Date>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -466,6 +480,8 @@ export interface Schema {
   deletion_deliveries: DeletionDeliveriesTable;
   guidelines: GuidelinesTable;
   consents: ConsentsTable;
+  rate_limits: RateLimitsTable;
+  rate_limit_secrets: RateLimitSecretsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -8,7 +8,8 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContextData } from "../federation/context.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
-import type { Config } from "./config.ts";
+import { type Config, loadRateLimits } from "./config.ts";
+import { inboxRateLimit, RateLimiter } from "./rate-limits.ts";
 import { federationMiddleware } from "./federation-middleware.ts";
 import { inboundGuard } from "./inbound-guard.ts";
 import { federationPolicyGuard } from "./federation-policy-guard.ts";
@@ -37,7 +38,7 @@ const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
   config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
-    Partial<Pick<Config, "secureMode" | "minAge">>;
+    Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -51,6 +52,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     indexPublicGroups: config.indexPublicGroups,
     minAge: config.minAge ?? 16,
     federation,
+    rateLimiter: new RateLimiter(contextData.db, config.rateLimits ?? loadRateLimits({})),
     fedify,
   };
   const app = new Hono<AppEnv>();
@@ -76,6 +78,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.get("/healthz", (c) => c.json({ ok: true }));
   // Instance federation policy: blocked servers and secure mode (403/401).
   app.use(federationPolicyGuard({ federation, contextData, secureMode: config.secureMode ?? false }));
+  // Inbox deliveries per remote server (429), before any body byte is read.
+  app.use(inboxRateLimit());
   app.use(inboundGuard({ maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth }));
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());

@@ -41,6 +41,27 @@ export interface Config {
   minAge: number;
   /** RETENTION_INACTIVE_DAYS: `kindred retention run` deletes accounts inactive longer; null is off. */
   retentionInactiveDays: number | null;
+  /** Rate limits (`RATE_LIMIT_*`); a null limit is off.  See src/rate-limits.ts. */
+  rateLimits: RateLimits;
+}
+
+/** At most `max` requests per `windowSeconds` (a fixed window, counted in the database). */
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  signupPerIp: Limit | null;
+  loginPerIp: Limit | null;
+  /** Failed log-ins per username, whatever the address. */
+  loginPerAccount: Limit | null;
+  postsPerIp: Limit | null;
+  postsPerAccount: Limit | null;
+  /** Inbox deliveries per remote server (the host of the signing key). */
+  inboxPerInstance: Limit | null;
+  /** TRUST_PROXY: take the client address from the last X-Forwarded-For entry. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +98,33 @@ function boolean(env: Env, name: string): boolean {
   if (raw == null || raw === "" || raw === "0" || raw === "false" || raw === "no") return false;
   if (raw === "1" || raw === "true" || raw === "yes") return true;
   throw new ConfigError(name, `"${raw}" is not true or false`);
+}
+
+/** `N/SECONDS` (at most N per SECONDS), or `off`. */
+function limit(env: Env, name: string, fallback: Limit | null): Limit | null {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw == null || raw === "") return fallback;
+  if (raw === "off") return null;
+  const match = /^(\d+)\s*\/\s*(\d+)$/.exec(raw);
+  const max = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || max < 1 || max > 1_000_000 || windowSeconds < 1 || windowSeconds > 86_400) {
+    throw new ConfigError(name, `"${raw}" is not COUNT/SECONDS (such as 10/900, at most a day) or off`);
+  }
+  return { max, windowSeconds };
+}
+
+/** The rate limits, with defaults meant for a hospital's instance (many members behind one address). */
+export function loadRateLimits(env: Env): RateLimits {
+  return {
+    signupPerIp: limit(env, "RATE_LIMIT_SIGNUP_PER_IP", { max: 20, windowSeconds: 3600 }),
+    loginPerIp: limit(env, "RATE_LIMIT_LOGIN_PER_IP", { max: 50, windowSeconds: 900 }),
+    loginPerAccount: limit(env, "RATE_LIMIT_LOGIN_PER_ACCOUNT", { max: 10, windowSeconds: 900 }),
+    postsPerIp: limit(env, "RATE_LIMIT_POSTS_PER_IP", { max: 200, windowSeconds: 600 }),
+    postsPerAccount: limit(env, "RATE_LIMIT_POSTS_PER_ACCOUNT", { max: 30, windowSeconds: 600 }),
+    inboxPerInstance: limit(env, "RATE_LIMIT_INBOX_PER_INSTANCE", { max: 1200, windowSeconds: 60 }),
+    trustProxy: boolean(env, "TRUST_PROXY"),
+  };
 }
 
 /** Reads and validates the configuration from an environment. */
@@ -139,5 +187,6 @@ export function loadConfig(env: Env = process.env): Config {
     retentionInactiveDays: env.RETENTION_INACTIVE_DAYS?.trim()
       ? integer(env, "RETENTION_INACTIVE_DAYS", 0, 30, 36500)
       : null,
+    rateLimits: loadRateLimits(env),
   };
 }

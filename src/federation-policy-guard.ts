@@ -69,7 +69,8 @@ export function federationPolicyGuard(options: FederationPolicyGuardOptions): Mi
     if (!inboxPost && !apGet) return next();
 
     const keyId = signatureKeyId(c.req.raw.headers);
-    if (keyId != null && !await mayFederateWith(contextData.db, keyId)) {
+    // A key id that is no URL is left to the inbound guard (401, malformed).
+    if (keyId != null && URL.canParse(keyId) && !await mayFederateWith(contextData.db, keyId)) {
       return refuse(c, 403, "This instance does not federate with your server.", `key ${keyId}`);
     }
     if (apGet && secureMode && !isActorDocument(c.req.path)) {

@@ -96,6 +96,33 @@ async function readAtMost(
   return bytes;
 }
 
+/**
+ * Why an inbox request's draft-cavage `Signature` header (or its `Date`)
+ * cannot be verified, or null when it may be.  Fedify throws on some of
+ * these (a signature that is not base64, a `Date` that is not a date),
+ * which would answer 500 instead of 401.  RFC 9421 requests
+ * (`Signature-Input`) are left to Fedify.
+ */
+export function malformedSignature(headers: Headers): string | null {
+  const date = headers.get("date");
+  if (date != null && Number.isNaN(Date.parse(date))) return "The Date header is not a date.";
+  if (headers.has("signature-input")) return null;
+  const signature = headers.get("signature") ?? "";
+  const params = new Map<string, string>();
+  for (const match of signature.matchAll(/(?:^|,)\s*([A-Za-z]+)\s*=\s*"([^"]*)"/g)) {
+    params.set(match[1].toLowerCase(), match[2]);
+  }
+  const keyId = params.get("keyid");
+  if (keyId == null || !URL.canParse(keyId) || !/^https?:$/.test(new URL(keyId).protocol)) {
+    return "The HTTP signature has no http(s) keyId.";
+  }
+  const value = params.get("signature");
+  if (value == null || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
+    return "The HTTP signature's signature is not base64.";
+  }
+  return null;
+}
+
 function refuse(c: Context, status: 400 | 401 | 413 | 415, error: string): Response {
   logger.info("Refused {method} {path} with {status}: {error}", {
     method: c.req.method,
@@ -109,7 +136,7 @@ function refuse(c: Context, status: 400 | 401 | 413 | 415, error: string): Respo
 /**
  * Hono middleware that caps every POST body at `maxBodyBytes` (413) and, on
  * inbox POSTs, also requires a `Signature` or `Signature-Input` header
- * (401), a JSON content type (415) and well-formed JSON no deeper than
+ * that can be verified at all (401, see {@link malformedSignature}), a JSON content type (415) and well-formed JSON no deeper than
  * `maxJsonDepth` (400).  Everything is refused before any JSON parser runs.
  * A body it had to read is handed on, byte for byte and with the original
  * headers, in a replacement `c.req.raw`, so signature digests still verify.
@@ -131,6 +158,8 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
     if (inbox && !raw.headers.has("signature") && !raw.headers.has("signature-input")) {
       return refuse(c, 401, "An inbox request must carry an HTTP signature.");
     }
+    const malformed = inbox ? malformedSignature(raw.headers) : null;
+    if (malformed != null) return refuse(c, 401, malformed);
 
     const lengthHeader = raw.headers.get("content-length");
     const declared = lengthHeader == null ? null : Number(lengthHeader);

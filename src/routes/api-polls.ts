@@ -9,9 +9,10 @@ import { feedbackJson, listGroupFeedback, markHandled, sendFeedback } from "../f
 import { createPoll, pollJson, pollView, voteInPoll } from "../polls.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { postJson } from "./api-json.ts";
+import { postingLimit } from "../rate-limits.ts";
 
 export function pollsApi(api: Hono<AppEnv>): void {
-  api.post("/groups/:groupId/polls", async (c) => {
+  api.post("/groups/:groupId/polls", postingLimit(), async (c) => {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
     const ctx = c.var.kindred.fedify();

@@ -30,6 +30,7 @@ import { actorJson, postJson, reportJson } from "./api-json.ts";
 import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
 import { findReport, listReports } from "../../db/reports.ts";
 import { canHandleReports, decideReport, fileReport } from "../reports.ts";
+import { postingLimit, RateLimitedError, takeLogin, tooManyRequestsJson } from "../rate-limits.ts";
 
 type C = Context<AppEnv>;
 
@@ -69,6 +70,7 @@ export function apiRoutes(): Hono<AppEnv> {
     if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
     if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
     if (error instanceof SuspendedError) return c.json({ error: error.message }, 403);
+    if (error instanceof RateLimitedError) return tooManyRequestsJson(c, error);
     throw error;
   });
 
@@ -77,8 +79,10 @@ export function apiRoutes(): Hono<AppEnv> {
     if (typeof username !== "string" || typeof password !== "string") {
       throw new ValidationError("username", "username and password are required");
     }
+    const attempt = await takeLogin(c, username);
     const token = await logIn(c.var.kindred.db, username, password);
     if (!token) return c.json({ error: "wrong username or password" }, 401);
+    await attempt.refund();
     return c.json({ token }, 201);
   });
 
@@ -130,7 +134,7 @@ export function apiRoutes(): Hono<AppEnv> {
     return c.json({ threads: threads.map((t) => postJson(t, moderator)) });
   });
 
-  api.post("/groups/:groupId/threads", async (c) => {
+  api.post("/groups/:groupId/threads", postingLimit(), async (c) => {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
     const post = await createThread(c.var.kindred.fedify(), c.var.actor, group, await body(c));
@@ -194,7 +198,7 @@ export function apiRoutes(): Hono<AppEnv> {
     return c.json({ post: postJson((await findPostView(c.var.kindred.db, { id: note.id }))!, true) }, 201);
   });
 
-  api.post("/posts/:postId/replies", async (c) => {
+  api.post("/posts/:postId/replies", postingLimit(), async (c) => {
     const parent = await findPostById(c.var.kindred.db, intParam(c, "postId"));
     if (!parent) return c.json({ error: "no such post" }, 404);
     const post = await createReply(c.var.kindred.fedify(), c.var.actor, parent, await body(c));

@@ -7,6 +7,7 @@ import { ValidationError } from "../names.ts";
 import { LoginPage, SettingsPage, SignupPage } from "../pages/account.tsx";
 import { sendProfileUpdate } from "../../federation/profile-update.ts";
 import { endSession, startSession } from "../sessions.ts";
+import { takeLogin, takeSignup } from "../rate-limits.ts";
 import { changePassword, changeProfile, looksLikeRealName, signUp } from "../web-accounts.ts";
 import { type C, formFields, pageInfo, safeNext, toLogin } from "./web-common.ts";
 
@@ -27,6 +28,7 @@ export function webAccountRoutes(): Hono<AppEnv> {
     c.var.viewer ? c.redirect("/", 303) : c.html(<SignupPage page={pageInfo(c, true)} minAge={c.var.kindred.minAge} />));
 
   app.post("/signup", async (c) => {
+    await takeSignup(c);
     const f = await formFields(c);
     const values = { username: f.username?.trim(), display_name: f.display_name, email: f.email, member_type: f.member_type };
     const username = (f.username ?? "").trim();
@@ -59,6 +61,7 @@ export function webAccountRoutes(): Hono<AppEnv> {
 
   app.post("/login", async (c) => {
     const f = await formFields(c);
+    const attempt = await takeLogin(c, f.username ?? "");
     const account = await authenticate(c.var.kindred.db, f.username ?? "", f.password ?? "");
     if (!account) {
       return c.html(
@@ -72,6 +75,7 @@ export function webAccountRoutes(): Hono<AppEnv> {
         403,
       );
     }
+    await attempt.refund();
     await startSession(c, account.id);
     return c.redirect(safeNext(f.next), 303);
   });

@@ -1,6 +1,7 @@
 /** HTML answers for missing pages and for refusals on the web pages. */
 import type { Context } from "hono";
 import { CsrfError } from "../csrf.ts";
+import { RateLimitedError } from "../rate-limits.ts";
 import { ValidationError } from "../names.ts";
 import { MessagePage } from "../pages/account.tsx";
 import { ForbiddenError } from "../posts.ts";
@@ -22,6 +23,14 @@ export function webErrorPage(c: Context<AppEnv>, error: Error): Response | Promi
     const back = refererPath(c);
     return c.html(<MessagePage page={pageInfo(c)} title={title} message={message} back={back} />, status);
   };
+  if (error instanceof RateLimitedError) {
+    return c.html(
+      <MessagePage page={pageInfo(c)} title="Too many attempts"
+        message={`Sorry: ${error.message}. This protects members from spam and password guessing.`} back={refererPath(c)} />,
+      429,
+      { "Retry-After": String(error.retryAfter) },
+    );
+  }
   if (error instanceof CsrfError) {
     return page(403, "Please try again",
       `This form could not be accepted: ${error.message}. Go back, reload the page and send it again.`);

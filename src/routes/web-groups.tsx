@@ -7,6 +7,7 @@ import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
 import type { Actor } from "../../db/schema.ts";
 import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
+import { postingLimit } from "../rate-limits.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { ValidationError } from "../names.ts";
 import { ComposePage } from "../pages/compose.tsx";
@@ -122,7 +123,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
     return group ? c.html(compose(c, group)) : c.notFound();
   });
 
-  app.post("/g/:id{[0-9]+}/new", async (c) => {
+  app.post("/g/:id{[0-9]+}/new", postingLimit(), async (c) => {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const ctx = c.var.kindred.fedify();

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { findPostById } from "../../db/posts.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { AppEnv } from "../app-env.ts";
+import { postingLimit } from "../rate-limits.ts";
 import { ValidationError } from "../names.ts";
 import { NewPollPage, type NewPollValues } from "../pages/poll.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
@@ -28,7 +29,7 @@ export function webPollRoutes(): Hono<AppEnv> {
     return group ? c.html(form(c, group, {})) : c.notFound();
   });
 
-  app.post("/g/:id{[0-9]+}/polls/new", async (c) => {
+  app.post("/g/:id{[0-9]+}/polls/new", postingLimit(), async (c) => {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const ctx = c.var.kindred.fedify();

@@ -7,6 +7,7 @@ import { findPostById, listThreadPostCards, type PostCard } from "../../db/posts
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
+import { postingLimit } from "../rate-limits.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { ValidationError } from "../names.ts";
 import { type FoundDetail, PersonalDetailsError } from "../oversharing.ts";
@@ -76,7 +77,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     return await renderThread(c, post);
   });
 
-  app.post("/p/:id{[0-9]+}/reply", async (c) => {
+  app.post("/p/:id{[0-9]+}/reply", postingLimit(), async (c) => {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const parent = await postParam(c);

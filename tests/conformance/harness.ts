@@ -439,12 +439,12 @@ function publishInner(scenario: Scenario, root: any, inner: any, origin: string 
  * files that deliver their own payloads (spoofing, mentions).  Lemmy's
  * context is the default, as Lemmy sends it.
  */
-export async function startHarnessedInstance(): Promise<{
+export async function startHarnessedInstance(env: Record<string, string> = {}): Promise<{
   instance: TestInstance;
   harness: ConformanceHarness;
   stop(): Promise<void>;
 }> {
-  const instance = await startInstance({ LOG_LEVEL: "error" });
+  const instance = await startInstance({ LOG_LEVEL: "error", ...env });
   const harness = await ConformanceHarness.start(instance, loadFixtures(FIXTURE_DIR), { defaultContext: LEMMY_CONTEXT });
   return {
     instance,

@@ -28,6 +28,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+export const GENEROUS_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_SIGNUP_PER_IP: "100000/60",
+  RATE_LIMIT_LOGIN_PER_IP: "100000/60",
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: "100000/60",
+  RATE_LIMIT_POSTS_PER_IP: "100000/60",
+  RATE_LIMIT_POSTS_PER_ACCOUNT: "100000/60",
+  RATE_LIMIT_INBOX_PER_INSTANCE: "100000/60",
+};
+
 export async function startInstance(env: Record<string, string> = {}): Promise<TestInstance> {
   const port = await freePort();
   const database = await createTestDatabase();
@@ -36,6 +45,9 @@ export async function startInstance(env: Record<string, string> = {}): Promise<T
     PORT: String(port),
     ALLOW_PRIVATE_ADDRESS: "true",
     INSTANCE_NAME: "Test Kindred",
+    // Every suite runs from 127.0.0.1: limits generous enough never to
+    // throttle them, while still counting (tests/rate-limits.test.ts sets its own).
+    ...GENEROUS_RATE_LIMITS,
     ...env,
   });
   const kindred = await createKindred(config, database);
