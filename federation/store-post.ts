@@ -18,6 +18,8 @@ import { rejectsMedia } from "./instance-policy.ts";
 import { stripMedia } from "../policy/federation-rules.ts";
 import { resolveActor, signedLoader } from "./remote-actors.ts";
 import { pollOf, storeRemotePoll } from "./inbox/polls.ts";
+import { type Addressed, requirePublic } from "./audience.ts";
+import { RefusedError } from "./refused.ts";
 
 /** A `Question` is a poll thread (federation/inbox/polls.ts). */
 export type PostObject = Page | Article | Note | Question;
@@ -26,9 +28,7 @@ export function isPostObject(object: unknown): object is PostObject {
   return object instanceof Page || object instanceof Article || object instanceof Note || object instanceof Question;
 }
 
-export class RefusedError extends Error {
-  override name = "RefusedError";
-}
+export { RefusedError } from "./refused.ts";
 
 const MAX_BACKFILL_DEPTH = 32;
 const logger = getLogger(["kindred", "federation", "backfill"]);
@@ -53,12 +53,6 @@ async function findGroupFor(ctx: Context<ContextData>, object: PostObject, viaGr
     if (actor?.type === "Group") return actor;
   }
   return undefined;
-}
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-
-function isPublic(object: PostObject): boolean {
-  return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC || u.href === "as:Public");
 }
 
 function titleFrom(object: PostObject, text: string): string {
@@ -87,7 +81,7 @@ export interface StoredPost {
 export async function storeRemotePost(
   ctx: Context<ContextData>,
   object: PostObject,
-  options: { sender: URL; viaGroup?: Actor; depth?: number },
+  options: { sender: URL; viaGroup?: Actor; depth?: number; activity?: Addressed & { id: URL | null } },
 ): Promise<StoredPost | null> {
   const id = object.id;
   const authorId = object.attributionId;
@@ -98,11 +92,11 @@ export async function storeRemotePost(
   if (id.origin !== authorId.origin) {
     throw new RefusedError(`post ${id.href} is not on its author's server`);
   }
-  // Until private groups exist (issue #6), only public posts are shared: a
-  // followers-only or direct message that mentions a group stays private.
-  if (!isPublic(object)) {
-    throw new RefusedError(`post ${id.href} is not public; Kindred does not publish it in a group`);
-  }
+  // A group shares what it takes in with all its followers: a
+  // followers-only or direct post that names a group, or a reply narrower
+  // than its (public) thread, is refused before anything is fetched
+  // (federation/audience.ts).
+  requirePublic(object, options.activity);
   const known = await findPostByUri(ctx.data.db, id.href);
   if (known) {
     return { post: known, created: false, group: (await findActorById(ctx.data.db, known.group_id))! };
