@@ -17,7 +17,7 @@
 import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ContextData } from "../federation/context.ts";
+import { type ContextData, INSTANCE_ACTOR } from "../federation/context.ts";
 import { mayFederateWith } from "../federation/instance-policy.ts";
 import { isDefaultInboxPath } from "./inbound-guard.ts";
 
@@ -25,10 +25,12 @@ const logger = getLogger(["kindred", "http", "federation-policy"]);
 
 /** The key id a request's HTTP signature names, if any. */
 export function signatureKeyId(headers: Headers): string | null {
-  const cavage = headers.get("signature");
-  const match = cavage != null
-    ? /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(cavage)
-    : /;\s*keyid\s*=\s*"([^"]+)"/i.exec(headers.get("signature-input") ?? "");
+  // RFC 9421 sends both `Signature-Input` (with the key id) and `Signature`
+  // (only the signature bytes); draft-cavage sends `Signature` alone.
+  const input = headers.get("signature-input");
+  const match = input != null
+    ? /;\s*keyid\s*=\s*"([^"]+)"/i.exec(input)
+    : /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(headers.get("signature") ?? "");
   return match ? match[1] : null;
 }
 
@@ -75,7 +77,12 @@ export function federationPolicyGuard(options: FederationPolicyGuardOptions): Mi
     if (apGet && secureMode && !isActorDocument(c.req.path)) {
       // Fedify verifies the signature (fetching the key if needed).
       const ctx = federation.createContext(c.req.raw, contextData);
-      const key = keyId == null ? null : await ctx.getSignedKey().catch(() => null);
+      // The key is fetched signed by our instance actor: the peer may be in
+      // secure mode too (actor documents, where keys live, are exempt on
+      // both sides, so this never loops).
+      const key = keyId == null ? null : await ctx.getSignedKey({
+        documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+      }).catch(() => null);
       if (key == null) {
         return refuse(c, 401, "This instance requires signed requests (secure mode).", "unsigned or bad signature");
       }
