@@ -15,6 +15,14 @@ export async function insertGuidelines(db: Db, version: number, text: string): P
 
 export async function insertConsent(db: Db, accountId: number, version: number): Promise<void> {
   await db.insertInto("consents").values({ account_id: accountId, guidelines_version: version }).execute();
+  await db.updateTable("accounts").set({ consent_pending: false })
+    .where("id", "=", accountId).where("consent_pending", "=", true).execute();
+}
+
+/** Whether the account has yet to give its first consent (migration 0016). */
+export async function isConsentPending(db: Db, accountId: number): Promise<boolean> {
+  const row = await db.selectFrom("accounts").select("consent_pending").where("id", "=", accountId).executeTakeFirst();
+  return row?.consent_pending ?? false;
 }
 
 /** The member's latest consent (withdrawn or not); undefined when they never gave one. */

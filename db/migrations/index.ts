@@ -14,6 +14,7 @@ import * as m0010 from "./0010-polls-feedback.ts";
 import * as m0011 from "./0011-group-resources.ts";
 import * as m0013 from "./0013-federation-policy.ts";
 import * as m0014 from "./0014-data-rights.ts";
+import * as m0016 from "./0016-consent-on-login.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "0011-group-resources": m0011,
   "0013-federation-policy": m0013,
   "0014-data-rights": m0014,
+  "0016-consent-on-login": m0016,
 };
