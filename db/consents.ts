@@ -9,6 +9,19 @@ export function findLatestGuidelines(db: Db) {
   return db.selectFrom("guidelines").selectAll().orderBy("version", "desc").limit(1).executeTakeFirst();
 }
 
+/** Every stored version, newest first. */
+export function listGuidelines(db: Db) {
+  return db.selectFrom("guidelines").selectAll().orderBy("version", "desc").execute();
+}
+
+/** How many members consent (not withdrawn) to each version. */
+export async function countConsentsByVersion(db: Db): Promise<Map<number, number>> {
+  const rows = await db.selectFrom("consents").select(["guidelines_version"])
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("withdrawn_at", "is", null).groupBy("guidelines_version").execute();
+  return new Map(rows.map((r) => [r.guidelines_version, Number(r.n)]));
+}
+
 export async function insertGuidelines(db: Db, version: number, text: string): Promise<void> {
   await db.insertInto("guidelines").values({ version, text }).execute();
 }

@@ -20,6 +20,7 @@ import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
 import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webDataRightsRoutes } from "./routes/web-data-rights.tsx";
 import { consentFirst, webConsentRoutes } from "./routes/web-consent.tsx";
+import { webGuidelinesAdminRoutes } from "./routes/web-guidelines-admin.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
@@ -98,6 +99,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webStaffRoutes());
   app.route("/", webAdminRoutes());
   app.route("/", webFederationPolicyRoutes());
+  app.route("/", webGuidelinesAdminRoutes());
   app.route("/", webPollRoutes());
   app.route("/", webFeedbackRoutes());
   app.route("/", pageRoutes());

@@ -10,11 +10,13 @@
  */
 import type { Kysely } from "kysely";
 import {
+  countConsentsByVersion,
   findLatestConsent,
   findLatestGuidelines,
   insertConsent,
   insertGuidelines,
   isConsentPending,
+  listGuidelines,
   withdrawConsents,
 } from "../db/consents.ts";
 import type { Schema } from "../db/schema.ts";
@@ -51,6 +53,24 @@ export async function publishGuidelines(db: Kysely<Schema>, text: string): Promi
   const version = (stored?.version ?? 1) + 1;
   await insertGuidelines(db, version, text);
   return version;
+}
+
+export interface GuidelinesVersion {
+  version: number;
+  text: string;
+  /** null for version 1, which ships with Kindred. */
+  publishedAt: Date | null;
+  /** Members whose consent (not withdrawn) was given to this version. */
+  consents: number;
+}
+
+/** Every version, newest first, for the admins' page. */
+export async function guidelinesHistory(db: Kysely<Schema>): Promise<GuidelinesVersion[]> {
+  const [stored, counts] = await Promise.all([listGuidelines(db), countConsentsByVersion(db)]);
+  return [
+    ...stored.map((g) => ({ version: g.version, text: g.text, publishedAt: g.created_at, consents: counts.get(g.version) ?? 0 })),
+    { version: 1, text: DEFAULT_GUIDELINES, publishedAt: null, consents: counts.get(1) ?? 0 },
+  ];
 }
 
 /** Records consent to the current guidelines; resolves to their version. */
