@@ -98,5 +98,11 @@ describe("secure mode on both sides", () => {
     expect(between.some((f) => f.url.startsWith(b.url.origin))).toBe(true);
     expect(between.filter((f) => !f.signed).map((f) => f.url)).toEqual([]);
     expect(between.filter((f) => f.status === 401 || f.status === 403).map((f) => `${f.status} ${f.url}`)).toEqual([]);
+    // The key behind the signed GETs is cached, not fetched for each (without
+    // the cache: once per GET, six times here; two GETs may race the first fetch).
+    for (const instance of both()) {
+      const keyFetches = between.filter((f) => f.url === new URL("/@_instance#main-key", instance.url).href);
+      expect(keyFetches.length, instance.url.href).toBeLessThanOrEqual(2);
+    }
   });
 });
