@@ -5,7 +5,8 @@
  * - properties whose name says what they hold (passwords, tokens, cookies,
  *   session ids, email and IP addresses, post bodies, keys) are replaced by
  *   `[redacted]`, at any depth, and so are the message values that
- *   interpolate them;
+ *   interpolate them (a refusal's `reason` is kept: operators need it, and
+ *   it names URIs and rules, never a post's text);
  * - in every other string (the message, values, error messages and
  *   stacks), email addresses become `[email]`, IPv4 and IPv6 addresses
  *   `[ip]`, and `Bearer …` credentials `Bearer [redacted]`.
@@ -21,7 +22,7 @@ const SENSITIVE_NAMES = new Set([
   "cookie", "cookies", "setcookie", "session", "sessionid", "sid", "secret", "privatekey", "jwk",
   "email", "emailaddress", "mail",
   "ip", "ipaddress", "remoteaddress", "remoteaddr", "xforwardedfor", "forwardedfor", "clientip",
-  "body", "content", "contenthtml", "html", "source", "text", "summary", "title", "comment", "reason",
+  "body", "content", "contenthtml", "html", "source", "text", "summary", "title", "comment",
 ]);
 
 function isSensitiveName(name: string): boolean {

@@ -58,3 +58,17 @@ describe("log redaction", () => {
     expect(out).toContain("Bearer [redacted]");
   });
 });
+
+describe("what stays in the logs", () => {
+  it("keeps what operators need: ids, URLs' paths, refusal reasons, usernames", async () => {
+    const out = await capture("json", () => {
+      getLogger(["kindred", "federation", "inbox"]).info("Refused {id}: {reason}", {
+        id: "https://peer.example/activities/1",
+        reason: "post https://peer.example/notes/9 is not public; not shared",
+      });
+    });
+    expect(out).toContain("https://peer.example/activities/1");
+    expect(out).toContain("is not public");
+    expect(out).not.toContain("[redacted]");
+  });
+});
