@@ -9,12 +9,33 @@ export function findLatestGuidelines(db: Db) {
   return db.selectFrom("guidelines").selectAll().orderBy("version", "desc").limit(1).executeTakeFirst();
 }
 
+/** Every stored version, newest first. */
+export function listGuidelines(db: Db) {
+  return db.selectFrom("guidelines").selectAll().orderBy("version", "desc").execute();
+}
+
+/** How many members consent (not withdrawn) to each version. */
+export async function countConsentsByVersion(db: Db): Promise<Map<number, number>> {
+  const rows = await db.selectFrom("consents").select(["guidelines_version"])
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("withdrawn_at", "is", null).groupBy("guidelines_version").execute();
+  return new Map(rows.map((r) => [r.guidelines_version, Number(r.n)]));
+}
+
 export async function insertGuidelines(db: Db, version: number, text: string): Promise<void> {
   await db.insertInto("guidelines").values({ version, text }).execute();
 }
 
 export async function insertConsent(db: Db, accountId: number, version: number): Promise<void> {
   await db.insertInto("consents").values({ account_id: accountId, guidelines_version: version }).execute();
+  await db.updateTable("accounts").set({ consent_pending: false })
+    .where("id", "=", accountId).where("consent_pending", "=", true).execute();
+}
+
+/** Whether the account has yet to give its first consent (migration 0016). */
+export async function isConsentPending(db: Db, accountId: number): Promise<boolean> {
+  const row = await db.selectFrom("accounts").select("consent_pending").where("id", "=", accountId).executeTakeFirst();
+  return row?.consent_pending ?? false;
 }
 
 /** The member's latest consent (withdrawn or not); undefined when they never gave one. */

@@ -30,6 +30,8 @@ export interface AccountsTable {
   clinician_verified_at: Date | null;
   /** Erased by its member (issue 6): only the name and signing keys remain. */
   deleted_at: Generated<Date | null>;
+  /** Never consented (CLI-made or older account): asked on the web before anything else (migration 0016). */
+  consent_pending: Generated<boolean>;
 }
 
 /** Shown as a badge next to a member's name; self-declared. */

@@ -18,9 +18,12 @@ import { recordActivity } from "../db/activities.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
-import { groupAudience } from "./audience.ts";
+import { groupAudience, withinAudience } from "./audience.ts";
 import { isLimited, isPartner, mayFederateWith } from "./instance-policy.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["kindred", "federation", "delivery"]);
 
 /** A new id for an activity sent by this instance. */
 export function newActivityId(ctx: Context<ContextData>): URL {
@@ -98,6 +101,11 @@ export async function redistribute(
   // A `limit`ed server's activities are accepted but not passed on.
   const author = activity instanceof URL ? activity : activity.actorId;
   if (author && author.origin !== new URL(ctx.origin).origin && await isLimited(ctx.data.db, author)) return;
+  // Never beyond the audience its author chose (federation/audience.ts).
+  if (!(activity instanceof URL) && !withinAudience(group, activity, object, ctx.origin)) {
+    logger.warn("Not announcing {id}: its addressing does not fit the group's audience", { id: activity.id?.href });
+    return;
+  }
   const followers = await contentRecipients(ctx, group);
   for (const inner of object ? [activity, object] : [activity]) {
     const announce = new Announce({

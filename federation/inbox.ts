@@ -6,7 +6,7 @@
 import type { FederationBuilder, InboxContext } from "@fedify/fedify";
 import { Accept, Activity, Add, Announce, Block, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import type { ContextData } from "./context.ts";
+import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { isBlockedUri } from "../db/bans.ts";
 import { mayFederateWith } from "./instance-policy.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
@@ -55,6 +55,10 @@ function refusing<A extends { id: URL | null }>(
 export function registerInbox(builder: FederationBuilder<ContextData>): void {
   builder
     .setInboxListeners("/@{identifier}/inbox", "/inbox")
+    // What the handlers fetch (keys, objects named by id) is signed: by the
+    // recipient at its own inbox (Fedify's default), by the instance actor at
+    // the shared inbox, so that peers in secure mode answer.
+    .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
     .on(Follow, refusing(onFollow))
     .on(Accept, refusing(onAcceptOrReject))
     .on(Reject, refusing(onAcceptOrReject))

@@ -19,6 +19,8 @@ import { rejectsMedia } from "./instance-policy.ts";
 import { stripMedia } from "../policy/federation-rules.ts";
 import { resolveActor, signedLoader } from "./remote-actors.ts";
 import { pollOf, storeRemotePoll } from "./inbox/polls.ts";
+import { type Addressed, requireAudience } from "./audience.ts";
+import { RefusedError } from "./refused.ts";
 
 /** A `Question` is a poll thread (federation/inbox/polls.ts). */
 export type PostObject = Page | Article | Note | Question;
@@ -27,9 +29,7 @@ export function isPostObject(object: unknown): object is PostObject {
   return object instanceof Page || object instanceof Article || object instanceof Note || object instanceof Question;
 }
 
-export class RefusedError extends Error {
-  override name = "RefusedError";
-}
+export { RefusedError } from "./refused.ts";
 
 const MAX_BACKFILL_DEPTH = 32;
 const logger = getLogger(["kindred", "federation", "backfill"]);
@@ -54,36 +54,6 @@ async function findGroupFor(ctx: Context<ContextData>, object: PostObject, viaGr
     if (actor?.type === "Group") return actor;
   }
   return undefined;
-}
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-
-function isPublic(object: PostObject): boolean {
-  return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC || u.href === "as:Public");
-}
-
-/**
- * A post's addressing must fit its group's visibility (issue 6):
- * - a public group's posts are public: a followers-only or direct message
- *   that mentions a group stays private;
- * - a private group's posts are addressed to the group (or its followers)
- *   and never to as:Public: public content sent into it is refused;
- * - a local-only group takes nothing from other servers.
- */
-function checkAudience(object: PostObject, group: Actor): void {
-  const id = object.id!.href;
-  if (group.visibility === "local") throw new RefusedError(`${group.uri} is local-only; ${id} refused`);
-  if (group.visibility === "public") {
-    if (!isPublic(object)) throw new RefusedError(`post ${id} is not public; Kindred does not publish it in a group`);
-    return;
-  }
-  if (isPublic(object)) {
-    throw new RefusedError(`post ${id} is addressed to the public; private group ${group.uri} refuses it`);
-  }
-  const addressed = [...object.toIds, ...object.ccIds].map((u) => u.href);
-  if (!addressed.includes(group.uri) && !(group.followers_url && addressed.includes(group.followers_url))) {
-    throw new RefusedError(`post ${id} is not addressed to private group ${group.uri}`);
-  }
 }
 
 function titleFrom(object: PostObject, text: string): string {
@@ -112,7 +82,7 @@ export interface StoredPost {
 export async function storeRemotePost(
   ctx: Context<ContextData>,
   object: PostObject,
-  options: { sender: URL; viaGroup?: Actor; depth?: number },
+  options: { sender: URL; viaGroup?: Actor; depth?: number; activity?: Addressed & { id: URL | null } },
 ): Promise<StoredPost | null> {
   const id = object.id;
   const authorId = object.attributionId;
@@ -142,7 +112,9 @@ export async function storeRemotePost(
     group = await findGroupFor(ctx, object, options.viaGroup);
   }
   if (!group) return null;
-  checkAudience(object, group);
+  // A group passes on what it takes in to all its followers: the post must
+  // be addressed to exactly that audience (federation/audience.ts).
+  requireAudience(group, object, options.activity);
   if (group.local && !parent && group.posting_restricted_to_mods) {
     // Remote moderators come with moderation (issue #5); until then only
     // local moderators, through the API, start threads in such a group.

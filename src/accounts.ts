@@ -15,6 +15,8 @@ export interface AccountInput {
   password: string;
   email?: string;
   role?: "admin" | "member";
+  /** Made without a consent (the CLI): asked on first web log-in (src/routes/web-consent.tsx). */
+  consentPending?: boolean;
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -41,6 +43,7 @@ export async function createAccount(db: Kysely<Schema>, origin: URL, input: Acco
       email,
       password_hash: passwordHash,
       role: input.role ?? "member",
+      consent_pending: input.consentPending ?? false,
     });
     await saveKeyPairs(trx, keyOwner.account(account.id), keys);
     await insertActor(trx, localAccountActor(origin, account));

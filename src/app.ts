@@ -20,6 +20,8 @@ import { pageRoutes } from "./routes/pages.tsx";
 import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
 import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webDataRightsRoutes } from "./routes/web-data-rights.tsx";
+import { consentFirst, webConsentRoutes } from "./routes/web-consent.tsx";
+import { webGuidelinesAdminRoutes } from "./routes/web-guidelines-admin.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
@@ -87,6 +89,9 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   app.use(csrfProtection());
+  // An account that never consented consents before anything else.
+  app.use(consentFirst());
+  app.route("/", webConsentRoutes());
   app.route("/", webAccountRoutes());
   app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
@@ -98,6 +103,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webStaffRoutes());
   app.route("/", webAdminRoutes());
   app.route("/", webFederationPolicyRoutes());
+  app.route("/", webGuidelinesAdminRoutes());
   app.route("/", webPollRoutes());
   app.route("/", webFeedbackRoutes());
   app.route("/", pageRoutes());

@@ -4,11 +4,21 @@
  * a member whose latest consent is withdrawn, or was given to an older
  * version of the guidelines, may read but not post, reply or vote until
  * they consent again.  Accounts made by the CLI (admins) and accounts from
- * before consent was recorded have no consent record and are not asked
- * (see README, "Data rights").
+ * before consent was recorded have no consent record: they are marked
+ * `consent_pending` and asked on their first web log-in, before anything
+ * else (src/routes/web-consent.tsx), and may not post until they accept.
  */
 import type { Kysely } from "kysely";
-import { findLatestConsent, findLatestGuidelines, insertConsent, insertGuidelines, withdrawConsents } from "../db/consents.ts";
+import {
+  countConsentsByVersion,
+  findLatestConsent,
+  findLatestGuidelines,
+  insertConsent,
+  insertGuidelines,
+  isConsentPending,
+  listGuidelines,
+  withdrawConsents,
+} from "../db/consents.ts";
 import type { Schema } from "../db/schema.ts";
 import { ValidationError } from "./names.ts";
 
@@ -45,6 +55,24 @@ export async function publishGuidelines(db: Kysely<Schema>, text: string): Promi
   return version;
 }
 
+export interface GuidelinesVersion {
+  version: number;
+  text: string;
+  /** null for version 1, which ships with Kindred. */
+  publishedAt: Date | null;
+  /** Members whose consent (not withdrawn) was given to this version. */
+  consents: number;
+}
+
+/** Every version, newest first, for the admins' page. */
+export async function guidelinesHistory(db: Kysely<Schema>): Promise<GuidelinesVersion[]> {
+  const [stored, counts] = await Promise.all([listGuidelines(db), countConsentsByVersion(db)]);
+  return [
+    ...stored.map((g) => ({ version: g.version, text: g.text, publishedAt: g.created_at, consents: counts.get(g.version) ?? 0 })),
+    { version: 1, text: DEFAULT_GUIDELINES, publishedAt: null, consents: counts.get(1) ?? 0 },
+  ];
+}
+
 /** Records consent to the current guidelines; resolves to their version. */
 export async function giveConsent(db: Kysely<Schema>, accountId: number): Promise<number> {
   const { version } = await currentGuidelines(db);
@@ -72,7 +100,12 @@ export async function consentState(db: Kysely<Schema>, accountId: number) {
  */
 export async function missingConsent(db: Kysely<Schema>, accountId: number): Promise<string | null> {
   const state = await consentState(db, accountId);
-  if (!state.recorded || state.version === state.current) return null;
+  if (!state.recorded) {
+    return await isConsentPending(db, accountId)
+      ? "Accept the community guidelines and consent to the processing of health data first (/consent)."
+      : null;
+  }
+  if (state.version === state.current) return null;
   return (
     state.version == null
       ? "You withdrew your consent to the processing of health data: give it again in Settings → Your data to post."

@@ -14,10 +14,10 @@
  * that key and refuses it.  WebFinger and NodeInfo requests carry no
  * identity, so they are not covered (docs/FEDERATION.md).
  */
-import type { Federation } from "@fedify/fedify";
+import { type Federation, type KeyCache, verifyRequest } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ContextData } from "../federation/context.ts";
+import { type ContextData, INSTANCE_ACTOR } from "../federation/context.ts";
 import { mayFederateWith } from "../federation/instance-policy.ts";
 import { isDefaultInboxPath } from "./inbound-guard.ts";
 
@@ -25,10 +25,12 @@ const logger = getLogger(["kindred", "http", "federation-policy"]);
 
 /** The key id a request's HTTP signature names, if any. */
 export function signatureKeyId(headers: Headers): string | null {
-  const cavage = headers.get("signature");
-  const match = cavage != null
-    ? /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(cavage)
-    : /;\s*keyid\s*=\s*"([^"]+)"/i.exec(headers.get("signature-input") ?? "");
+  // RFC 9421 sends both `Signature-Input` (with the key id) and `Signature`
+  // (only the signature bytes); draft-cavage sends `Signature` alone.
+  const input = headers.get("signature-input");
+  const match = input != null
+    ? /;\s*keyid\s*=\s*"([^"]+)"/i.exec(input)
+    : /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(headers.get("signature") ?? "");
   return match ? match[1] : null;
 }
 
@@ -52,6 +54,31 @@ function refuse(c: Context, status: 401 | 403, error: string, detail: string): R
   return c.json({ error }, status);
 }
 
+const KEY_TTL_MS = 60 * 60 * 1000;
+const UNAVAILABLE_TTL_MS = 60 * 1000;
+const MAX_KEYS = 5000;
+
+/** Public keys of peers that signed GETs, kept an hour (a failed fetch a minute). */
+function memoryKeyCache(): KeyCache {
+  type Key = NonNullable<Awaited<ReturnType<KeyCache["get"]>>>;
+  const entries = new Map<string, { key: Key | null; expires: number }>();
+  return {
+    get(keyId) {
+      const entry = entries.get(keyId.href);
+      if (!entry || entry.expires < Date.now()) {
+        entries.delete(keyId.href);
+        return Promise.resolve(undefined);
+      }
+      return Promise.resolve(entry.key);
+    },
+    set(keyId, key) {
+      if (entries.size >= MAX_KEYS) entries.delete(entries.keys().next().value!);
+      entries.set(keyId.href, { key, expires: Date.now() + (key ? KEY_TTL_MS : UNAVAILABLE_TTL_MS) });
+      return Promise.resolve();
+    },
+  };
+}
+
 export interface FederationPolicyGuardOptions {
   federation: Federation<ContextData>;
   contextData: ContextData;
@@ -61,6 +88,7 @@ export interface FederationPolicyGuardOptions {
 /** Hono middleware; mount it before the inbound guard and Fedify. */
 export function federationPolicyGuard(options: FederationPolicyGuardOptions): MiddlewareHandler {
   const { federation, contextData, secureMode } = options;
+  const keyCache = memoryKeyCache();
   return async (c, next) => {
     const method = c.req.method;
     const inboxPost = method === "POST" && isDefaultInboxPath(c.req.path);
@@ -76,7 +104,15 @@ export function federationPolicyGuard(options: FederationPolicyGuardOptions): Mi
     if (apGet && secureMode && !isActorDocument(c.req.path)) {
       // Fedify verifies the signature (fetching the key if needed).
       const ctx = federation.createContext(c.req.raw, contextData);
-      const key = keyId == null ? null : await ctx.getSignedKey().catch(() => null);
+      // The key is fetched signed by our instance actor: the peer may be in
+      // secure mode too (actor documents, where keys live, are exempt on
+      // both sides, so this never loops).  Keys are cached a while (Fedify
+      // fetches afresh when a cached key does not verify).
+      const key = keyId == null ? null : await verifyRequest(c.req.raw, {
+        documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+        contextLoader: ctx.contextLoader,
+        keyCache,
+      }).catch(() => null);
       if (key == null) {
         return refuse(c, 401, "This instance requires signed requests (secure mode).", "unsigned or bad signature");
       }

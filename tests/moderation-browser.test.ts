@@ -100,6 +100,7 @@ describe.skipIf(!hasChromium)(`moderation pages in Chromium${hasChromium ? "" : 
       ...await axeScan(`/g/${groupId}/ban?actor=${samId}`, owner.context()),
       ...await axeScan(`/p/${threadId}`, owner.context()),
       ...await axeScan("/admin", root.context()),
+      ...await axeScan("/admin/guidelines", root.context()),
     ];
     expect(problems).toEqual([]);
   });

@@ -15,6 +15,7 @@ import * as m0011 from "./0011-group-resources.ts";
 import * as m0013 from "./0013-federation-policy.ts";
 import * as m0014 from "./0014-data-rights.ts";
 import * as m0015 from "./0015-group-visibility.ts";
+import * as m0016 from "./0016-consent-on-login.ts";
 import * as m0017 from "./0017-rate-limits.ts";
 import * as m0019 from "./0019-follower-counts.ts";
 
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   "0013-federation-policy": m0013,
   "0014-data-rights": m0014,
   "0015-group-visibility": m0015,
+  "0016-consent-on-login": m0016,
   "0017-rate-limits": m0017,
   "0019-follower-counts": m0019,
 };

@@ -19,6 +19,7 @@ import { rejectsMedia } from "../instance-policy.ts";
 import { stripMedia } from "../../policy/federation-rules.ts";
 import { persistActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
+import { requireAudience } from "../audience.ts";
 import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
 import { deletesItsActor, onActorDelete } from "./actor-delete.ts";
 import { looksLikeVote, onPollVote, updateRemotePoll } from "./polls.ts";
@@ -52,7 +53,7 @@ export async function onCreate(ctx: Context<ContextData>, create: Create, via: V
   if (looksLikeVote(object) && await onPollVote(ctx, create, object)) return;
   if (!isPostObject(object)) return;
   await refuseLockedReply(ctx, object.replyTargetId, create.actorId, via);
-  const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup });
+  const stored = await storeRemotePost(ctx, object, { sender: create.actorId, viaGroup: via.viaGroup, activity: create });
   if (!stored) {
     logger.debug("Create of {id} is for no group we know; ignored", { id: object.id?.href });
     return;
@@ -80,9 +81,13 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
   const post = await findPostByUri(ctx.data.db, object.id.href);
   if (!post) {
     // An edit of a post we never saw is as good as its creation.
-    await storeRemotePost(ctx, object, { sender: update.actorId, viaGroup: via.viaGroup });
+    await storeRemotePost(ctx, object, { sender: update.actorId, viaGroup: via.viaGroup, activity: update });
     return;
   }
+  // An edit that changes a shared post's audience (a public group's post made
+  // followers-only or direct, a private group's made public) is refused: the
+  // group cannot narrow what it already passed on, nor widen it.
+  requireAudience((await findActorById(ctx.data.db, post.group_id))!, object, update);
   const author = await findActorById(ctx.data.db, post.author_id);
   if (author?.uri !== update.actorId.href || object.attributionId?.href !== author.uri) {
     throw new RefusedError(`${update.actorId.href} may not edit ${post.uri}`);

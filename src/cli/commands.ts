@@ -146,6 +146,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         displayName: values["display-name"],
         email: values.email,
         role: "admin",
+        // No consent was given here: the first web log-in asks for it.
+        consentPending: true,
       });
       io.out(`Created admin @${account.username}@${io.origin.host}.`);
       return 0;
