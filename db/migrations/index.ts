@@ -15,6 +15,7 @@ import * as m0011 from "./0011-group-resources.ts";
 import * as m0013 from "./0013-federation-policy.ts";
 import * as m0014 from "./0014-data-rights.ts";
 import * as m0015 from "./0015-group-visibility.ts";
+import * as m0018 from "./0018-access-log.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0013-federation-policy": m0013,
   "0014-data-rights": m0014,
   "0015-group-visibility": m0015,
+  "0018-access-log": m0018,
 };
