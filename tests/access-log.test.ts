@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/accounts.ts";
 import { purgeAccessLog } from "../db/access-log.ts";
+import { runCommand } from "../src/cli/commands.ts";
 import { logIn } from "../src/auth.ts";
 import { api, apiOk, createLocalGroup, createMember, type Member } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -117,6 +118,36 @@ describe("reads that are recorded", () => {
   });
 });
 
+describe("removed posts and managing the group", () => {
+  it("records a moderator shown someone's removed post in a public group's thread", async () => {
+    const reply = (await apiOk(mia, "POST", `/posts/${publicThread.id}/replies`, { body: "Something to remove." })).post;
+    await apiOk(olive, "POST", `/posts/${reply.id}/moderation`, { action: "remove", reason: "off topic" });
+    const before = (await entries()).length;
+    // mia, its author, sees her own removed post: nothing recorded.
+    await miaWeb.get(`/p/${publicThread.id}`);
+    expect((await entries()).length).toBe(before);
+    const page = await adeleWeb.get(`/p/${publicThread.id}`);
+    expect(page.html).toContain("Something to remove.");
+    const recorded = (await entries()).slice(before);
+    expect(recorded.map((e) => [e.username, e.role, e.subject, e.subject_id, e.group_actor_id])).toEqual([
+      ["adele", "admin", "removed_post", reply.id, publicId],
+    ]);
+  });
+
+  it("lets an admin and a moderator who is not the owner change the settings, and nobody else", async () => {
+    await apiOk(adele, "PATCH", `/groups/${privateId}`, { description: "Set by the admin." });
+    expect((await db().selectFrom("groups").select("summary_source").where("slug", "=", "quiet-room").executeTakeFirstOrThrow()).summary_source)
+      .toBe("Set by the admin.");
+    expect((await api(mia, "PATCH", `/groups/${privateId}`, { description: "Mine." })).status).toBe(403);
+    await apiOk(olive, "POST", `/groups/${privateId}/staff`, { handle: "nina", role: "moderator" });
+    await apiOk(nina, "PATCH", `/groups/${privateId}`, { rules: "Be gentle." });
+    expect((await db().selectFrom("groups").select("rules_source").where("slug", "=", "quiet-room").executeTakeFirstOrThrow()).rules_source)
+      .toBe("Be gentle.");
+    // A moderator is not the owner: the group's access log is not theirs.
+    expect((await api(nina, "GET", `/groups/${privateId}/access-log`)).status).toBe(403);
+  });
+});
+
 describe("who sees the log", () => {
   it("shows admins every entry, on the page and in the API", async () => {
     const page = await adeleWeb.get("/admin/access-log");
@@ -157,5 +188,25 @@ describe("append-only", () => {
     expect(await purgeAccessLog(db(), 365)).toBe(1);
     expect((await entries()).length).toBe(count);
     expect((await entries()).some((e) => e.username === "old")).toBe(false);
+  });
+
+  it("is purged from the CLI with a retention period of at least 30 days", async () => {
+    const out: string[] = [];
+    const io = {
+      db: db(),
+      origin: a.url,
+      fedify: () => a.kindred.federation.createContext(a.url, a.kindred.contextData),
+      out: (l: string) => out.push(l),
+      err: (l: string) => out.push(l),
+    };
+    const count = (await entries()).length;
+    expect(await runCommand(["access-log", "purge", "--days", "7"], io)).toBe(2);
+    expect(out.join("\n")).toContain("at least 30");
+    await db().insertInto("access_log").values({
+      account_id: 1, username: "old", role: "admin", subject: "reports", route: "GET /old", at: new Date(Date.now() - 100 * 86_400_000),
+    }).execute();
+    expect(await runCommand(["access-log", "purge", "--days", "90"], io)).toBe(0);
+    expect(out.join("\n")).toContain("Deleted 1 access-log entry older than 90 days");
+    expect((await entries()).length).toBe(count);
   });
 });

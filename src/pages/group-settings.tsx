@@ -58,7 +58,8 @@ export function GroupSettingsPage(props: {
       {props.saved ? <Notice>Saved. Members on other servers get the new name and description.</Notice> : null}
       <p>
         Keyword rules, pinned resources: <a href={`/g/${group.id}/settings/moderation`}>moderation settings</a>.
-        Requests to join: <a href={`/g/${group.id}/requests`}>pending requests</a>.
+        Requests to join: <a href={`/g/${group.id}/requests`}>pending requests</a>. Who read the group's private
+        content because of their role (for the owner and the admins): <a href={`/g/${group.id}/access-log`}>access log</a>.
       </p>
       <form method="post" action={action}>
         <Csrf token={page.csrf} />
