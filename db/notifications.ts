@@ -20,6 +20,8 @@ export interface NotificationView {
   post_local: boolean | null;
   post_deleted: boolean | null;
   thread_title: string | null;
+  /** The group of the post, to hide what the member can no longer read (src/group-access.ts#hideUnreadable). */
+  post_group_id: number | null;
   /** Why a moderator rejected the post (post_rejected). */
   post_review_reason: string | null;
   /** "moderation": the log entry that states the reasons. */
@@ -44,7 +46,7 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
       "n.id", "n.kind", "n.created_at", "n.read_at", "n.actor_id",
       "a.name as actor_name", "a.username as actor_username", "a.host as actor_host", "a.local as actor_local",
       "g.slug as actor_group_slug",
-      "p.id as post_id", "p.uri as post_uri", "p.local as post_local", "p.review_reason as post_review_reason",
+      "p.id as post_id", "p.uri as post_uri", "p.group_id as post_group_id", "p.local as post_local", "p.review_reason as post_review_reason",
       sql<boolean>`p.deleted_at is not null`.as("post_deleted"),
       sql<string | null>`coalesce(t.title, p.title)`.as("thread_title"),
       "l.action as log_action", "l.reason as log_reason", "l.moderator_role as log_role",

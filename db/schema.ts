@@ -450,6 +450,29 @@ export interface RateLimitSecretsTable {
   created_at: Generated<Date>;
 }
 
+/** What an access-log entry is about (migration 0018). */
+export type AccessSubject = "private_thread" | "private_threads" | "held_posts" | "removed_post" | "reports" | "member_data";
+
+/**
+ * The access log (migration 0018): an admin's or moderator's read of private
+ * content they see only because of their role.  Append-only; no IP address.
+ */
+export interface AccessLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  account_id: number;
+  /** The reader's username when they read (kept if the account is later renamed or erased). */
+  username: string;
+  /** "admin", "owner" or "moderator": why they could read it. */
+  role: string;
+  group_actor_id: number | null;
+  subject: AccessSubject;
+  /** The post (thread, removed post) or account read, when there is one. */
+  subject_id: number | null;
+  /** The method and path of the request, e.g. "GET /p/12". */
+  route: string;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -484,6 +507,7 @@ export interface Schema {
   consents: ConsentsTable;
   rate_limits: RateLimitsTable;
   rate_limit_secrets: RateLimitSecretsTable;
+  access_log: AccessLogTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -1,13 +1,15 @@
 /**
  * A member's posts as an ActivityStreams outbox, for their data export: an
  * `OrderedCollection` of `Create` activities, each with the object as
- * Kindred serves it (federation/objects.ts#servedObject).
+ * Kindred serves it (federation/objects.ts#servedObject), addressed as it
+ * was sent (federation/audience.ts#groupAudience).
  */
 import type { Context } from "@fedify/fedify";
-import { Create, OrderedCollection, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Create, OrderedCollection } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { findPostView } from "../db/posts.ts";
 import type { Actor } from "../db/schema.ts";
+import { groupAudience, postGroup } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 import { servedObject } from "./objects.ts";
@@ -25,8 +27,8 @@ export async function exportOutbox(ctx: Context<ContextData>, actor: Actor): Pro
       actor: new URL(actor.uri),
       object,
       published: Temporal.Instant.fromEpochMilliseconds(view.published_at.getTime()),
-      tos: [PUBLIC_COLLECTION],
-      ccs: [new URL(view.group_uri)],
+      // As it was really addressed: a private group's never to as:Public.
+      ...groupAudience(postGroup(view), "activity"),
     });
     items.push(await plainJsonLd(create, ctx.contextLoader));
   }

@@ -27,6 +27,7 @@ import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
+import { webGroupSettingsRoutes } from "./routes/web-group-settings.tsx";
 import { webModerationPostRoutes } from "./routes/web-moderation-posts.tsx";
 import { webAdminRoutes } from "./routes/web-admin.tsx";
 import { webFederationPolicyRoutes } from "./routes/web-federation-policy.tsx";
@@ -98,6 +99,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
+  app.route("/", webGroupSettingsRoutes());
   app.route("/", webPremoderationRoutes());
   app.route("/", webModerationRoutes());
   app.route("/", webStaffRoutes());

@@ -9,7 +9,9 @@
  *   of it, not even that it exists.
  */
 import type { Context } from "@fedify/fedify";
+import { findActorById } from "../db/actors.ts";
 import { isApprovedMember } from "../db/follows.ts";
+import type { NotificationView } from "../db/notifications.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { canModerate } from "./membership.ts";
@@ -31,4 +33,28 @@ export async function canReadGroupContent(ctx: Context<ContextData>, group: Acto
   if (await canModerate(ctx, reader.account, group)) return true;
   if (group.visibility === "local" && !group.manually_approves_followers) return true;
   return await isApprovedMember(ctx.data.db, reader.actor.id, group.id);
+}
+
+/**
+ * Notifications about posts the reader can no longer read (they left a
+ * private group, or were removed from it): the title and the link to the
+ * post are left out.  The notification itself stays, so the member still
+ * sees that something happened.
+ */
+export async function hideUnreadable(ctx: Context<ContextData>, reader: Reader, items: NotificationView[]): Promise<NotificationView[]> {
+  const readable = new Map<number, boolean>();
+  const out: NotificationView[] = [];
+  for (const n of items) {
+    const groupId = n.post_group_id;
+    if (groupId == null) {
+      out.push(n);
+      continue;
+    }
+    if (!readable.has(groupId)) {
+      const group = await findActorById(ctx.data.db, groupId);
+      readable.set(groupId, group != null && await canReadGroupContent(ctx, group, reader));
+    }
+    out.push(readable.get(groupId) ? n : { ...n, post_id: null, post_uri: null, thread_title: null, post_review_reason: null });
+  }
+  return out;
 }

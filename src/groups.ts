@@ -26,7 +26,7 @@ export interface GroupInput {
 
 const JOIN_POLICIES: readonly JoinPolicy[] = ["open", "approval"];
 
-function checkGroupName(name: string): string {
+export function checkGroupName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) {
     throw new ValidationError("name", "name must be 1 to 100 characters");
@@ -34,7 +34,7 @@ function checkGroupName(name: string): string {
   return trimmed;
 }
 
-function checkDescription(text: string): string {
+export function checkDescription(text: string): string {
   if (text.length > 10_000) throw new ValidationError("description", "description is longer than 10,000 characters");
   return text;
 }

@@ -58,6 +58,15 @@ export async function requireLocalModerator(
   return await actingModerator(ctx, account, group);
 }
 
+/**
+ * Why a request to join cannot be approved, if it cannot: a remote member of
+ * a private group from a server that is not a `partner` (issue 6, item 1).
+ */
+export async function approvalRefusal(db: ContextData["db"], group: Actor, follower: Actor): Promise<string | undefined> {
+  if (follower.local || group.visibility === "public" || await isPartner(db, follower.uri)) return undefined;
+  return `${follower.host} is not a partner server: members from there cannot be approved into a private group`;
+}
+
 /** Approves or rejects a pending request to join a local group. */
 export async function decideJoinRequest(
   ctx: Context<ContextData>,
@@ -68,12 +77,8 @@ export async function decideJoinRequest(
   const follow = await findFollow(ctx.data.db, followerId, group.id);
   if (!follow || follow.state !== "pending") throw new ValidationError("request", "no pending request from that actor");
   const follower = (await findActorById(ctx.data.db, followerId))!;
-  if (approve && !follower.local && group.visibility !== "public" && !(await isPartner(ctx.data.db, follower.uri))) {
-    throw new ValidationError(
-      "request",
-      `${follower.host} is not a partner server: members from there cannot be approved into a private group`,
-    );
-  }
+  const refusal = approve ? await approvalRefusal(ctx.data.db, group, follower) : undefined;
+  if (refusal) throw new ValidationError("request", refusal);
   if (approve) {
     await setFollowState(ctx.data.db, followerId, group.id, "accepted");
     if (!follower.local) await sendAccept(ctx, group, follower, storedFollow(follower, group, follow.activity_uri));

@@ -217,7 +217,8 @@ describe.skipIf(!hasChromium)(`in Chromium${hasChromium ? "" : ` (skipped: ${CHR
     await admin.getByRole("button", { name: "Add rule" }).click();
     await shown(admin.getByRole("cell", { name: "miracle cure" }));
     await shoot(admin, "moderation-settings");
-    const pages = [`/g/${group.id}/held`, `/g/${group.id}/settings/moderation`, "/admin/crisis", "/help/crisis"];
+    const pages = [`/g/${group.id}/held`, `/g/${group.id}/settings/moderation`, "/admin/crisis", "/help/crisis",
+      `/g/${group.id}/settings`, `/g/${group.id}/requests`, "/admin/access-log", `/g/${group.id}/access-log`];
     const problems: string[] = [];
     for (const path of pages) problems.push(...await axeScan(path, admin.context()));
     expect(problems).toEqual([]);

@@ -17,6 +17,7 @@ import * as m0014 from "./0014-data-rights.ts";
 import * as m0015 from "./0015-group-visibility.ts";
 import * as m0016 from "./0016-consent-on-login.ts";
 import * as m0017 from "./0017-rate-limits.ts";
+import * as m0018 from "./0018-access-log.ts";
 import * as m0019 from "./0019-follower-counts.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
   "0015-group-visibility": m0015,
   "0016-consent-on-login": m0016,
   "0017-rate-limits": m0017,
+  "0018-access-log": m0018,
   "0019-follower-counts": m0019,
 };

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { listBlockedActors } from "../../db/bans.ts";
 import { blockActor, suspendAccount, verifyClinician } from "../admin.ts";
 import { runRetention } from "../retention.ts";
+import { purgeAccessLog } from "../../db/access-log.ts";
 import type { CliIo } from "./commands.ts";
 
 function parse(args: string[], spec: NonNullable<Parameters<typeof parseArgs>[0]>["options"], positionals: number) {
@@ -64,6 +65,14 @@ export async function runAdminCommand(key: string, args: string[], io: CliIo): P
       const deleted = await runRetention(ctx, days);
       io.out(deleted.length ? `Deleted ${deleted.length} account(s) unused for over ${days} days: ${deleted.join(", ")}.`
         : `No member account has been unused for over ${days} days.`);
+      return 0;
+    }
+    case "access-log purge": {
+      const { values } = parse(args, { days: { type: "string" } }, 0);
+      const days = Number(values.days);
+      if (values.days == null || !Number.isInteger(days) || days < 30) throw new CliUsage("--days must be a whole number of at least 30");
+      const n = await purgeAccessLog(io.db, days);
+      io.out(`Deleted ${n} access-log entr${n === 1 ? "y" : "ies"} older than ${days} days.`);
       return 0;
     }
   }

@@ -64,6 +64,9 @@ Commands:
   retention run [--days N]
       Delete member accounts unused for more than N days (default RETENTION_INACTIVE_DAYS), as if they
       deleted themselves: their posts become tombstones and other servers are asked to delete them.
+  access-log purge --days N
+      Delete access-log entries (admins' and moderators' reads of private content) older than N days
+      (at least 30); the only way entries are ever deleted.
 ${FEDERATION_USAGE}
   db:migrate
       Apply pending database migrations (the server also does this on start).
@@ -112,7 +115,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
-  const families = ["admin", "group", "account", "block", "retention"];
+  const families = ["admin", "group", "account", "block", "retention", "access-log"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
@@ -246,6 +249,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "block remove":
     case "block list":
     case "retention run":
+    case "access-log purge":
       return await runAdminCommand(key, args, io);
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);

@@ -28,6 +28,7 @@ export function AdminPage(props: { page: PageInfo; lists: AdminLists; errors?: s
       <Problems errors={props.errors} />
       <p><a href="/admin/federation">Federation policy: mode and rules for other servers</a></p>
       <p><a href="/admin/guidelines">Community guidelines: publish a new version, see the earlier ones</a></p>
+      <p><a href="/admin/access-log">Access log: reads of private content by admins and moderators</a></p>
       <section aria-labelledby="suspend-heading">
         <h2 id="suspend-heading">Suspend a member</h2>
         <p class="hint">A suspended member cannot log in; their sessions and API tokens end at once.</p>

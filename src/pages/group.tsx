@@ -84,6 +84,8 @@ function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; mo
               <li><a href={`/g/${group.id}/held`}>Posts awaiting review ({moderation.held})</a></li>
               <li><a href={`/g/${group.id}/dashboard`}>Dashboard</a></li>
               <li><a href={`/g/${group.id}/staff`}>Staff and bans</a></li>
+              <li><a href={`/g/${group.id}/settings`}>Group settings: name, description, visibility</a></li>
+              <li><a href={`/g/${group.id}/requests`}>Requests to join</a></li>
               <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
               <li><a href={`/g/${group.id}/feedback`}>Feedback from members ({moderation.feedback ?? 0} open)</a></li>
             </>

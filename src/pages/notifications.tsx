@@ -27,7 +27,7 @@ function Item({ n }: { n: NotificationView }) {
       <li class={n.read_at ? "read" : "unread"}>
         {n.read_at ? null : <span class="badge">New</span>}{" "}
         <strong>{who}</strong> {n.kind === "reply" ? "replied to you in" : "mentioned you in"}{" "}
-        <a href={href}>{n.thread_title ?? "a thread"}</a>
+        {n.post_id == null ? "a thread you can no longer read" : <a href={href}>{n.thread_title ?? "a thread"}</a>}
         {n.post_deleted ? " (since deleted)" : null} · {when}
       </li>
     );

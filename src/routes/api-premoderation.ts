@@ -16,6 +16,7 @@ import { ValidationError } from "../names.ts";
 import { ForbiddenError } from "../posts.ts";
 import { addRule, changeModerationSettings, decideHeld, removeRule } from "../premoderation.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
+import { logRoleAccess, routeOf } from "../access-log.ts";
 
 const resourceJson = (r: GroupResource) => ({ id: r.id, title: r.title, url: r.url, description: r.description, position: r.position });
 
@@ -25,6 +26,7 @@ export function premoderationApi(api: Hono<AppEnv>): void {
     if (!group?.local) return c.json({ error: "no such group" }, 404);
     if (!(await canModerate(c.var.kindred.fedify(), c.var.account, group))) throw new ForbiddenError("moderators only");
     const held = await listHeldPosts(c.var.kindred.db, group.id);
+    if (held.length > 0) await logRoleAccess(c.var.kindred.fedify(), c.var.account, group, { subject: "held_posts", route: routeOf(c.req) });
     return c.json({
       held: held.map((p) => ({
         id: p.id,

@@ -14,12 +14,14 @@ import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../aut
 import { moderationApiRoutes } from "./api-moderation.ts";
 import { federationPolicyApi } from "./api-federation-policy.ts";
 import { canReadGroupContent, canSeeGroup, type Reader } from "../group-access.ts";
-import { canModerate, decideJoinRequest, join, newServerWarning } from "../membership.ts";
+import { logGroupContentRead, logHiddenPostsRead, logRoleAccess, routeOf } from "../access-log.ts";
+import { approvalRefusal, canModerate, decideJoinRequest, join, newServerWarning } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
+import { groupSettingsApi } from "./api-group-settings.ts";
 import { pollsApi } from "./api-polls.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
 import { markActive } from "../../db/account-data.ts";
@@ -131,6 +133,9 @@ export function apiRoutes(): Hono<AppEnv> {
     }
     const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
     const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50, withRemoved: moderator });
+    if (threads.length > 0) {
+      await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_threads", route: routeOf(c.req) });
+    }
     return c.json({ threads: threads.map((t) => postJson(t, moderator)) });
   });
 
@@ -149,7 +154,11 @@ export function apiRoutes(): Hono<AppEnv> {
     const requests = [];
     for (const a of pending) {
       // The first member from another server opens the group to its admins.
-      requests.push({ ...actorJson(a), warning: await newServerWarning(c.var.kindred.db, group, a) ?? null });
+      requests.push({
+        ...actorJson(a),
+        warning: await newServerWarning(c.var.kindred.db, group, a) ?? null,
+        refusal: await approvalRefusal(c.var.kindred.db, group, a) ?? null,
+      });
     }
     return c.json({ requests });
   });
@@ -170,6 +179,9 @@ export function apiRoutes(): Hono<AppEnv> {
     if (posts.length === 0) return c.json({ error: "no such post" }, 404);
     const group = (await findActorById(c.var.kindred.db, post.group_id))!;
     const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
+    // The access log (src/access-log.ts): reads that only a role allowed.
+    await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
+    if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), reader(c), group, posts, routeOf(c.req));
     return c.json({ thread: posts.map((p) => postJson(p, moderator)) });
   });
 
@@ -241,7 +253,9 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!(await canHandleReports(c.var.kindred.fedify(), c.var.account, group))) throw new ForbiddenError("moderators only");
     const state = c.req.query("state") ?? "open";
     if (state !== "open" && state !== "resolved" && state !== "dismissed") throw new ValidationError("state", "unknown state");
-    return c.json({ reports: (await listReports(c.var.kindred.db, group.id, state)).map(reportJson) });
+    const reports = await listReports(c.var.kindred.db, group.id, state);
+    if (reports.length > 0) await logRoleAccess(c.var.kindred.fedify(), c.var.account, group, { subject: "reports", route: routeOf(c.req) });
+    return c.json({ reports: reports.map(reportJson) });
   });
 
   api.post("/groups/:groupId/reports/:reportId/:decision{resolve|dismiss}", async (c) => {
@@ -253,6 +267,7 @@ export function apiRoutes(): Hono<AppEnv> {
     return c.json({ ok: true, state: decision });
   });
 
+  groupSettingsApi(api);
   premoderationApi(api);
   moderationApiRoutes(api);
   federationPolicyApi(api);

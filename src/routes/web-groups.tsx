@@ -16,6 +16,7 @@ import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
+import { logGroupContentRead, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
@@ -41,6 +42,9 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   // Pinned threads lead the first page, whatever the order chosen.
   const pinned = after || !readable ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
   const page = threads.slice(0, PAGE_SIZE);
+  if (readable && threads.length + pinned.length > 0) {
+    await logGroupContentRead(c.var.kindred.fedify(), viewer, actor, { subject: "private_threads", route: routeOf(c.req) });
+  }
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(

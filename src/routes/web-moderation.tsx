@@ -17,6 +17,7 @@ import { ForbiddenError } from "../posts.ts";
 import { canHandleReports, decideReport, fileReport } from "../reports.ts";
 import { findGroupActorById } from "../web-groups.ts";
 import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { logRoleAccess, routeOf } from "../access-log.ts";
 
 const LOG_PAGE = 50;
 const DONE: Record<string, string> = { resolved: "Report resolved.", dismissed: "Report dismissed." };
@@ -76,6 +77,7 @@ export function webModerationRoutes(): Hono<AppEnv> {
     const group = await moderatedGroup(c);
     if (!group) return c.notFound();
     const reports = await listReports(c.var.kindred.db, group.id, "open");
+    if (reports.length > 0) await logRoleAccess(c.var.kindred.fedify(), c.var.viewer!.account, group, { subject: "reports", route: routeOf(c.req) });
     return c.html(
       <ModerationQueuePage page={pageInfo(c)} group={group} reports={reports} done={DONE[c.req.query("done") ?? ""]}
         held={await countHeldPosts(c.var.kindred.db, group.id)} />,

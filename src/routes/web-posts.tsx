@@ -21,6 +21,7 @@ import { crisisResources } from "../crisis.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
 import { pollView } from "../polls.ts";
 import { canReadGroupContent } from "../group-access.ts";
+import { logGroupContentRead, logHiddenPostsRead, routeOf } from "../access-log.ts";
 import { postInput } from "./web-groups.tsx";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
@@ -38,6 +39,9 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
     p.review_state === "published" || moderator || p.author_id === viewerActor?.id
   );
   if (posts.length === 0 || posts[0].id !== (post.thread_id ?? post.id)) return c.notFound();
+  // The access log (src/access-log.ts): reads that only a role allowed.
+  await logGroupContentRead(c.var.kindred.fedify(), c.var.viewer, group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
+  if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), c.var.viewer, group, posts, routeOf(c.req));
   const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;

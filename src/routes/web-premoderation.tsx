@@ -21,6 +21,7 @@ import { addRule, changeModerationSettings, decideHeld, removeRule } from "../pr
 import { ForbiddenError } from "../posts.ts";
 import { findGroupActorById } from "../web-groups.ts";
 import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
+import { logRoleAccess, routeOf } from "../access-log.ts";
 
 /** The local group in the URL, if the viewer moderates it. */
 async function moderatedGroup(c: C): Promise<Actor | undefined> {
@@ -39,7 +40,9 @@ export function webPremoderationRoutes(): Hono<AppEnv> {
     if (!c.var.viewer) return toLogin(c);
     const group = await moderatedGroup(c);
     if (!group) return c.notFound();
-    return c.html(<HeldPostsPage page={pageInfo(c)} group={group} posts={await listHeldPosts(c.var.kindred.db, group.id)} />);
+    const posts = await listHeldPosts(c.var.kindred.db, group.id);
+    if (posts.length > 0) await logRoleAccess(c.var.kindred.fedify(), c.var.viewer!.account, group, { subject: "held_posts", route: routeOf(c.req) });
+    return c.html(<HeldPostsPage page={pageInfo(c)} group={group} posts={posts} />);
   });
 
   app.post("/p/:id{[0-9]+}/review", async (c) => {
