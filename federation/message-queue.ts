@@ -49,6 +49,14 @@ export interface KyselyMessageQueueOptions {
 }
 
 type Claimed = { id: number; message: unknown; attempts: number };
+type Pending = { message: unknown; orderingKey: string | null; delayMs: number };
+
+/** Messages per INSERT statement when a batch is large. */
+const BATCH = 500;
+
+function delayOf(options?: MessageQueueEnqueueOptions): number {
+  return Math.max(0, options?.delay?.total("millisecond") ?? 0);
+}
 
 // Rows whose lease has run out are claimable again: their worker died.
 const unleased = sql`(m.locked_until is null or m.locked_until <= now())`;
@@ -80,36 +88,63 @@ export class KyselyMessageQueue implements MessageQueue {
     }
   }
 
-  /** {@inheritDoc MessageQueue.enqueue} */
+  /**
+   * {@inheritDoc MessageQueue.enqueue}
+   *
+   * Messages enqueued in the same turn of the event loop go into one
+   * statement: Fedify enqueues a fan-out's deliveries one by one (each with
+   * its own ordering key), and a thousand INSERTs and NOTIFYs cost far more
+   * than one.  Each message keeps its own key, delay and order.
+   */
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
-    return this.enqueueMany([message], options);
+    if (message === undefined) return Promise.reject(new TypeError("Cannot enqueue undefined"));
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ message, orderingKey: options?.orderingKey ?? null, delayMs: delayOf(options), resolve, reject });
+      if (this.#pending.length === 1) queueMicrotask(() => void this.#flush());
+    });
   }
 
   /**
    * {@inheritDoc MessageQueue.enqueueMany}
    *
-   * One statement however many messages: they are passed as a single JSON
-   * array and get ids (hence their order under an ordering key) in array order.
+   * One statement however many messages; they get ids (hence their order
+   * under an ordering key) in array order.
    */
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
     if (messages.length === 0) return;
     if (messages.some((m) => m === undefined)) throw new TypeError("Cannot enqueue undefined");
-    const delayMs = Math.max(0, options?.delay?.total("millisecond") ?? 0);
     const orderingKey = options?.orderingKey ?? null;
+    const delayMs = delayOf(options);
+    await this.#insert(messages.map((message) => ({ message, orderingKey, delayMs })));
+  }
+
+  #pending: (Pending & { resolve: () => void; reject: (error: unknown) => void })[] = [];
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      for (let i = 0; i < batch.length; i += BATCH) await this.#insert(batch.slice(i, i + BATCH));
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  async #insert(rows: readonly Pending[]): Promise<void> {
+    const json = JSON.stringify(rows.map((r) => ({ m: r.message, k: r.orderingKey, d: r.delayMs })));
+    const delayMs = Math.min(...rows.map((r) => r.delayMs));
     // The NOTIFY goes out at commit, so listeners always find the rows.
     await sql`
       with inserted as (
         insert into queue_messages (message, ordering_key, deliver_at)
-        select e.value, cast(${orderingKey} as text),
-               now() + cast(${delayMs} as float8) * interval '1 millisecond'
-        from jsonb_array_elements(cast(cast(${JSON.stringify(messages)} as text) as jsonb))
-             with ordinality as e(value, n)
+        select e.value -> 'm', e.value ->> 'k',
+               now() + cast(e.value ->> 'd' as float8) * interval '1 millisecond'
+        from jsonb_array_elements(cast(cast(${json} as text) as jsonb)) with ordinality as e(value, n)
         order by e.n
         returning id)
       select cast(pg_notify(${this.#options.channel}, ${String(delayMs)}) as text)`.execute(this.#database.db);
-    logger.debug("Enqueued {count} message(s), delay {delayMs} ms.", {
-      count: messages.length, delayMs, orderingKey,
-    });
+    logger.debug("Enqueued {count} message(s), delay {delayMs} ms.", { count: rows.length, delayMs });
   }
 
   /**

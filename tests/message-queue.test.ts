@@ -202,6 +202,24 @@ describe(`KyselyMessageQueue (${testEngine})`, () => {
     expect(rows).toEqual([{ message: "leased", attempts: 1 }]);
   });
 
+  it("keeps each message's key, delay and order when many are enqueued in one turn (and batched)", async () => {
+    const q = queue();
+    // As Fedify enqueues a fan-out: one enqueue() per inbox, all in the same turn.
+    await Promise.all([
+      ...Array.from({ length: 600 }, (_, i) => q.enqueue({ n: i }, { orderingKey: `post\n${i % 3}` })),
+      q.enqueue({ n: "later" }, { delay: ms(60_000) }),
+    ]);
+    const rows = await database.db.selectFrom("queue_messages")
+      .select(["id", "message", "ordering_key", sql<boolean>`deliver_at > now() + interval '30 seconds'`.as("delayed")])
+      .orderBy("id").execute();
+    expect(rows).toHaveLength(601);
+    const keyed = rows.filter((r) => !r.delayed);
+    expect(keyed.map((r) => (r.message as { n: number }).n)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(keyed.map((r) => r.ordering_key)).toEqual(Array.from({ length: 600 }, (_, i) => `post\n${i % 3}`));
+    expect(rows.filter((r) => r.delayed).map((r) => [r.message, r.ordering_key])).toEqual([[{ n: "later" }, null]]);
+    await expect(q.enqueue(undefined)).rejects.toThrow(TypeError);
+  });
+
   it("reports depth without the messages being handled", async () => {
     const q = queue();
     expect(await q.getDepth()).toEqual({ queued: 0, ready: 0, delayed: 0 });
