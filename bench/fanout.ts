@@ -9,7 +9,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { publicKeyPem, sendAll, signedPost } from "./peers.ts";
+import { publicKeyPem, sendAll, signedPost, stubHandler } from "./peers.ts";
 import { cpuOf, type Engine, startBaseline, startKindred, type Target } from "./targets.ts";
 import { freePort } from "../tests/helpers/instance.ts";
 
@@ -35,36 +35,7 @@ class Swarm {
     for (let i = 0; i < count; i++) {
       const received = new Map<string, number>();
       this.received.push(received);
-      const server = createServer((req, res) => {
-        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-        if (req.method === "POST") {
-          let body = "";
-          req.on("data", (d) => (body += d));
-          req.on("end", () => {
-            let type = "invalid";
-            try {
-              type = String(JSON.parse(body).type);
-            } catch { /* counted as invalid */ }
-            received.set(type, (received.get(type) ?? 0) + 1);
-            res.writeHead(202).end();
-          });
-          return;
-        }
-        const m = /^\/u\/(\d+)$/.exec(req.url ?? "");
-        if (m && Number(m[1]) < actorsEach) {
-          const id = `${origin}u/${m[1]}`;
-          return void res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify({
-            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            id,
-            type: "Person",
-            preferredUsername: `fan${m[1]}`,
-            inbox: `${id}/inbox`,
-            endpoints: { sharedInbox: `${origin}inbox` },
-            publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
-          }));
-        }
-        res.writeHead(404).end();
-      });
+      const server = createServer(stubHandler(actorsEach, publicKeyPem, received));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
       this.servers.push(server);
     }

@@ -6,7 +6,7 @@
  * on signatures while it measures.
  */
 import { exportSpki, signRequest } from "@fedify/fedify";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface StubPeer {
@@ -41,45 +41,50 @@ export async function publicKeyPem(): Promise<string> {
   return await exportSpki((await keyPair()).publicKey);
 }
 
+/**
+ * A simulated instance's request handler: serves actors `/u/0` …
+ * `/u/{actors-1}` (with the shared key) and counts, by type, the
+ * activities POSTed to any inbox in `received`.
+ */
+export function stubHandler(actors: number, pem: string, received: Map<string, number>) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const origin = `http://127.0.0.1:${(req.socket.localPort)}/`;
+    if (req.method === "POST") {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        let type = "invalid";
+        try {
+          type = String(JSON.parse(body).type);
+        } catch { /* counted as invalid */ }
+        received.set(type, (received.get(type) ?? 0) + 1);
+        res.writeHead(202).end();
+      });
+      return;
+    }
+    const m = /^\/u\/(\d+)$/.exec(req.url ?? "");
+    if (req.method === "GET" && m && Number(m[1]) < actors) {
+      const id = `${origin}u/${m[1]}`;
+      res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        id,
+        type: "Person",
+        preferredUsername: `bench${m[1]}`,
+        inbox: `${id}/inbox`,
+        endpoints: { sharedInbox: `${origin}inbox` },
+        publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem },
+      }));
+      return;
+    }
+    res.writeHead(404).end();
+  };
+}
+
 /** Starts a simulated instance with actors `/u/0` … `/u/{actors-1}`. */
 export async function startStubPeer(actors: number): Promise<StubPeer> {
-  const pem = await publicKeyPem();
   const received = new Map<string, number>();
-  let server: Server;
-  const origin = await new Promise<URL>((resolve) => {
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? "/", "http://stub");
-      if (req.method === "POST") {
-        let body = "";
-        req.on("data", (d) => (body += d));
-        req.on("end", () => {
-          let type = "invalid";
-          try {
-            type = String(JSON.parse(body).type);
-          } catch { /* counted as invalid */ }
-          received.set(type, (received.get(type) ?? 0) + 1);
-          res.writeHead(202).end();
-        });
-        return;
-      }
-      const m = /^\/u\/(\d+)$/.exec(url.pathname);
-      if (req.method === "GET" && m && Number(m[1]) < actors) {
-        const id = `${originOf(server)}u/${m[1]}`;
-        res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify({
-          "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-          id,
-          type: "Person",
-          preferredUsername: `bench${m[1]}`,
-          inbox: `${id}/inbox`,
-          endpoints: { sharedInbox: `${originOf(server)}inbox` },
-          publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem },
-        }));
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    server.listen(0, "127.0.0.1", () => resolve(new URL(originOf(server))));
-  });
+  const server = createServer(stubHandler(actors, await publicKeyPem(), received));
+  const origin = await new Promise<URL>((resolve) => server.listen(0, "127.0.0.1", () => resolve(new URL(originOf(server)))));
   return {
     origin,
     actorUri: (n) => new URL(`u/${n}`, origin),
