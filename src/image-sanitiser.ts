@@ -166,6 +166,17 @@ export function fit(img: Pixels, maxSide: number): Pixels {
   return { width: W, height: H, data: out };
 }
 
+/** Where a PNG's IEND chunk ends (or the file's length if it has none). */
+function pngEnd(b: Uint8Array): number {
+  for (let i = 8; i + 12 <= b.length;) {
+    const length = u32(b, i);
+    const next = i + 12 + length;
+    if (b[i + 4] === 0x49 && b[i + 5] === 0x45 && b[i + 6] === 0x4e && b[i + 7] === 0x44) return Math.min(next, b.length);
+    i = next;
+  }
+  return b.length;
+}
+
 function decode(bytes: Uint8Array, type: ImageType, limits: ImageLimits): Pixels {
   try {
     if (type === "image/jpeg") {
@@ -177,7 +188,9 @@ function decode(bytes: Uint8Array, type: ImageType, limits: ImageLimits): Pixels
       });
       return { width: img.width, height: img.height, data: img.data };
     }
-    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // Bytes after IEND (a polyglot's payload) are cut off: pngjs refuses them.
+    const end = pngEnd(bytes);
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, end));
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   } catch {
     throw new ValidationError("images", "the image could not be read: it is damaged or not a JPEG or PNG");
