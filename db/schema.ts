@@ -473,6 +473,22 @@ export interface AccessLogTable {
   route: string;
 }
 
+/** An image of a post: a local upload (re-encoded bytes in `data`) or a remote one (`remote_url` only). */
+export interface MediaTable {
+  /** Random and unguessable (base64url of 16 bytes). */
+  id: string;
+  post_id: number;
+  owner_id: number;
+  position: Generated<number>;
+  content_type: string;
+  width: number | null;
+  height: number | null;
+  alt: Generated<string>;
+  data: Uint8Array | null;
+  remote_url: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -508,6 +524,7 @@ export interface Schema {
   rate_limits: RateLimitsTable;
   rate_limit_secrets: RateLimitSecretsTable;
   access_log: AccessLogTable;
+  media: MediaTable;
 }
 
 export type Account = Selectable<AccountsTable>;

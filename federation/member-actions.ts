@@ -38,6 +38,7 @@ import type { Actor, Post } from "../db/schema.ts";
 import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
+import { insertLocalImages, type NewLocalImage } from "../db/media.ts";
 import { localPostUri, storedObject, threadContextUri } from "./objects.ts";
 
 type Ctx = Context<ContextData>;
@@ -112,6 +113,8 @@ export interface NewPostInput extends PostEdit {
   distinguished?: boolean;
   /** A poll thread: its options, stored with it (sent as a `Question`). */
   poll?: NewPoll;
+  /** Images, already re-encoded (src/image-sanitiser.ts): stored with it, sent as `attachment`s. */
+  images?: NewLocalImage[];
 }
 
 /**
@@ -148,6 +151,7 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       ...(input.heldBecause != null ? { review_state: "held" as const, review_reason: input.heldBecause } : {}),
     });
     if (input.poll && !parent) await insertPoll(trx, id, input.poll);
+    if (input.images?.length) await insertLocalImages(trx, id, author.id, input.images);
     return stored;
   });
   if (input.heldBecause == null) await sendCreate(ctx, author, group, post);

@@ -5,6 +5,7 @@
  */
 import type { Context, FederationBuilder, RequestContext } from "@fedify/fedify";
 import {
+  Image,
   Note,
   type Object as APObject,
   Page,
@@ -14,6 +15,7 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Kysely } from "kysely";
+import { listMediaOf } from "../db/media.ts";
 import { findPoll } from "../db/polls.ts";
 import { findActorById } from "../db/actors.ts";
 import { findPostView, listThreadPostViews, type PostView } from "../db/posts.ts";
@@ -82,10 +84,27 @@ export function moderationTerms(post: PostView): Record<string, unknown> {
     : { distinguished: post.distinguished };
 }
 
-/** `postObject`, except that a poll thread is a `Question` (federation/poll-objects.ts). */
+/**
+ * `postObject`, except that a poll thread is a `Question` (federation/poll-objects.ts),
+ * with a local post's images as `attachment`s (`Image`: url, mediaType, name = alt text, width, height).
+ */
 export async function storedObject(db: Kysely<Schema>, post: PostView): Promise<Page | Note | Tombstone | Question> {
   const poll = post.parent_id == null && !post.deleted_at ? await findPoll(db, post.id) : undefined;
-  return poll ? questionFor(post, poll) : postObject(post);
+  const object = poll ? questionFor(post, poll) : postObject(post);
+  if (object instanceof Tombstone || !post.local) return object;
+  const images = (await listMediaOf(db, [post.id])).get(post.id) ?? [];
+  if (images.length === 0) return object;
+  return object.clone({
+    attachments: images.map((m) =>
+      new Image({
+        url: new URL(`/media/${m.id}`, post.uri),
+        mediaType: m.content_type,
+        name: m.alt,
+        width: m.width,
+        height: m.height,
+      })
+    ),
+  });
 }
 
 /**

@@ -5,13 +5,14 @@
  */
 import { afterScreening, type Screening, screenPost } from "./screening.ts";
 import type { Context } from "@fedify/fedify";
-import { Article, Collection, Link, Mention, Note, Page, Question } from "@fedify/vocab";
+import { Article, Collection, Document, Image, Link, Mention, Note, Page, Question } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
 import { findActiveBan } from "../db/bans.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import { isApprovedMember } from "../db/follows.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
+import { insertRemoteImages, type RemoteImage } from "../db/media.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
@@ -133,8 +134,10 @@ export async function storeRemotePost(
 
   let html = sanitizeHtml(object.content?.toString() ?? "");
   // `reject_media` servers: their images and attachment links are dropped
-  // (attachments themselves are never stored).
-  if (await rejectsMedia(ctx.data.db, author.uri)) html = stripMedia(html);
+  // (attached images are kept as links only, never downloaded).
+  const noMedia = await rejectsMedia(ctx.data.db, author.uri);
+  if (noMedia) html = stripMedia(html);
+  const images = noMedia ? [] : await remoteImages(object);
   const text = htmlToText(html);
   const source = object.source?.mediaType === "text/markdown" ? object.source.content?.toString() ?? null : null;
   const title = parent ? null : titleFrom(object, text);
@@ -163,11 +166,47 @@ export async function storeRemotePost(
       ...(screening.action === "hold" ? { review_state: "held" as const, review_reason: screening.reasons.join("; ") } : {}),
     });
     if (poll && stored.created) await storeRemotePoll(trx, stored.post.id, poll);
+    if (stored.created) await insertRemoteImages(trx, stored.post.id, author.id, images);
     return stored;
   });
   if (created) await afterScreening(ctx.data.db, group, post, screening);
   if (created) await notifyMentions(ctx.data.db, post.id, author.id, await mentionedUris(object));
   return { post, created, group, screening };
+}
+
+const MAX_REMOTE_IMAGES = 4;
+
+/**
+ * The images attached to a remote post (`attachment`: `Image`, or a
+ * `Document` / `Link` with an image media type), as links with their alt
+ * text (`name`): never fetched, so a page never loads anything from
+ * another server.
+ */
+async function remoteImages(object: PostObject): Promise<RemoteImage[]> {
+  const images: RemoteImage[] = [];
+  for await (const item of object.getAttachments({ suppressError: true })) {
+    if (images.length >= MAX_REMOTE_IMAGES) break;
+    let url: URL | null | undefined;
+    let mediaType: string | null | undefined;
+    let alt = "";
+    let width: number | null = null;
+    let height: number | null = null;
+    if (item instanceof Link) {
+      url = item.href;
+      mediaType = item.mediaType;
+      alt = item.name?.toString() ?? "";
+    } else if (item instanceof Document) {
+      const u = item.url;
+      url = u instanceof URL ? u : u instanceof Link ? u.href : null;
+      mediaType = item.mediaType ?? (item instanceof Image ? "image/*" : null);
+      alt = item.name?.toString() ?? "";
+      width = item.width ?? null;
+      height = item.height ?? null;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || !mediaType?.startsWith("image/")) continue;
+    images.push({ url: url.href, contentType: mediaType.slice(0, 100), alt: htmlToText(alt).slice(0, 1500), width, height });
+  }
+  return images;
 }
 
 /** Whom a post mentions (`Mention` tags), for local members' notifications. */

@@ -3,6 +3,7 @@ import type { Context as FedifyContext, Federation } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import type { Account, Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
+import type { ImageLimits } from "./image-sanitiser.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 export interface AppServices {
@@ -14,6 +15,8 @@ export interface AppServices {
   /** MIN_AGE: the age sign-up asks members to confirm. */
   minAge: number;
   federation: Federation<ContextData>;
+  /** Upload limits of images (src/image-sanitiser.ts). */
+  imageLimits: ImageLimits;
   /** Rate limits (src/rate-limits.ts). */
   rateLimiter: RateLimiter;
   /** A Fedify context for sending and fetching outside a Fedify route. */

@@ -12,6 +12,9 @@ import { type Config, loadRateLimits } from "./config.ts";
 import { inboxRateLimit, RateLimiter } from "./rate-limits.ts";
 import { federationMiddleware } from "./federation-middleware.ts";
 import { inboundGuard } from "./inbound-guard.ts";
+import { DEFAULT_IMAGE_LIMITS } from "./image-sanitiser.ts";
+import { maxUploadBytes } from "./images.ts";
+import { mediaRoutes } from "./routes/media.ts";
 import { federationPolicyGuard } from "./federation-policy-guard.ts";
 import { requestContext } from "./request-context.ts";
 import { activityPubExtraRoutes } from "./routes/ap-extras.ts";
@@ -41,7 +44,7 @@ const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
   config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
-    Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits">>;
+    Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits" | "maxImageBytes">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -54,6 +57,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     origin: config.origin,
     indexPublicGroups: config.indexPublicGroups,
     minAge: config.minAge ?? 16,
+    imageLimits: { ...DEFAULT_IMAGE_LIMITS, maxBytes: config.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes },
     federation,
     rateLimiter: new RateLimiter(contextData.db, config.rateLimits ?? loadRateLimits({})),
     fedify,
@@ -73,6 +77,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     // Same-origin: our own form POSTs carry an Origin header (checked against
     // CSRF); other sites are told nothing.
     referrerPolicy: "same-origin",
+    // A route that sets its own header keeps it (/media/: a stricter CSP).
+    overwrite: false,
   }));
   app.use(async (c, next) => {
     c.set("kindred", services);
@@ -83,12 +89,18 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(federationPolicyGuard({ federation, contextData, secureMode: config.secureMode ?? false }));
   // Inbox deliveries per remote server (429), before any body byte is read.
   app.use(inboxRateLimit());
-  app.use(inboundGuard({ maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth }));
+  app.use(inboundGuard({
+    maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
+    maxUploadBytes: maxUploadBytes(services.imageLimits.maxBytes),
+  }));
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
   app.route("/", activityPubExtraRoutes());
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
+  // Images: their own access check on the session (src/routes/media.ts).
+  app.route("/", mediaRoutes());
   app.use(csrfProtection());
   // An account that never consented consents before anything else.
   app.use(consentFirst());

@@ -28,6 +28,8 @@ export interface Config {
   indexPublicGroups: boolean;
   /** Largest request body accepted on federation endpoints, in bytes. */
   maxBodyBytes: number;
+  /** MAX_IMAGE_BYTES: largest image a member may upload (src/image-sanitiser.ts). */
+  maxImageBytes: number;
   /** Deepest JSON nesting accepted on federation endpoints. */
   maxJsonDepth: number;
   /** Queue messages one worker process handles at once. */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     indexPublicGroups: boolean(env, "INDEX_PUBLIC_GROUPS"),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
+    maxImageBytes: integer(env, "MAX_IMAGE_BYTES", 8 * 1024 * 1024, 64 * 1024, 50 * 1024 * 1024),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
     secureMode: boolean(env, "SECURE_MODE"),
     minAge: integer(env, "MIN_AGE", 16, 13, 21),

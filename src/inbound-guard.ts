@@ -18,6 +18,16 @@ export interface InboundGuardOptions {
   maxJsonDepth: number;
   /** Which paths are inboxes; defaults to {@link isDefaultInboxPath}. */
   isInboxPath?: (path: string) => boolean;
+  /** Largest body on the paths that take image uploads ({@link isUploadPath}); defaults to `maxBodyBytes`. */
+  maxUploadBytes?: number;
+}
+
+/**
+ * The paths that take image uploads (src/images.ts): a new thread or reply
+ * on the web pages and in the JSON API.  Never an inbox.
+ */
+export function isUploadPath(path: string): boolean {
+  return /^\/(?:g\/\d+\/new|p\/\d+\/reply|api\/v1\/groups\/\d+\/threads|api\/v1\/posts\/\d+\/replies)$/.test(path);
 }
 
 /**
@@ -161,10 +171,11 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
     const malformed = inbox ? malformedSignature(raw.headers) : null;
     if (malformed != null) return refuse(c, 401, malformed);
 
+    const maxBytes = !inbox && isUploadPath(c.req.path) ? Math.max(maxBodyBytes, options.maxUploadBytes ?? 0) : maxBodyBytes;
     const lengthHeader = raw.headers.get("content-length");
     const declared = lengthHeader == null ? null : Number(lengthHeader);
-    if (declared != null && declared > maxBodyBytes) {
-      return refuse(c, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
+    if (declared != null && declared > maxBytes) {
+      return refuse(c, 413, `The request body exceeds ${maxBytes} bytes.`);
     }
 
     if (inbox) {
@@ -181,9 +192,9 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
       return next();
     }
 
-    const bytes = raw.body == null ? new Uint8Array(0) : await readAtMost(raw.body, maxBodyBytes);
+    const bytes = raw.body == null ? new Uint8Array(0) : await readAtMost(raw.body, maxBytes);
     if (bytes == null) {
-      return refuse(c, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
+      return refuse(c, 413, `The request body exceeds ${maxBytes} bytes.`);
     }
 
     if (inbox) {

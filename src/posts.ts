@@ -9,6 +9,7 @@ import { findActiveBan } from "../db/bans.ts";
 import { findFollow } from "../db/follows.ts";
 import { banMessage } from "./ban-message.ts";
 import { notifyMentions } from "../db/notifications.ts";
+import type { NewLocalImage } from "../db/media.ts";
 import type { NewPoll } from "../db/polls.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
@@ -33,6 +34,17 @@ export interface PostInput {
   sensitive?: boolean;
   /** The author saw the personal details the guard found and posts anyway (src/oversharing.ts). */
   confirmPersonalDetails?: boolean;
+  /** Images re-encoded by src/images.ts#cleanUploads (new threads and replies only). */
+  images?: NewLocalImage[];
+}
+
+/** Only images that src/images.ts re-encoded (raw JSON can never pass for them). */
+function checkedImages(images: unknown): NewLocalImage[] {
+  if (images == null) return [];
+  if (!Array.isArray(images) || !images.every((i) => i?.data instanceof Uint8Array)) {
+    throw new ValidationError("images", "images must be uploaded through the compose form or the API's images field");
+  }
+  return images;
 }
 
 function checkBody(body: unknown): string {
@@ -118,7 +130,7 @@ export async function createThread(ctx: Ctx, author: Actor, group: Actor, input:
   const fields = poll && !input.body?.trim() ? { ...content({ ...input, body: "-" }), source: "", content_html: "" } : content(input);
   await requireMember(ctx, author, group);
   checkPersonalDetails(author, { title, summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
-  return await screenAndPublish(ctx, author, group, { title, ...fields, poll });
+  return await screenAndPublish(ctx, author, group, { title, ...fields, poll, images: checkedImages(input.images) });
 }
 
 export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<NewPost> {
@@ -129,7 +141,7 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   await requireMember(ctx, author, group);
   await refuseLockedReply(ctx, author, parent, group);
   checkPersonalDetails(author, { summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
-  return await screenAndPublish(ctx, author, group, { parent, ...fields });
+  return await screenAndPublish(ctx, author, group, { parent, ...fields, images: checkedImages(input.images) });
 }
 
 async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {

@@ -5,7 +5,7 @@ import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
 import type { FoundDetail } from "../oversharing.ts";
 import { PersonalDetailsPanel } from "./personal-details.tsx";
-import { ComposeFields, type ComposeValues } from "./post-parts.tsx";
+import { ComposeFields, type ComposeValues, ImageFields } from "./post-parts.tsx";
 
 export function ComposePage(props: {
   page: PageInfo;
@@ -20,6 +20,8 @@ export function ComposePage(props: {
   /** Personal details the oversharing guard found: the post was not published. */
   personalDetails?: FoundDetail[];
   cancelHref: string;
+  /** A new thread or reply: up to four images (multipart form). */
+  withImages?: boolean;
   /** What is being replied to, for context. */
   context?: { author: string; html: string };
 }) {
@@ -37,7 +39,8 @@ export function ComposePage(props: {
         : null}
       <Problems errors={props.errors} />
       {props.personalDetails?.length
-        ? <PersonalDetailsPanel page={props.page} action={props.action} values={values} details={props.personalDetails} />
+        ? <PersonalDetailsPanel page={props.page} action={props.action} values={values} details={props.personalDetails}
+          withImages={props.withImages} />
         : null}
       {props.previewHtml != null
         ? (
@@ -50,10 +53,11 @@ export function ComposePage(props: {
           </section>
         )
         : null}
-      <form method="post" action={props.action}>
+      <form method="post" action={props.action} enctype={props.withImages ? "multipart/form-data" : undefined}>
         <Csrf token={props.page.csrf} />
         {props.personalDetails?.length ? <h2>Edit</h2> : null}
         <ComposeFields id="compose" values={values} withTitle={props.withTitle} />
+        {props.withImages ? <ImageFields id="compose" /> : null}
         <p>
           <button type="submit" name="action" value="preview" class="secondary">Preview</button>{" "}
           <button type="submit" name="action" value="post">{props.submitLabel}</button>{" "}

@@ -7,7 +7,7 @@ import { PERSONAL_DETAIL_LABELS } from "../../policy/oversharing.ts";
 import type { FoundDetail } from "../oversharing.ts";
 import { Csrf } from "./forms.tsx";
 import type { PageInfo } from "./page-info.ts";
-import type { ComposeValues } from "./post-parts.tsx";
+import { type ComposeValues, ImageFields } from "./post-parts.tsx";
 
 const FIELD_NAMES: Record<FoundDetail["field"], string> = { title: "Title", summary: "Content warning", body: "Text" };
 
@@ -25,7 +25,14 @@ function Highlighted({ text, details }: { text: string; details: FoundDetail[] }
 }
 
 export function PersonalDetailsPanel(
-  { page, action, values, details }: { page: PageInfo; action: string; values: ComposeValues; details: FoundDetail[] },
+  { page, action, values, details, withImages }: {
+    page: PageInfo;
+    action: string;
+    values: ComposeValues;
+    details: FoundDetail[];
+    /** The post may carry images: they are chosen again here (files are never kept before posting). */
+    withImages?: boolean;
+  },
 ) {
   const fields = (["title", "summary", "body"] as const).filter((f) => details.some((d) => d.field === f));
   return (
@@ -45,13 +52,14 @@ export function PersonalDetailsPanel(
         </div>
       ))}
       <p>Edit the post in the form below, or post it as it is.</p>
-      <form method="post" action={action}>
+      <form method="post" action={action} enctype={withImages ? "multipart/form-data" : undefined}>
         <Csrf token={page.csrf} />
         {values.title != null ? <input type="hidden" name="title" value={values.title} /> : null}
         <input type="hidden" name="body" value={values.body ?? ""} />
         {values.summary ? <input type="hidden" name="summary" value={values.summary} /> : null}
         {values.sensitive ? <input type="hidden" name="sensitive" value="on" /> : null}
         <input type="hidden" name="confirm_details" value="1" />
+        {withImages ? <ImageFields id="confirm" /> : null}
         <button type="submit" name="action" value="post" class="secondary">Post anyway</button>
       </form>
     </section>

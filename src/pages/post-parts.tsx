@@ -1,5 +1,6 @@
 /** Pieces of a post: byline with badge, folded content, and the actions under it. */
 import { raw } from "hono/html";
+import type { MediaInfo } from "../../db/media.ts";
 import type { PostCard } from "../../db/posts.ts";
 import type { MemberType } from "../../db/schema.ts";
 import { MEMBER_TYPES } from "../web-accounts.ts";
@@ -35,11 +36,11 @@ export function Byline(
 }
 
 /** A post's body; with a content warning (or marked sensitive) it is folded. */
-export function Content({ post }: { post: PostCard }) {
+export function Content({ post, images }: { post: PostCard; images?: MediaInfo[] }) {
   if (post.deleted_at) return <p class="deleted">This post was deleted.</p>;
   // content_html is Markdown rendered with raw HTML escaped (local posts) or
   // sanitised on arrival (remote posts): see src/markdown.ts, federation/html.ts.
-  const body = <div class="content">{raw(post.content_html)}</div>;
+  const body = <><div class="content">{raw(post.content_html)}</div><PostImages images={images} /></>;
   if (!post.summary && !post.sensitive) return body;
   return (
     <details class="content-warning">
@@ -76,6 +77,59 @@ export function ComposeFields({ id, values, withTitle }: { id: string; values: C
   );
 }
 
+/**
+ * Up to four images, each with its description (alt text), in a form sent
+ * as multipart/form-data.  Works without JavaScript; the files are read when
+ * the post is published (after a preview, they are chosen again).
+ */
+export function ImageFields({ id }: { id: string }) {
+  return (
+    <fieldset class="images">
+      <legend>Images <span class="optional">(optional, up to 4)</span></legend>
+      <p class="hint">JPEG or PNG, up to 8 MB each. Kindred removes location and camera details from every image.
+        Describe each image for members who use a screen reader. After a preview, choose the images again.</p>
+      {[1, 2, 3, 4].map((n) => (
+        <p class="field image-field">
+          <label for={`${id}-image-${n}`}>Image {n}</label>
+          <input type="file" id={`${id}-image-${n}`} name={`image_${n}`} accept="image/jpeg,image/png" />
+          <label for={`${id}-alt-${n}`}>Description of image {n}</label>
+          <input type="text" id={`${id}-alt-${n}`} name={`alt_${n}`} maxlength={1500} />
+        </p>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A post's images: local ones shown, remote ones as a link to their server (never loaded from here). */
+export function PostImages({ images }: { images?: MediaInfo[] }) {
+  if (!images?.length) return null;
+  return (
+    <ul class="post-images">
+      {images.map((m) =>
+        m.remote_url
+          ? (
+            <li>
+              <a href={m.remote_url} rel="nofollow noopener noreferrer" class="remote-image">
+                Image on {hostOf(m.remote_url)}
+              </a>
+              {m.alt ? <>: {m.alt}</> : null}
+            </li>
+          )
+          : (
+            <li>
+              <img src={`/media/${m.id}`} alt={m.alt} width={m.width ?? undefined} height={m.height ?? undefined}
+                loading="lazy" decoding="async" />
+            </li>
+          )
+      )}
+    </ul>
+  );
+}
+
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).host : "another server";
+}
+
 export function VoteForm({ page, post, mine }: { page: PageInfo; post: PostCard; mine?: 1 | -1 }) {
   return (
     <form method="post" action={`/p/${post.id}/vote`} class="inline vote">
@@ -97,9 +151,10 @@ export function ReplyForm({ page, post }: { page: PageInfo; post: PostCard }) {
   return (
     <details class="reply-form">
       <summary>Reply</summary>
-      <form method="post" action={`/p/${post.id}/reply`}>
+      <form method="post" action={`/p/${post.id}/reply`} enctype="multipart/form-data">
         <Csrf token={page.csrf} />
         <ComposeFields id={id} values={{}} />
+        <ImageFields id={id} />
         <p>
           <button type="submit" name="action" value="preview" class="secondary">Preview</button>{" "}
           <button type="submit" name="action" value="post">Post reply</button>

@@ -2,6 +2,7 @@
  * A thread with nested replies.  Each reply level folds with <details>, so
  * it works without JavaScript; content warnings fold the post itself.
  */
+import type { MediaInfo } from "../../db/media.ts";
 import type { PostCard } from "../../db/posts.ts";
 import type { Badges } from "../../db/bans.ts";
 import type { MemberType } from "../../db/schema.ts";
@@ -38,6 +39,8 @@ export interface ThreadProps {
   badges?: Badges;
   /** A poll thread's poll (counts only). */
   poll?: PollView;
+  /** The posts' images, by post id. */
+  images?: Map<number, MediaInfo[]>;
 }
 
 function byline(props: ThreadProps, post: PostCard) {
@@ -88,8 +91,9 @@ function Actions({ props, post }: { props: ThreadProps; post: PostCard }) {
 
 /** A post's body, or the notice of its removal (moderators see both). */
 function PostBody({ props, post }: { props: ThreadProps; post: PostCard }) {
-  if (!post.removed_at || post.deleted_at) return <Content post={post} />;
-  return <><RemovedNotice post={post} />{props.viewer?.moderator ? <Content post={post} /> : null}</>;
+  const images = props.images?.get(post.id);
+  if (!post.removed_at || post.deleted_at) return <Content post={post} images={images} />;
+  return <><RemovedNotice post={post} />{props.viewer?.moderator ? <Content post={post} images={images} /> : null}</>;
 }
 
 function count(children: Map<number, PostCard[]>, id: number): number {

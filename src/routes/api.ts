@@ -27,6 +27,8 @@ import { dataRightsApi } from "./api-data-rights.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
+import { cleanUploads, jsonUploads } from "../images.ts";
+import { listMediaOf } from "../../db/media.ts";
 import type { Post } from "../../db/schema.ts";
 import { actorJson, postJson, reportJson } from "./api-json.ts";
 import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
@@ -36,12 +38,22 @@ import { postingLimit, RateLimitedError, takeLogin, tooManyRequestsJson } from "
 
 type C = Context<AppEnv>;
 
+/** A new post's JSON body, its `images` ([{ data: base64, alt }]) re-encoded (src/images.ts). */
+async function postBody(c: C) {
+  const json = await body(c);
+  return { ...json, images: cleanUploads(jsonUploads(json.images), c.var.kindred.imageLimits) };
+}
+
 /**
  * A new post; when it matched crisis language, the crisis resources to show
  * its author at once, as the web pages do.
  */
 async function newPostJson(c: C, post: NewPost) {
-  const json = postJson((await findPostView(c.var.kindred.db, { id: post.id }))!);
+  const images = (await listMediaOf(c.var.kindred.db, [post.id])).get(post.id) ?? [];
+  const json = {
+    ...postJson((await findPostView(c.var.kindred.db, { id: post.id }))!),
+    images: images.map((m) => ({ url: new URL(`/media/${m.id}`, c.var.kindred.origin).href, mediaType: m.content_type, alt: m.alt, width: m.width, height: m.height })),
+  };
   return post.crisis ? { post: json, crisisResources: await crisisResources(c.var.kindred.db) } : { post: json };
 }
 
@@ -142,7 +154,7 @@ export function apiRoutes(): Hono<AppEnv> {
   api.post("/groups/:groupId/threads", postingLimit(), async (c) => {
     const group = await groupParam(c);
     if (!group) return c.json({ error: "no such group" }, 404);
-    const post = await createThread(c.var.kindred.fedify(), c.var.actor, group, await body(c));
+    const post = await createThread(c.var.kindred.fedify(), c.var.actor, group, await postBody(c));
     return c.json(await newPostJson(c, post), 201);
   });
 
@@ -213,7 +225,7 @@ export function apiRoutes(): Hono<AppEnv> {
   api.post("/posts/:postId/replies", postingLimit(), async (c) => {
     const parent = await findPostById(c.var.kindred.db, intParam(c, "postId"));
     if (!parent) return c.json({ error: "no such post" }, 404);
-    const post = await createReply(c.var.kindred.fedify(), c.var.actor, parent, await body(c));
+    const post = await createReply(c.var.kindred.fedify(), c.var.actor, parent, await postBody(c));
     return c.json(await newPostJson(c, post), 201);
   });
 

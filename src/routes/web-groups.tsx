@@ -20,6 +20,7 @@ import { logGroupContentRead, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
+import { cleanUploads, formUploads } from "../images.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -118,7 +119,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
 
   const compose = (c: C, group: Actor, extra: Partial<Parameters<typeof ComposePage>[0]> = {}) =>
     <ComposePage page={pageInfo(c)} heading={`New thread in ${group.name ?? group.username}`}
-      action={`/g/${group.id}/new`} submitLabel="Post thread" withTitle values={{}} cancelHref={groupPath(group)}
+      action={`/g/${group.id}/new`} submitLabel="Post thread" withTitle withImages values={{}} cancelHref={groupPath(group)}
       {...extra} />;
 
   app.get("/g/:id{[0-9]+}/new", async (c) => {
@@ -139,7 +140,8 @@ export function webGroupRoutes(): Hono<AppEnv> {
       return c.html(compose(c, group, { values: input, previewHtml: renderMarkdown(input.body ?? "") }));
     }
     try {
-      const post = await createThread(ctx, viewer.actor, group, input);
+      const images = cleanUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
+      const post = await createThread(ctx, viewer.actor, group, { ...input, images });
       return c.redirect(afterPosting(postPath(post), post), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(compose(c, group, { values: input, personalDetails: error.details }), 422);

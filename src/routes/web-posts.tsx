@@ -23,6 +23,8 @@ import { pollView } from "../polls.ts";
 import { canReadGroupContent } from "../group-access.ts";
 import { logGroupContentRead, logHiddenPostsRead, routeOf } from "../access-log.ts";
 import { postInput } from "./web-groups.tsx";
+import { listMediaOf } from "../../db/media.ts";
+import { cleanUploads, formUploads } from "../images.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 /** The thread a post belongs to, with the viewer's votes and membership. */
@@ -51,7 +53,8 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
     <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges}
-      notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)} />,
+      notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)}
+      images={await listMediaOf(db, posts.map((p) => p.id))} />,
   );
 }
 
@@ -90,11 +93,12 @@ export function webPostRoutes(): Hono<AppEnv> {
     const input = postInput(f);
     const page = (extra: { previewHtml?: string; errors?: string[]; personalDetails?: FoundDetail[] }) =>
       <ComposePage page={pageInfo(c)} heading="Reply" action={`/p/${parent.id}/reply`} submitLabel="Post reply"
-        withTitle={false} values={input} cancelHref={backTo(parent)}
+        withTitle={false} withImages values={input} cancelHref={backTo(parent)}
         context={{ author: "The post", html: parent.content_html }} {...extra} />;
     if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
     try {
-      const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, input);
+      const images = cleanUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
+      const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, { ...input, images });
       return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(page({ personalDetails: error.details }), 422);

@@ -38,7 +38,7 @@ export class WebClient {
   }
 
   /** One request, no redirect following. */
-  async raw(method: string, path: string | URL, init: { body?: URLSearchParams; headers?: Record<string, string> } = {}) {
+  async raw(method: string, path: string | URL, init: { body?: URLSearchParams | FormData; headers?: Record<string, string> } = {}) {
     const url = new URL(path, this.instance.url);
     const res = await fetch(url, {
       method,
@@ -46,7 +46,7 @@ export class WebClient {
       headers: {
         Accept: "text/html",
         ...this.cookieHeader(),
-        ...(init.body ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+        ...(init.body instanceof URLSearchParams ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
         ...init.headers,
       },
       body: init.body,
@@ -56,7 +56,7 @@ export class WebClient {
   }
 
   /** Follows redirects (303 → GET) like a browser; returns the final page. */
-  async request(method: string, path: string | URL, init: { body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(method: string, path: string | URL, init: { body?: URLSearchParams | FormData; headers?: Record<string, string> } = {}): Promise<Page> {
     let url = new URL(path, this.instance.url);
     let res = await this.raw(method, url, init);
     for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
@@ -75,6 +75,12 @@ export class WebClient {
     const body = new URLSearchParams(fields);
     if (from != null && !("_csrf" in fields)) body.set("_csrf", csrfToken(from));
     return this.request("POST", action, { body, headers: { Origin: this.instance.url.origin, ...headers } });
+  }
+
+  /** POSTs a multipart form (files included), as a browser sends a form with `enctype="multipart/form-data"`. */
+  postMultipart(action: string, form: FormData, from: string) {
+    if (!form.has("_csrf")) form.set("_csrf", csrfToken(from));
+    return this.request("POST", action, { body: form, headers: { Origin: this.instance.url.origin } });
   }
 
   /** Opens `pagePath`, then sends the form found there (any form with that action). */
