@@ -33,6 +33,17 @@ export interface Config {
   /** Queue messages one worker process handles at once. */
   queueConcurrency: number;
   /**
+   * QUEUE_LEASE_SECONDS: how long a claimed queue message stays hidden from
+   * other workers; a worker killed mid-message delays it by this much.
+   */
+  queueLeaseSeconds: number;
+  /**
+   * TIME_SCALE (tests only, refused in production): divides the delivery
+   * retry schedule and the circuit breaker's delays, so a test can live
+   * through "a day" of a peer's outage in seconds.  1 in real use.
+   */
+  timeScale: number;
+  /**
    * Secure mode (authorized fetch): every ActivityPub GET must carry a valid
    * HTTP signature, except actor documents (peers fetch keys from them).
    */
@@ -127,6 +138,15 @@ export function loadRateLimits(env: Env): RateLimits {
   };
 }
 
+/** TIME_SCALE: a whole number of at least 1; only outside production. */
+function timeScale(env: Env, production: boolean): number {
+  const scale = integer(env, "TIME_SCALE", 1, 1, 1_000_000);
+  if (scale !== 1 && production) {
+    throw new ConfigError("TIME_SCALE", "is for tests only and is refused when NODE_ENV=production");
+  }
+  return scale;
+}
+
 /** Reads and validates the configuration from an environment. */
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
@@ -182,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
+    queueLeaseSeconds: integer(env, "QUEUE_LEASE_SECONDS", 300, 1, 86_400),
+    timeScale: timeScale(env, production),
     secureMode: boolean(env, "SECURE_MODE"),
     minAge: integer(env, "MIN_AGE", 16, 13, 21),
     retentionInactiveDays: env.RETENTION_INACTIVE_DAYS?.trim()
