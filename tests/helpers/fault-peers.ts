@@ -91,22 +91,24 @@ export async function startCountingPeer(options: { delayMs?: number; actors?: nu
   return peer;
 }
 
-/** Makes actor `/u/0` of each peer an accepted follower of a local group, straight in the database. */
-export async function seedFollowers(db: Kysely<Schema>, groupSlug: string, peers: CountingPeer[]): Promise<void> {
+/** Makes actors `/u/0` … `/u/{actors-1}` of each peer accepted followers of a local group, straight in the database. */
+export async function seedFollowers(db: Kysely<Schema>, groupSlug: string, peers: CountingPeer[], actors = 1): Promise<void> {
   const group = await db.selectFrom("actors").select("id").where("username", "=", groupSlug)
     .where("local", "=", true).executeTakeFirstOrThrow();
   for (const peer of peers) {
-    const { id } = await db.insertInto("actors").values({
-      uri: new URL("u/0", peer.origin).href,
-      type: "Person",
-      local: false,
-      username: "peer0",
-      host: peer.origin.host,
-      inbox_url: new URL("u/0/inbox", peer.origin).href,
-      shared_inbox_url: new URL("inbox", peer.origin).href,
-    }).returning("id").executeTakeFirstOrThrow();
-    await db.insertInto("follows")
-      .values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null }).execute();
+    for (let n = 0; n < actors; n++) {
+      const { id } = await db.insertInto("actors").values({
+        uri: new URL(`u/${n}`, peer.origin).href,
+        type: "Person",
+        local: false,
+        username: `peer${n}`,
+        host: peer.origin.host,
+        inbox_url: new URL(`u/${n}/inbox`, peer.origin).href,
+        shared_inbox_url: new URL("inbox", peer.origin).href,
+      }).returning("id").executeTakeFirstOrThrow();
+      await db.insertInto("follows")
+        .values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null }).execute();
+    }
   }
 }
 
