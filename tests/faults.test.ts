@@ -303,6 +303,8 @@ describe("on PostgreSQL, with Kindred in child processes", () => {
       } finally {
         await check.close();
       }
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- server output:\n${server?.output().slice(-4000)}`, { cause: error });
     } finally {
       await server?.stop();
       await admin.end();
