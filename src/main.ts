@@ -20,21 +20,6 @@ try {
 await setupLogging(config);
 const logger = getLogger(["kindred", "server"]);
 
-// postgres.js 3.4.9 can throw from a setImmediate when PostgreSQL drops a
-// connection while a small write is queued (porsager/postgres#1154, #1208):
-// `socket` is already null and the query was already rejected with
-// CONNECTION_CLOSED.  That one error is logged; anything else still ends
-// the process.
-process.on("uncaughtException", (error) => {
-  const stack = error instanceof Error ? error.stack ?? "" : "";
-  if (error instanceof TypeError && /postgres[\\/]src[\\/]connection\.js/.test(stack) && /nextWrite/.test(stack)) {
-    logger.error("PostgreSQL connection closed under a pending write (postgres.js); carrying on:\n{error}", { error });
-    return;
-  }
-  logger.fatal("Uncaught exception; exiting:\n{error}", { error });
-  void shutdownLogging().finally(() => process.exit(1));
-});
-
 let kindred: Kindred;
 try {
   kindred = await createKindred(config);
