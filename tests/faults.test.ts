@@ -81,7 +81,8 @@ describe("a peer down for a day", () => {
         String(r.properties.inbox ?? "").includes(host));
       // Backoff: retried with growing attempt numbers…
       const attempts = failures.map((r) => r.properties.attempt).filter((a): a is number => typeof a === "number");
-      expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...attempts)).toBeGreaterThanOrEqual(1);
+      expect(new Set(attempts).size).toBeGreaterThanOrEqual(2);
       expect(failures.some((r) => /retry/.test(text(r)))).toBe(true);
       // …then held while the circuit was open, and the circuit opened and closed again.
       expect(failures.some((r) => /circuit is open/.test(text(r)))).toBe(true);
