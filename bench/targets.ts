@@ -85,7 +85,7 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void>, output?: () 
 export async function startKindred(
   engine: Engine,
   options: { env?: Record<string, string>; seed?: (db: Kysely<Schema>, origin: URL) => Promise<void> } = {},
-): Promise<Target & { api: KindredApi }> {
+): Promise<Target & { api: KindredApi; databaseUrl?: string }> {
   const port = await freePort();
   const origin = new URL(`http://127.0.0.1:${port}`);
   const dataDir = mkdtempSync(join(tmpdir(), "kindred-bench-"));
@@ -132,6 +132,7 @@ export async function startKindred(
     group,
     inbox: new URL(actor.inbox),
     api,
+    databaseUrl: scratch?.url,
     stop: stopper(child, async () => {
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -86,6 +86,7 @@ export class KyselyKvStore implements KvStore {
     options?: KvStoreSetOptions,
   ): Promise<boolean> {
     const encoded = encodeKey(key);
+    if (newValue === undefined) return await this.#casDelete(encoded, expectedValue);
     const value = jsonb(newValue);
     const expires_at = expiry(options);
     let row: { key: string } | undefined;
@@ -105,6 +106,23 @@ export class KyselyKvStore implements KvStore {
         .returning("key").executeTakeFirst();
     }
     await this.#maybeSweep();
+    return row != null;
+  }
+
+  /**
+   * A swap to `undefined` (Fedify's circuit breaker clears a host's state
+   * this way): deletes the entry if it still holds `expectedValue`; from
+   * absent to absent succeeds while no live entry exists.
+   */
+  async #casDelete(encoded: string, expectedValue: unknown): Promise<boolean> {
+    if (expectedValue === undefined) {
+      const present = await this.#db.selectFrom("kv").select("key").where("key", "=", encoded)
+        .where(live).executeTakeFirst();
+      return present == null;
+    }
+    const row = await this.#db.deleteFrom("kv")
+      .where("key", "=", encoded).where("value", "=", jsonb(expectedValue)).where(live)
+      .returning("key").executeTakeFirst();
     return row != null;
   }
 

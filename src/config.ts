@@ -35,6 +35,17 @@ export interface Config {
   /** Queue messages one worker process handles at once. */
   queueConcurrency: number;
   /**
+   * QUEUE_LEASE_SECONDS: how long a claimed queue message stays hidden from
+   * other workers; a worker killed mid-message delays it by this much.
+   */
+  queueLeaseSeconds: number;
+  /**
+   * TIME_SCALE (tests only, refused in production): divides the delivery
+   * retry schedule and the circuit breaker's delays, so a test can live
+   * through "a day" of a peer's outage in seconds.  1 in real use.
+   */
+  timeScale: number;
+  /**
    * Secure mode (authorized fetch): every ActivityPub GET must carry a valid
    * HTTP signature, except actor documents (peers fetch keys from them).
    */
@@ -129,6 +140,15 @@ export function loadRateLimits(env: Env): RateLimits {
   };
 }
 
+/** TIME_SCALE: a whole number of at least 1; only outside production. */
+function timeScale(env: Env, production: boolean): number {
+  const scale = integer(env, "TIME_SCALE", 1, 1, 1_000_000);
+  if (scale !== 1 && production) {
+    throw new ConfigError("TIME_SCALE", "is for tests only and is refused when NODE_ENV=production");
+  }
+  return scale;
+}
+
 /** Reads and validates the configuration from an environment. */
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
@@ -185,6 +205,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     maxImageBytes: integer(env, "MAX_IMAGE_BYTES", 8 * 1024 * 1024, 64 * 1024, 50 * 1024 * 1024),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
+    queueLeaseSeconds: integer(env, "QUEUE_LEASE_SECONDS", 300, 1, 86_400),
+    timeScale: timeScale(env, production),
     secureMode: boolean(env, "SECURE_MODE"),
     minAge: integer(env, "MIN_AGE", 16, 13, 21),
     retentionInactiveDays: env.RETENTION_INACTIVE_DAYS?.trim()

@@ -11,7 +11,7 @@ import { type ContextData, SOFTWARE } from "../federation/context.ts";
 import { KyselyKvStore } from "../federation/kv-store.ts";
 import { KyselyMessageQueue } from "../federation/message-queue.ts";
 import { PolicyFilteredQueue } from "../federation/policy-queue.ts";
-import { deliveryRetryPolicy } from "../federation/retry.ts";
+import { circuitBreakerOptions, deliveryRetryPolicy } from "../federation/retry.ts";
 import type { Config } from "./config.ts";
 
 export interface FederationSetup {
@@ -23,12 +23,18 @@ export interface FederationSetup {
 }
 
 export async function buildFederation(
-  config: Pick<Config, "origin" | "allowPrivateAddress" | "queueConcurrency" | "instanceName">,
+  config: Pick<
+    Config,
+    "origin" | "allowPrivateAddress" | "queueConcurrency" | "queueLeaseSeconds" | "timeScale" | "instanceName"
+  >,
   database: Database,
 ): Promise<FederationSetup> {
   // The queue runs handlers concurrently itself; Fedify's ParallelMessageQueue
   // would return before the work is done, defeating leases and ordering keys.
-  const queue = new KyselyMessageQueue(database, { concurrency: config.queueConcurrency });
+  const queue = new KyselyMessageQueue(database, {
+    concurrency: config.queueConcurrency,
+    lockTimeoutMs: config.queueLeaseSeconds * 1000,
+  });
   const federation = await builder.build({
     kv: new KyselyKvStore(database.db),
     // The federation policy is applied again when a message is dequeued, so
@@ -38,7 +44,8 @@ export async function buildFederation(
     manuallyStartQueue: true,
     allowPrivateAddress: config.allowPrivateAddress,
     userAgent: { software: `Kindred/${SOFTWARE.version}`, url: config.origin },
-    outboxRetryPolicy: deliveryRetryPolicy(),
+    outboxRetryPolicy: deliveryRetryPolicy(true, config.timeScale),
+    circuitBreaker: circuitBreakerOptions(config.timeScale),
   });
   const contextData: ContextData = { db: database.db, instanceName: config.instanceName };
   return {
