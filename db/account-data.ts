@@ -45,7 +45,15 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
   const consents = await db.selectFrom("consents")
     .select(["guidelines_version", "given_at", "withdrawn_at"])
     .where("account_id", "=", accountId).orderBy("id").execute();
-  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents };
+  // The member's own uploads, as stored (already re-encoded, no metadata), in base64.
+  const images = await db.selectFrom("media").innerJoin("posts", "posts.id", "media.post_id")
+    .select([
+      "posts.uri as post", "media.position", "media.content_type", "media.width", "media.height", "media.alt",
+      "media.created_at", sql<string>`translate(encode(media.data, 'base64'), E'\n', '')`.as("base64"),
+    ])
+    .where("media.owner_id", "=", actorId).where("media.data", "is not", null)
+    .orderBy("media.post_id").orderBy("media.position").execute();
+  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images };
 }
 
 /**

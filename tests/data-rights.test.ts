@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, apiOk, createLocalGroup, createMember, type Member } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { WebClient } from "./helpers/web.ts";
+import { contains, lacePng, SECRET } from "./helpers/images.ts";
 
 let instance: TestInstance;
 let pat: Member, sam: Member;
@@ -20,7 +21,11 @@ beforeAll(async () => {
   await createLocalGroup(instance, { slug: "me-cfs", name: "ME/CFS", description: "Peer support." });
   [pat, sam] = await Promise.all([createMember(instance, "pat"), createMember(instance, "sam")]);
   for (const m of [pat, sam]) groupId = (await apiOk(m, "POST", "/groups/follow", { handle: "me-cfs" })).group.id;
-  patThreadId = (await apiOk(pat, "POST", `/groups/${groupId}/threads`, { title: "Crash after a walk", body: "Pacing **failed** me." })).post.id;
+  patThreadId = (await apiOk(pat, "POST", `/groups/${groupId}/threads`, {
+    title: "Crash after a walk",
+    body: "Pacing **failed** me.",
+    images: [{ data: Buffer.from(lacePng()).toString("base64"), alt: "My step counter" }],
+  })).post.id;
   samThreadId = (await apiOk(sam, "POST", `/groups/${groupId}/threads`, { title: "Sleep", body: "Anyone sleeping well?" })).post.id;
   await apiOk(pat, "POST", `/posts/${samThreadId}/replies`, { body: "Not since 2019." });
   await apiOk(pat, "PUT", `/posts/${samThreadId}/vote`, { value: 1 });
@@ -50,6 +55,12 @@ describe("the export", () => {
     expect(JSON.stringify(data)).not.toContain("sam's report about pat");
     expect(data.feedback.map((f: any) => f.body)).toEqual(["Thank you, moderators."]);
     expect(Array.isArray(data.notifications)).toBe(true);
+    // Pat's image, as served: re-encoded, without what the uploaded file carried.
+    expect(data.images).toHaveLength(1);
+    expect(data.images[0]).toMatchObject({ alt: "My step counter", content_type: "image/png", width: 40, height: 30 });
+    const png = Buffer.from(data.images[0].base64, "base64");
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(contains(png, SECRET)).toBe(false);
     expect(outbox.type).toBe("OrderedCollection");
     expect(outbox.totalItems).toBe(2);
     expect(outbox.orderedItems.map((a: any) => a.type)).toEqual(["Create", "Create"]);
