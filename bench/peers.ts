@@ -26,13 +26,14 @@ export interface SignedPost {
 }
 
 /** One RSA-2048 key (Mastodon's size) shared by every simulated actor: each has its own key id. */
-let keys: CryptoKeyPair | undefined;
-async function keyPair(): Promise<CryptoKeyPair> {
-  keys ??= await crypto.subtle.generateKey(
+let keys: Promise<CryptoKeyPair> | undefined;
+function keyPair(): Promise<CryptoKeyPair> {
+  // The promise is kept, not the pair: peers started at once must share one key.
+  keys ??= crypto.subtle.generateKey(
     { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
     true,
     ["sign", "verify"],
-  ) as CryptoKeyPair;
+  ) as Promise<CryptoKeyPair>;
   return keys;
 }
 

@@ -21,6 +21,7 @@ import { activityPubExtraRoutes } from "./routes/ap-extras.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { notFoundPage, webErrorPage } from "./routes/web-errors.tsx";
+import { UNAVAILABLE_MESSAGE, unavailableReason } from "./unavailable.ts";
 import { webAccountRoutes } from "./routes/web-account.tsx";
 import { webDataRightsRoutes } from "./routes/web-data-rights.tsx";
 import { consentFirst, webConsentRoutes } from "./routes/web-consent.tsx";
@@ -125,6 +126,19 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.onError((error, c) => {
     const answered = webErrorPage(c, error);
     if (answered) return answered;
+    const unavailable = unavailableReason(error);
+    if (unavailable) {
+      logger.error("Database unavailable on {method} {path}: {reason}: {error}", {
+        method: c.req.method,
+        path: c.req.path,
+        reason: unavailable,
+        error,
+      });
+      c.header("Retry-After", "60");
+      return c.req.path.startsWith("/api/")
+        ? c.json({ error: UNAVAILABLE_MESSAGE }, 503)
+        : c.text(UNAVAILABLE_MESSAGE, 503);
+    }
     logger.error("Unhandled error on {method} {path}: {error}", {
       method: c.req.method,
       path: c.req.path,

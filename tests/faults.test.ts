@@ -4,7 +4,8 @@
  * connection under load, and the disk fills up.  Everything is real: Kindred
  * processes, PostgreSQL, HTTP on 127.0.0.1, a tmpfs of 2 MiB.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { sql } from "kysely";
 import postgres from "postgres";
@@ -317,4 +318,86 @@ describe("on PostgreSQL, with Kindred in child processes", () => {
       await s.drop();
     }
   }, 180_000);
+});
+
+describe("a full disk", () => {
+  // The embedded database on a small tmpfs of its own, filled up while the
+  // server runs (tmpfs needs root, as in CI; the test fails if it cannot mount).
+  const mount = `/tmp/kindred-full-disk-${process.pid}`;
+
+  it("answers 503 with a clear message, keeps serving reads, and loses nothing once space is back", async () => {
+    mkdirSync(mount, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=96m", "tmpfs", mount]);
+    let server: ServerProcess | undefined;
+    try {
+      const dataDir = `${mount}/data`;
+      const port = await freePort();
+      const origin = new URL(`http://127.0.0.1:${port}`);
+      const seeded = await openDatabase({ dataDir });
+      await migrateToLatest(seeded.db);
+      await createGroup(seeded.db, origin, { slug: "long-covid", name: "Long Covid", description: "Support." });
+      await createAccount(seeded.db, origin, { username: "ada", password: "ada has a long password" });
+      const token = (await logIn(seeded.db, "ada", "ada has a long password"))!;
+      await seeded.close();
+      const env = { DATA_DIR: dataDir, ORIGIN: origin.href, LOG_LEVEL: "warning", ...GENEROUS_RATE_LIMITS };
+      server = await startServerProcess(env, port);
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(new URL(`/api/v1${path}`, origin), {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, retryAfter: res.headers.get("retry-after"), json: await res.json() as any };
+      };
+      const { json } = await call("POST", "/groups/follow", { handle: new URL("/@long-covid", origin).href });
+      const groupId = json.group.id;
+      const accepted: string[] = [];
+      const post = async (title: string) => {
+        const r = await call("POST", `/groups/${groupId}/threads`, { title, body: `${title}: ${"words ".repeat(300)}` });
+        if (r.status === 201) accepted.push(title);
+        return r;
+      };
+      expect((await post("Before")).status).toBe(201);
+
+      // Fill the disk.
+      const free = statfsSync(mount);
+      try {
+        writeFileSync(`${mount}/filler`, Buffer.alloc(free.bavail * free.bsize));
+      } catch { /* ENOSPC: full either way */ }
+      let refused: Awaited<ReturnType<typeof call>> | undefined;
+      for (let i = 0; i < 50 && !refused; i++) {
+        const r = await post(`Full ${i}`);
+        if (r.status !== 201) refused = r;
+      }
+      expect(refused, "a post on a full disk is refused").toBeDefined();
+      expect(refused!.status).toBe(503);
+      expect(refused!.retryAfter).toBe("60");
+      expect(refused!.json.error).toMatch(/cannot save or read data right now/);
+      expect(server.output()).toMatch(/disk is full/);
+      // Reads and the health check go on.
+      expect((await fetch(new URL("/healthz", origin))).status).toBe(200);
+      expect((await call("GET", `/groups/${groupId}/threads`)).status).toBe(200);
+
+      // Space back: posting works again without a restart.
+      rmSync(`${mount}/filler`);
+      expect((await post("After")).status).toBe(201);
+      expect(await server.stop()).toBe(0);
+      server = undefined;
+
+      // Restarted, the data is whole: every post answered 201 is there.
+      const reopened = await openDatabase({ dataDir });
+      try {
+        const titles = (await reopened.db.selectFrom("posts").select("title").execute()).map((r) => r.title);
+        for (const title of accepted) expect(titles, `"${title}" was answered 201`).toContain(title);
+        expect(titles).toContain("Before");
+        expect(titles).toContain("After");
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await server?.stop();
+      execFileSync("umount", ["-l", mount]);
+      rmSync(mount, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
