@@ -14,7 +14,7 @@ import { createAccount } from "../src/accounts.ts";
 import { createGroup } from "../src/groups.ts";
 import { migrateToLatest, openDatabase } from "../db/database.ts";
 import { createScratchPostgres } from "../tests/helpers/database.ts";
-import { freePort } from "../tests/helpers/instance.ts";
+import { freePort, GENEROUS_RATE_LIMITS } from "../tests/helpers/instance.ts";
 
 export type Engine = "pglite" | "postgres";
 
@@ -101,6 +101,8 @@ export async function startKindred(
     HOST: "127.0.0.1",
     ORIGIN: origin.href,
     ALLOW_PRIVATE_ADDRESS: "true",
+    // Load from one address and one member is the point here, not abuse.
+    ...GENEROUS_RATE_LIMITS,
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the Kindred process there.
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
     ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir }),
