@@ -191,13 +191,20 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
         return refuse(c, 400, `The JSON body nests deeper than ${maxJsonDepth} levels.`);
       }
       let parsed: unknown;
+      let text: string;
       try {
-        parsed = JSON.parse(decoder.decode(bytes));
+        text = decoder.decode(bytes);
+        parsed = JSON.parse(text);
       } catch {
         return refuse(c, 400, "The request body is not valid JSON.");
       }
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         return refuse(c, 400, "The request body must be a JSON object.");
+      }
+      // PostgreSQL cannot store NUL in text or jsonb: refused here rather
+      // than failing (500) halfway through the handler.
+      if (/\\u0000/i.test(text)) {
+        return refuse(c, 400, "The JSON body contains a NUL character.");
       }
     }
 
