@@ -40,7 +40,7 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth" | "maxJsonNodes"> &
     Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
@@ -83,7 +83,11 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(federationPolicyGuard({ federation, contextData, secureMode: config.secureMode ?? false }));
   // Inbox deliveries per remote server (429), before any body byte is read.
   app.use(inboxRateLimit());
-  app.use(inboundGuard({ maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth }));
+  app.use(inboundGuard({
+    maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
+    maxJsonNodes: config.maxJsonNodes,
+  }));
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
   app.route("/", activityPubExtraRoutes());

@@ -30,6 +30,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Deepest JSON nesting accepted on federation endpoints. */
   maxJsonDepth: number;
+  /** Most JSON values (objects, arrays, scalars, keys) an inbox body may hold. */
+  maxJsonNodes: number;
   /** Queue messages one worker process handles at once. */
   queueConcurrency: number;
   /**
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     indexPublicGroups: boolean(env, "INDEX_PUBLIC_GROUPS"),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
+    maxJsonNodes: integer(env, "MAX_JSON_NODES", 500, 100, 1_000_000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
     secureMode: boolean(env, "SECURE_MODE"),
     minAge: integer(env, "MIN_AGE", 16, 13, 21),
