@@ -128,6 +128,13 @@ export async function isBlockedUri(db: Db, uri: string): Promise<boolean> {
   return row != null;
 }
 
+/** Whether `uri` is a remote actor its own server deleted (after its Delete of itself). */
+export async function isDeletedRemoteUri(db: Db, uri: string): Promise<boolean> {
+  const row = await db.selectFrom("actors").select("id")
+    .where("uri", "=", uri).where("local", "=", false).where("deleted_at", "is not", null).executeTakeFirst();
+  return row != null;
+}
+
 export function listBlockedActors(db: Db) {
   return db.selectFrom("actors")
     .select(["id", "uri", "username", "host", "name", "blocked_at", "blocked_reason"])

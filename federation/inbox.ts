@@ -7,7 +7,7 @@ import type { FederationBuilder, InboxContext } from "@fedify/fedify";
 import { Accept, Activity, Add, Announce, Block, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
-import { isBlockedUri } from "../db/bans.ts";
+import { isBlockedUri, isDeletedRemoteUri } from "../db/bans.ts";
 import { mayFederateWith } from "./instance-policy.ts";
 import { onAddOrRemove } from "./inbox/add-remove.ts";
 import { onBlock } from "./inbox/bans.ts";
@@ -38,6 +38,12 @@ function refusing<A extends { id: URL | null }>(
       // Nothing from an actor an admin blocked instance-wide.
       if (activity.actorId && await isBlockedUri(ctx.data.db, activity.actorId.href)) {
         throw new RefusedError(`${activity.actorId.href} is blocked on this instance`);
+      }
+      // Nor from an actor its server deleted: a deletion is final, so a
+      // replay of what it signed before (its keys may still be cached) or
+      // anything after must not bring its content back.
+      if (activity.actorId && await isDeletedRemoteUri(ctx.data.db, activity.actorId.href)) {
+        throw new RefusedError(`${activity.actorId.href} was deleted by its server`);
       }
       // Nor from a server the instance federation policy excludes (the HTTP
       // layer refuses most of those before this, by the signature's key).

@@ -91,12 +91,18 @@ async function refreshModerators(ctx: Context<ContextData>, group: Actor, collec
  */
 export async function signedLoader(ctx: Context<ContextData>): Promise<DocumentLoader> {
   const loader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
-  // Never fetch from a server the federation policy excludes.
+  // Never fetch from a server the federation policy excludes, and never wait
+  // on a slow or never-ending one for more than REMOTE_FETCH_TIMEOUT_MS.
   return async (url, options) => {
     if (!await mayFederateWith(ctx.data.db, url)) throw new PolicyRefusal(url);
-    return await loader(url, options);
+    const timeout = AbortSignal.timeout(REMOTE_FETCH_TIMEOUT_MS);
+    const signal = options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    return await loader(url, { ...options, signal });
   };
 }
+
+/** The longest a fetch of a remote document may take, headers and body (redirects included). */
+export const REMOTE_FETCH_TIMEOUT_MS = 10_000;
 
 /** A fetch the instance federation policy does not allow. */
 export class PolicyRefusal extends Error {

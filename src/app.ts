@@ -44,7 +44,7 @@ import { webSession } from "./sessions.ts";
 const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
-  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth"> &
+  config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth" | "maxJsonNodes"> &
     Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits" | "maxImageBytes">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
@@ -94,6 +94,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     maxBodyBytes: config.maxBodyBytes,
     maxJsonDepth: config.maxJsonDepth,
     maxUploadBytes: maxUploadBytes(services.imageLimits.maxBytes),
+    maxJsonNodes: config.maxJsonNodes,
   }));
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());

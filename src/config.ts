@@ -32,6 +32,8 @@ export interface Config {
   maxImageBytes: number;
   /** Deepest JSON nesting accepted on federation endpoints. */
   maxJsonDepth: number;
+  /** Most JSON values (objects, arrays, scalars, keys) an inbox body may hold. */
+  maxJsonNodes: number;
   /** Queue messages one worker process handles at once. */
   queueConcurrency: number;
   /**
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
     maxImageBytes: integer(env, "MAX_IMAGE_BYTES", 8 * 1024 * 1024, 64 * 1024, 50 * 1024 * 1024),
+    maxJsonNodes: integer(env, "MAX_JSON_NODES", 500, 100, 1_000_000),
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 8, 1, 256),
     queueLeaseSeconds: integer(env, "QUEUE_LEASE_SECONDS", 300, 1, 86_400),
     timeScale: timeScale(env, production),

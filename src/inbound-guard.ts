@@ -16,6 +16,14 @@ export interface InboundGuardOptions {
   maxBodyBytes: number;
   /** Deepest `{`/`[` nesting accepted in an inbox body (`{}` is depth 1). */
   maxJsonDepth: number;
+  /**
+   * Most JSON values an inbox body may hold (every object, array, scalar
+   * and key counts one).  Fedify expands an inbox body as JSON-LD before it
+   * verifies the signature, at some 5-20 µs a value, so without this cap a
+   * 1 MB body of small values costs an unauthenticated sender seconds of
+   * CPU (tests/security/cpu-cost.test.ts).  Default: no cap.
+   */
+  maxJsonNodes?: number;
   /** Which paths are inboxes; defaults to {@link isDefaultInboxPath}. */
   isInboxPath?: (path: string) => boolean;
   /** Largest body on the paths that take image uploads ({@link isUploadPath}); defaults to `maxBodyBytes`. */
@@ -67,6 +75,30 @@ export function jsonDepthExceeds(bytes: Uint8Array, limit: number): boolean {
       if (++depth > limit) return true;
     } else if (b === 0x7d || b === 0x5d) {
       depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether `bytes`, read as JSON, holds more than `limit` values: counts
+ * the `{`, `[`, `,` and `:` outside strings (an object of n members counts
+ * about 2n, keys and values; an array of n items about n).  One pass over
+ * the bytes like {@link jsonDepthExceeds}, so that a body of a million
+ * small values is refused before JSON.parse spends time on it.
+ */
+export function jsonValuesExceed(bytes: Uint8Array, limit: number): boolean {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x7b || b === 0x5b || b === 0x2c || b === 0x3a) {
+      if (++count > limit) return true;
     }
   }
   return false;
@@ -155,6 +187,7 @@ function refuse(c: Context, status: 400 | 401 | 413 | 415, error: string): Respo
  */
 export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
   const { maxBodyBytes, maxJsonDepth } = options;
+  const maxJsonNodes = options.maxJsonNodes ?? Infinity;
   const isInboxPath = options.isInboxPath ?? isDefaultInboxPath;
   const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -201,14 +234,24 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
       if (jsonDepthExceeds(bytes, maxJsonDepth)) {
         return refuse(c, 400, `The JSON body nests deeper than ${maxJsonDepth} levels.`);
       }
+      if (jsonValuesExceed(bytes, maxJsonNodes)) {
+        return refuse(c, 413, `The JSON body holds more than ${maxJsonNodes} values.`);
+      }
       let parsed: unknown;
+      let text: string;
       try {
-        parsed = JSON.parse(decoder.decode(bytes));
+        text = decoder.decode(bytes);
+        parsed = JSON.parse(text);
       } catch {
         return refuse(c, 400, "The request body is not valid JSON.");
       }
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         return refuse(c, 400, "The request body must be a JSON object.");
+      }
+      // PostgreSQL cannot store NUL in text or jsonb: refused here rather
+      // than failing (500) halfway through the handler.
+      if (/\\u0000/i.test(text)) {
+        return refuse(c, 400, "The JSON body contains a NUL character.");
       }
     }
 

@@ -47,8 +47,17 @@ function checkedImages(images: unknown): NewLocalImage[] {
   return images;
 }
 
+/** Control characters other than tab and line breaks: PostgreSQL refuses NUL, and none has a use in a post. */
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function noControls(field: string, text: string): string {
+  if (CONTROLS.test(text)) throw new ValidationError(field, `${field} contains control characters`);
+  return text;
+}
+
 function checkBody(body: unknown): string {
   if (typeof body !== "string" || body.trim() === "") throw new ValidationError("body", "body must not be empty");
+  noControls("body", body);
   if (body.length > 50_000) throw new ValidationError("body", "body is longer than 50,000 characters");
   return body;
 }
@@ -56,7 +65,7 @@ function checkBody(body: unknown): string {
 function checkTitle(title: unknown): string {
   if (typeof title !== "string" || title.trim() === "") throw new ValidationError("title", "a thread needs a title");
   if (title.length > 200) throw new ValidationError("title", "title is longer than 200 characters");
-  return title.trim();
+  return noControls("title", title).trim();
 }
 
 function checkSummary(summary: unknown): string | null {
@@ -64,7 +73,7 @@ function checkSummary(summary: unknown): string | null {
   if (typeof summary !== "string" || summary.length > 500) {
     throw new ValidationError("summary", "content warning must be text of at most 500 characters");
   }
-  return summary.trim();
+  return noControls("summary", summary).trim();
 }
 
 export async function requireMember(ctx: Ctx, member: Actor, group: Actor): Promise<void> {

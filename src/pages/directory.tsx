@@ -1,4 +1,5 @@
 /** The group directory: search, local groups, my groups, and following a remote group. */
+import { Handle } from "./post-parts.tsx";
 import type { DirectoryEntry } from "../../db/web-groups.ts";
 import { Csrf, Notice, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
@@ -42,7 +43,7 @@ export function DirectoryPage(props: {
             <ul class="group-list">
               {props.mine.map((g) => (
                 <li>
-                  <a href={groupPath(g)}>{g.name ?? g.username}</a> <span class="handle">@{g.username}@{g.host}</span>
+                  <a href={groupPath(g)}><bdi>{g.name ?? g.username}</bdi></a> <Handle username={g.username} host={g.host} name={g.name} />
                   {g.state === "pending" ? <span class="badge">Request pending</span> : null}
                 </li>
               ))}

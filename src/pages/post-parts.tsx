@@ -3,6 +3,7 @@ import { raw } from "hono/html";
 import type { MediaInfo } from "../../db/media.ts";
 import type { PostCard } from "../../db/posts.ts";
 import type { MemberType } from "../../db/schema.ts";
+import { lookalikeReason } from "../../policy/lookalike.ts";
 import { MEMBER_TYPES } from "../web-accounts.ts";
 import { Csrf, Field, TextArea } from "./forms.tsx";
 import type { PageInfo } from "./page-info.ts";
@@ -26,12 +27,27 @@ export function Byline(
 ) {
   return (
     <p class="byline">
-      <a href={post.author_uri} rel="nofollow">{post.author_name ?? post.author_username}</a>
+      <a href={post.author_uri} rel="nofollow"><bdi>{post.author_name ?? post.author_username}</bdi></a>
       <MemberBadge type={badge} /><StaffBadges clinician={clinician} mentor={mentor} />{" "}
-      <span class="handle">@{post.author_username}@{post.author_host}</span> ·{" "}
+      <Handle username={post.author_username} host={post.author_host} name={post.author_name} /> ·{" "}
       <time datetime={post.published_at.toISOString()}>{post.published_at.toUTCString()}</time>
       {post.updated_at ? " · edited" : null}
     </p>
+  );
+}
+
+/**
+ * `@username@host`, isolated from the text around it (a name with bidi
+ * controls cannot reorder the handle or the byline), always with its host,
+ * and flagged when it or the display name could pass for someone else's.
+ */
+export function Handle({ username, host, name }: { username: string; host: string; name?: string | null }) {
+  const reason = lookalikeReason(name, username, host);
+  return (
+    <>
+      <span class="handle"><bdi dir="ltr">@{username}@{host}</bdi></span>
+      {reason ? <span class="badge lookalike" title={reason}>Look-alike name</span> : null}
+    </>
   );
 }
 
