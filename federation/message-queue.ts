@@ -92,46 +92,53 @@ export class KyselyMessageQueue implements MessageQueue {
    * {@inheritDoc MessageQueue.enqueue}
    *
    * Messages enqueued in the same turn of the event loop go into one
-   * statement: Fedify enqueues a fan-out's deliveries one by one (each with
-   * its own ordering key), and a thousand INSERTs and NOTIFYs cost far more
-   * than one.  Each message keeps its own key, delay and order.
+   * transaction: Fedify enqueues a fan-out's deliveries one by one (each
+   * with its own ordering key), and a thousand INSERTs and NOTIFYs cost far
+   * more than one.  Each message keeps its own key and delay, and batches
+   * are written one after another, so ids (hence the order under a key)
+   * follow the order of the calls.
    */
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
     if (message === undefined) return Promise.reject(new TypeError("Cannot enqueue undefined"));
+    return this.#add([{ message, orderingKey: options?.orderingKey ?? null, delayMs: delayOf(options) }]);
+  }
+
+  /** {@inheritDoc MessageQueue.enqueueMany} As `enqueue`, in array order. */
+  enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    if (messages.some((m) => m === undefined)) return Promise.reject(new TypeError("Cannot enqueue undefined"));
+    const orderingKey = options?.orderingKey ?? null;
+    const delayMs = delayOf(options);
+    return this.#add(messages.map((message) => ({ message, orderingKey, delayMs })));
+  }
+
+  #pending: { rows: Pending[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #writing: Promise<void> = Promise.resolve();
+
+  #add(rows: Pending[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ message, orderingKey: options?.orderingKey ?? null, delayMs: delayOf(options), resolve, reject });
-      if (this.#pending.length === 1) queueMicrotask(() => void this.#flush());
+      this.#pending.push({ rows, resolve, reject });
+      // The first of a batch schedules its write after the batch before it.
+      if (this.#pending.length === 1) this.#writing = this.#writing.then(() => this.#flush());
     });
   }
 
-  /**
-   * {@inheritDoc MessageQueue.enqueueMany}
-   *
-   * One statement however many messages; they get ids (hence their order
-   * under an ordering key) in array order.
-   */
-  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
-    if (messages.length === 0) return;
-    if (messages.some((m) => m === undefined)) throw new TypeError("Cannot enqueue undefined");
-    const orderingKey = options?.orderingKey ?? null;
-    const delayMs = delayOf(options);
-    await this.#insert(messages.map((message) => ({ message, orderingKey, delayMs })));
-  }
-
-  #pending: (Pending & { resolve: () => void; reject: (error: unknown) => void })[] = [];
-
+  /** Writes what is pending, all or nothing, in one transaction. */
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    const rows = batch.flatMap((b) => b.rows);
     try {
-      for (let i = 0; i < batch.length; i += BATCH) await this.#insert(batch.slice(i, i + BATCH));
-      for (const p of batch) p.resolve();
+      await this.#database.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += BATCH) await this.#insert(trx, rows.slice(i, i + BATCH));
+      });
+      for (const b of batch) b.resolve();
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      for (const b of batch) b.reject(error);
     }
   }
 
-  async #insert(rows: readonly Pending[]): Promise<void> {
+  async #insert(trx: Kysely<Schema>, rows: readonly Pending[]): Promise<void> {
     const json = JSON.stringify(rows.map((r) => ({ m: r.message, k: r.orderingKey, d: r.delayMs })));
     const delayMs = Math.min(...rows.map((r) => r.delayMs));
     // The NOTIFY goes out at commit, so listeners always find the rows.
@@ -143,7 +150,7 @@ export class KyselyMessageQueue implements MessageQueue {
         from jsonb_array_elements(cast(cast(${json} as text) as jsonb)) with ordinality as e(value, n)
         order by e.n
         returning id)
-      select cast(pg_notify(${this.#options.channel}, ${String(delayMs)}) as text)`.execute(this.#database.db);
+      select cast(pg_notify(${this.#options.channel}, ${String(delayMs)}) as text)`.execute(trx);
     logger.debug("Enqueued {count} message(s), delay {delayMs} ms.", { count: rows.length, delayMs });
   }
 

@@ -12,7 +12,7 @@ import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
 import { isApprovedMember } from "../db/follows.ts";
 import type { NotificationView } from "../db/notifications.ts";
-import type { Account, Actor } from "../db/schema.ts";
+import type { Account, Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { canModerate } from "./membership.ts";
 
@@ -33,6 +33,22 @@ export async function canReadGroupContent(ctx: Context<ContextData>, group: Acto
   if (await canModerate(ctx, reader.account, group)) return true;
   if (group.visibility === "local" && !group.manually_approves_followers) return true;
   return await isApprovedMember(ctx.data.db, reader.actor.id, group.id);
+}
+
+/**
+ * Whether the reader may see this post anywhere it is shown (thread pages,
+ * reply and report forms, polls, images): its group's content is readable
+ * to them, and the post is published and not removed, unless they wrote it
+ * or moderate the group.  A deleted post is never shown.
+ */
+export async function mayReadPost(ctx: Context<ContextData>, post: Post, reader?: Reader): Promise<boolean> {
+  if (post.deleted_at) return false;
+  const group = await findActorById(ctx.data.db, post.group_id);
+  if (!group) return false;
+  if (post.review_state !== "published" || post.removed_at != null) {
+    return reader != null && (reader.actor.id === post.author_id || await canModerate(ctx, reader.account, group));
+  }
+  return await canReadGroupContent(ctx, group, reader);
 }
 
 /**

@@ -23,6 +23,9 @@ const SENSITIVE_NAMES = new Set([
   "email", "emailaddress", "mail",
   "ip", "ipaddress", "remoteaddress", "remoteaddr", "xforwardedfor", "forwardedfor", "clientip",
   "body", "content", "contenthtml", "html", "source", "text", "summary", "title", "comment",
+  // ActivityStreams spellings of the same (Fedify logs whole activities at debug and info):
+  // Mastodon's bodies are in contentMap, thread titles and alt texts in name.
+  "contentmap", "summarymap", "name", "namemap", "alt", "displayname",
 ]);
 
 function isSensitiveName(name: string): boolean {

@@ -176,9 +176,11 @@ export function tooManyRequestsJson(c: Context, error: RateLimitedError): Respon
 
 /**
  * Inbox POSTs per remote server, by the host of the signing key, before
- * the body is read.  A request whose signature then fails (401) is not
- * counted, so nobody can use up another server's allowance by naming its
- * key.  Unsigned requests pass on to the inbound guard, which refuses them.
+ * the body is read.  Only requests that end up accepted (2xx, which needs a
+ * valid signature) count: a bad signature (401) or a body refused before the
+ * signature is checked (400, 413, 415) is refunded, so nobody can use up
+ * another server's allowance by naming its key.  Unsigned requests pass on
+ * to the inbound guard, which refuses them.
  */
 export function inboxRateLimit(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -194,6 +196,6 @@ export function inboxRateLimit(): MiddlewareHandler<AppEnv> {
       throw error;
     }
     await next();
-    if (c.res.status === 401) await taken.refund();
+    if (c.res.status < 200 || c.res.status >= 300) await taken.refund();
   };
 }

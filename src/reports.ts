@@ -13,6 +13,8 @@ import { sendFlagToAuthorInstance, sendFlagToGroup, sendResolve } from "../feder
 import { canModerate } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { ForbiddenError } from "./posts.ts";
+import { mayReadPost } from "./group-access.ts";
+import { findAccountById } from "../db/accounts.ts";
 
 type Ctx = Context<ContextData>;
 
@@ -55,7 +57,11 @@ export async function fileReport(ctx: Ctx, reporter: Actor, input: ReportInput):
   const about = input.about ?? "post";
   if (about !== "post" && about !== "member") throw new ValidationError("about", "report a post or a member");
   const post = await findPostById(db, input.postId);
-  if (!post || post.deleted_at) throw new ValidationError("post", "no such post");
+  // Only what the reporter may read can be reported (and no one learns whether other ids exist).
+  const account = reporter.account_id != null ? await findAccountById(db, reporter.account_id) : undefined;
+  if (!post || !account || !(await mayReadPost(ctx, post, { account, actor: reporter }))) {
+    throw new ValidationError("post", "no such post");
+  }
   const group = (await findActorById(db, post.group_id))!;
   const target = (await findActorById(db, post.author_id))!;
   if (target.id === reporter.id) throw new ValidationError("post", "you cannot report yourself");

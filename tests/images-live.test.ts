@@ -76,7 +76,7 @@ describe("images on the web form", () => {
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
       expect(res.headers.get("content-disposition")).toMatch(/^inline; filename="image-[A-Za-z0-9_-]{22}\.(jpg|png)"$/);
-      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(res.headers.get("cache-control")).toBe("public, max-age=300, must-revalidate");
     }
     expect(types).toEqual(["image/jpeg", "image/png"]);
     // The database holds the re-encoded bytes only.
@@ -153,7 +153,7 @@ describe("a private group's images", () => {
     expect((await stranger.raw("GET", url.pathname)).status).toBe(404);
     const mine = await miaWeb.raw("GET", url.pathname);
     expect(mine.status).toBe(200);
-    expect(mine.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+    expect(mine.headers.get("cache-control")).toBe("private, no-store");
   });
 });
 

@@ -59,6 +59,28 @@ describe("log redaction", () => {
   });
 });
 
+describe("activities Fedify logs", () => {
+  it("lose their bodies, titles and alt texts in every ActivityStreams spelling", async () => {
+    const out = await capture("json", () => {
+      getLogger(["fedify", "federation", "inbox"]).info("Activity {activityId} is enqueued.", {
+        activityId: "https://masto.example/users/kim/statuses/1/activity",
+        activity: {
+          type: "Create",
+          object: {
+            type: "Note",
+            contentMap: { en: "<p>my scan showed a relapse</p>" },
+            name: "Relapse after chemo",
+            summaryMap: { en: "cw: scan results" },
+            attachment: [{ type: "Image", name: "my port scar" }],
+          },
+        },
+      });
+    });
+    for (const secret of ["relapse", "Relapse after chemo", "scan results", "port scar"]) expect(out).not.toContain(secret);
+    expect(out).toContain("statuses/1/activity");
+  });
+});
+
 describe("what stays in the logs", () => {
   it("keeps what operators need: ids, URLs' paths, refusal reasons, usernames", async () => {
     const out = await capture("json", () => {

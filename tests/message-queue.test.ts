@@ -220,6 +220,17 @@ describe(`KyselyMessageQueue (${testEngine})`, () => {
     await expect(q.enqueue(undefined)).rejects.toThrow(TypeError);
   });
 
+  it("writes batches one after another, so a later message of a key never overtakes an earlier one", async () => {
+    const q = queue();
+    const first = Array.from({ length: 1200 }, (_, i) => q.enqueue({ n: i }, { orderingKey: "post" }));
+    await Promise.resolve(); // the next turn: a second batch while the first is being written
+    const second = [q.enqueue({ n: "delete" }, { orderingKey: "post" }), q.enqueueMany([{ n: "x" }, { n: "y" }], { orderingKey: "post" })];
+    await Promise.all([...first, ...second]);
+    const rows = await database.db.selectFrom("queue_messages").select("message").orderBy("id").execute();
+    expect(rows.map((r) => (r.message as { n: unknown }).n))
+      .toEqual([...Array.from({ length: 1200 }, (_, i) => i), "delete", "x", "y"]);
+  });
+
   it("reports depth without the messages being handled", async () => {
     const q = queue();
     expect(await q.getDepth()).toEqual({ queued: 0, ready: 0, delayed: 0 });

@@ -237,7 +237,7 @@ describe("what is stored", () => {
 });
 
 describe("inbox deliveries per remote server", () => {
-  it("refuses a server's fourth delivery in the window with 429, not counting bad signatures, and not other servers", async () => {
+  it("refuses a server's fourth delivery in the window with 429, not counting bad signatures or bodies, and not other servers", async () => {
     const { instance: target, harness, stop } = await startHarnessedInstance({ RATE_LIMIT_INBOX_PER_INSTANCE: "3/6" });
     try {
       const DS9 = "https://ds9.lemmy.ml";
@@ -255,6 +255,13 @@ describe("inbox deliveries per remote server", () => {
       // Someone naming ds9's key without holding it: refused (401) and not counted against ds9.
       const { privateKey } = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
       for (let i = 0; i < 4; i++) expect(await s.send(like(ALPHA, 100 + i), { privateKey })).toBe(401);
+      // Nor bodies refused before any signature is checked (400), whatever key they name.
+      const signed = await s.request(s.rewrite(like(ALPHA, 200)));
+      const headers = new Headers(signed.headers);
+      headers.delete("content-length");
+      for (let i = 0; i < 4; i++) {
+        expect((await fetch(signed.url, { method: "POST", headers, body: "{not json" })).status).toBe(400);
+      }
 
       expect(await s.replay("activities/create_or_update/create_page.json")).toBe(202); // ds9: 1
       expect(await s.send(like(ALPHA, 1))).toBe(202); // ds9: 2

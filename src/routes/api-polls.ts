@@ -10,6 +10,7 @@ import { createPoll, pollJson, pollView, voteInPoll } from "../polls.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { postJson } from "./api-json.ts";
 import { postingLimit } from "../rate-limits.ts";
+import { mayReadPost } from "../group-access.ts";
 
 export function pollsApi(api: Hono<AppEnv>): void {
   api.post("/groups/:groupId/polls", postingLimit(), async (c) => {
@@ -23,7 +24,10 @@ export function pollsApi(api: Hono<AppEnv>): void {
 
   api.get("/posts/:postId/poll", async (c) => {
     const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
-    const poll = post && post.review_state === "published" ? await pollView(c.var.kindred.fedify(), post.id, c.var.actor) : undefined;
+    const ctx = c.var.kindred.fedify();
+    const readable = post && post.review_state === "published" &&
+      await mayReadPost(ctx, post, { account: c.var.account, actor: c.var.actor });
+    const poll = readable ? await pollView(ctx, post.id, c.var.actor) : undefined;
     if (!poll) return c.json({ error: "no such poll" }, 404);
     return c.json({ poll: pollJson(poll) });
   });

@@ -5,7 +5,8 @@
  * signed fetch as for the post itself, federation/group-access.ts); a held
  * or removed post's only for its author and the group's moderators; a
  * deleted post has none (migration 0020 deletes them).  Served with the
- * exact type, no sniffing, a sandboxing CSP and long, immutable caching.
+ * exact type, no sniffing, a sandboxing CSP, and caching kept short (public)
+ * or off (private), so that removals and visibility changes take effect.
  */
 import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
@@ -13,8 +14,7 @@ import { findLocalImage } from "../../db/media.ts";
 import { findPostById } from "../../db/posts.ts";
 import { mayFetchGroupContent } from "../../federation/group-access.ts";
 import type { AppEnv } from "../app-env.ts";
-import { canReadGroupContent } from "../group-access.ts";
-import { canModerate } from "../membership.ts";
+import { mayReadPost } from "../group-access.ts";
 import type { C } from "./web-common.ts";
 
 const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "png" };
@@ -22,19 +22,12 @@ const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "
 async function mayRead(c: C, post: NonNullable<Awaited<ReturnType<typeof findPostById>>>): Promise<"public" | "private" | false> {
   const ctx = c.var.kindred.fedify();
   const group = await findActorById(c.var.kindred.db, post.group_id);
-  if (!group || post.deleted_at) return false;
-  const viewer = c.var.viewer;
-  const hidden = post.review_state !== "published" || post.removed_at != null;
-  if (hidden) {
-    if (!viewer) return false;
-    const allowed = viewer.actor.id === post.author_id || await canModerate(ctx, viewer.account, group);
-    return allowed ? "private" : false;
-  }
-  if (group.visibility === "public") return "public";
-  if (await canReadGroupContent(ctx, group, viewer)) return "private";
+  if (!group) return false;
+  const shown = post.review_state === "published" && post.removed_at == null && !post.deleted_at;
+  if (await mayReadPost(ctx, post, c.var.viewer)) return shown && group.visibility === "public" ? "public" : "private";
   // Another server's signed fetch for its members, as for the post itself.
   const requestCtx = c.var.kindred.federation.createContext(c.req.raw, ctx.data);
-  return group.visibility === "private" && await mayFetchGroupContent(requestCtx, group) ? "private" : false;
+  return shown && group.visibility === "private" && await mayFetchGroupContent(requestCtx, group) ? "private" : false;
 }
 
 export function mediaRoutes(): Hono<AppEnv> {
@@ -51,7 +44,9 @@ export function mediaRoutes(): Hono<AppEnv> {
       "X-Content-Type-Options": "nosniff",
       "Content-Security-Policy": "default-src 'none'; sandbox",
       "Content-Disposition": `inline; filename="image-${image.id}.${ext}"`,
-      "Cache-Control": `${access}, max-age=31536000, immutable`,
+      // Short-lived, so that a removed post's or a newly private group's images
+      // stop being served from caches soon; private ones are never stored.
+      "Cache-Control": access === "public" ? "public, max-age=300, must-revalidate" : "private, no-store",
       "Cross-Origin-Resource-Policy": access === "public" ? "cross-origin" : "same-origin",
     });
   });

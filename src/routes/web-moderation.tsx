@@ -18,6 +18,7 @@ import { canHandleReports, decideReport, fileReport } from "../reports.ts";
 import { findGroupActorById } from "../web-groups.ts";
 import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 import { logRoleAccess, routeOf } from "../access-log.ts";
+import { canReadGroupContent, mayReadPost } from "../group-access.ts";
 
 const LOG_PAGE = 50;
 const DONE: Record<string, string> = { resolved: "Report resolved.", dismissed: "Report dismissed." };
@@ -41,7 +42,7 @@ export function webModerationRoutes(): Hono<AppEnv> {
 
   const reportForm = async (c: C, values: ReportValues, extra: { errors?: string[]; sent?: boolean } = {}) => {
     const post = await findPostView(c.var.kindred.db, { id: positiveInt(c.req.param("id")) ?? 0 });
-    if (!post || post.deleted_at) return c.notFound();
+    if (!post || !(await mayReadPost(c.var.kindred.fedify(), post, c.var.viewer))) return c.notFound();
     const group = (await findActorById(c.var.kindred.db, post.group_id))!;
     return c.html(<ReportPage page={pageInfo(c)} post={post} group={group} values={values} {...extra} />,
       extra.errors ? 422 : 200);
@@ -96,10 +97,11 @@ export function webModerationRoutes(): Hono<AppEnv> {
     return c.redirect(`/g/${group.id}/moderation?done=${decision}`, 303);
   });
 
-  // Every group is public for now; a private group's log will be for its members.
+  // A group's log is as public as its content: a private group's is for its
+  // members, a local-only group's for those who may read it (src/group-access.ts).
   app.get("/g/:id{[0-9]+}/log", async (c) => {
     const group = await groupParam(c);
-    if (!group) return c.notFound();
+    if (!group || !(await canReadGroupContent(c.var.kindred.fedify(), group, c.var.viewer))) return c.notFound();
     const before = positiveInt(c.req.query("before"));
     const entries = await listModerationLog(c.var.kindred.db, group.id, { beforeId: before, limit: LOG_PAGE });
     const viewer = c.var.viewer;

@@ -20,7 +20,7 @@ import { changePost, createReply, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
 import type { ThreadProps } from "../pages/thread.tsx";
 import { pollView } from "../polls.ts";
-import { canReadGroupContent } from "../group-access.ts";
+import { canReadGroupContent, mayReadPost } from "../group-access.ts";
 import { logGroupContentRead, logHiddenPostsRead, routeOf } from "../access-log.ts";
 import { postInput } from "./web-groups.tsx";
 import { listMediaOf } from "../../db/media.ts";
@@ -88,7 +88,8 @@ export function webPostRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const parent = await postParam(c);
-    if (!parent) return c.notFound();
+    // The form shows the post replied to: only to those who may read it.
+    if (!parent || !(await mayReadPost(c.var.kindred.fedify(), parent, viewer))) return c.notFound();
     const f = await formFields(c);
     const input = postInput(f);
     const page = (extra: { previewHtml?: string; errors?: string[]; personalDetails?: FoundDetail[] }) =>
