@@ -9,9 +9,8 @@ import { findActorByUri, findGroupActor } from "../db/actors.ts";
 import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
 import { listPinnedThreadViews } from "../db/posts.ts";
-import { addressesPublic } from "./audience.ts";
 import type { ContextData } from "./context.ts";
-import { localGroupAt, mayFetchGroupContent } from "./group-access.ts";
+import { localGroupAt, mayFetchGroupContent, mayServeActivity } from "./group-access.ts";
 import { servedObject } from "./objects.ts";
 
 function localActor(ctx: Context<ContextData>, identifier: string) {
@@ -36,9 +35,12 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
       const actor = await localActor(ctx, identifier);
       if (!actor) return null;
       let rows = await listOutbox(ctx.data.db, actor.id, 50);
-      // A member's outbox lists only what was addressed to everyone: their
+      // A member's outbox lists only what this request may read: their
       // activities in private groups are for those groups' members.
-      if (actor.type !== "Group") rows = rows.filter((r) => isPublicActivity(r.json));
+      if (actor.type !== "Group") {
+        const shown = await Promise.all(rows.map((r) => mayServeActivity(ctx, r.json)));
+        rows = rows.filter((_, i) => shown[i]);
+      }
       const items = await Promise.all(rows.map((r) =>
         Activity.fromJsonLd(r.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
       ));
@@ -78,14 +80,6 @@ export function registerCollections(builder: FederationBuilder<ContextData>): vo
       });
     },
   ).authorize(async (ctx, values) => await mayFetchGroupContent(ctx, await localGroupAt(ctx, values.identifier)));
-}
-
-/** Whether a stored activity's JSON addresses as:Public (`to` or `cc`). */
-export function isPublicActivity(json: unknown): boolean {
-  if (json == null || typeof json !== "object") return false;
-  const { to, cc } = json as { to?: unknown; cc?: unknown };
-  const ids = [to, cc].flatMap((v) => Array.isArray(v) ? v : v == null ? [] : [v]).filter((v) => typeof v === "string");
-  return addressesPublic(ids as string[]);
 }
 
 /** URL of a group's moderators collection. */

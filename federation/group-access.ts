@@ -16,6 +16,7 @@ import { findActorByUri } from "../db/actors.ts";
 import { hasApprovedMemberOn } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
+import { addressesPublic } from "./audience.ts";
 import { isPartner } from "./instance-policy.ts";
 
 const logger = getLogger(["kindred", "federation", "group-access"]);
@@ -35,6 +36,38 @@ export async function mayFetchGroupContent(ctx: RequestContext<ContextData>, gro
     });
   }
   return allowed;
+}
+
+/** Whether a stored activity's JSON addresses as:Public (`to` or `cc`). */
+export function isPublicActivity(json: unknown): boolean {
+  if (json == null || typeof json !== "object") return false;
+  const { to, cc } = json as { to?: unknown; cc?: unknown };
+  const ids = [to, cc].flatMap((v) => Array.isArray(v) ? v : v == null ? [] : [v]).filter((v) => typeof v === "string");
+  return addressesPublic(ids as string[]);
+}
+
+/** The group a stored activity is about (its `audience`, or its object's). */
+function audienceOf(json: unknown): string | undefined {
+  if (json == null || typeof json !== "object") return undefined;
+  const { audience, object } = json as { audience?: unknown; object?: unknown };
+  if (typeof audience === "string") return audience;
+  return object != null && typeof object === "object" ? audienceOf(object) : undefined;
+}
+
+/**
+ * Whether a stored activity (at its id, or in a member's outbox) may be
+ * served to this request.  One about a group's content follows the group's
+ * visibility now, not the addressing it was sent with: a group made private
+ * since then keeps its earlier posts from outsiders too.  Any other
+ * activity must have been addressed to the public.
+ */
+export async function mayServeActivity(ctx: RequestContext<ContextData>, json: unknown): Promise<boolean> {
+  const audience = audienceOf(json);
+  const group = audience ? await findActorByUri(ctx.data.db, audience) : undefined;
+  if (group?.type === "Group" && group.visibility !== "public") {
+    return group.local && await mayFetchGroupContent(ctx, group);
+  }
+  return isPublicActivity(json);
 }
 
 /** The local group actor at /@{identifier}, if it is a group. */

@@ -87,3 +87,25 @@ describe("the same, for a member", () => {
     expect(JSON.stringify(report.json)).toContain("yourself");
   });
 });
+
+describe("a group made private", () => {
+  it("keeps its earlier activities from outsiders, at their ids and in members' outboxes", async () => {
+    await createLocalGroup(a, { slug: "was-open", name: "Was open", owner: "olive" });
+    const openId = (await apiOk(olive, "POST", "/groups/follow", { handle: "was-open" })).group.id;
+    await apiOk(mia, "POST", "/groups/follow", { handle: "was-open" });
+    await apiOk(mia, "POST", `/groups/${openId}/threads`, { title: "Before it closed", body: "Said in the open." });
+    const row = await a.kindred.database.db.selectFrom("activities").innerJoin("actors", "actors.id", "activities.actor_id")
+      .select("activities.uri").where("actors.username", "=", "mia").where("activities.type", "=", "Create")
+      .orderBy("activities.id", "desc").executeTakeFirstOrThrow();
+    const fetchAnonymously = (url: string) => fetch(url, { headers: { Accept: "application/activity+json" } });
+    expect((await fetchAnonymously(row.uri)).status).toBe(200);
+    const outbox = () => fetchAnonymously(new URL("/@mia/outbox?page=true", a.url).href).then((r) => r.text());
+    expect(await outbox()).toContain("Before it closed");
+
+    await apiOk(olive, "PATCH", `/groups/${openId}`, { visibility: "private", confirmLessPrivate: true });
+    const after = await fetchAnonymously(row.uri);
+    expect(after.status).toBe(404);
+    expect(await after.text()).not.toContain("Before it closed");
+    expect(await outbox()).not.toContain("Before it closed");
+  });
+});

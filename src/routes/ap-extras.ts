@@ -5,9 +5,8 @@
  */
 import { Hono } from "hono";
 import { findActivityJson } from "../../db/activities.ts";
-import { findActorByUri } from "../../db/actors.ts";
 import { findPostByUri } from "../../db/posts.ts";
-import { isPublicActivity } from "../../federation/collections.ts";
+import { mayServeActivity } from "../../federation/group-access.ts";
 import { mayFetchGroupContent } from "../../federation/group-access.ts";
 import type { AppEnv } from "../app-env.ts";
 
@@ -20,14 +19,10 @@ export function activityPubExtraRoutes(): Hono<AppEnv> {
     const { db, origin } = c.var.kindred;
     const json = await findActivityJson(db, new URL(`/activities/${c.req.param("id")}`, origin).href);
     if (json == null) return c.json({ error: "not found" }, 404);
-    // An activity in a private (or local-only) group: as its content is.
-    if (!isPublicActivity(json)) {
-      const { federation, instanceName } = c.var.kindred;
-      const audience = (json as { audience?: unknown }).audience;
-      const group = typeof audience === "string" ? await findActorByUri(db, audience) : undefined;
-      const ctx = federation.createContext(c.req.raw, { db, instanceName });
-      if (!group?.local || !(await mayFetchGroupContent(ctx, group))) return c.json({ error: "not found" }, 404);
-    }
+    // An activity about a private (or local-only) group's content: as its content is, now.
+    const { federation, instanceName } = c.var.kindred;
+    const ctx = federation.createContext(c.req.raw, { db, instanceName });
+    if (!(await mayServeActivity(ctx, json))) return c.json({ error: "not found" }, 404);
     return c.body(JSON.stringify(json), 200, { "Content-Type": AP_TYPE });
   });
 
