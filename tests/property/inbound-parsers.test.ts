@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonDepthExceeds, malformedSignature } from "../../src/inbound-guard.ts";
+import { jsonDepthExceeds, jsonValuesExceed, malformedSignature } from "../../src/inbound-guard.ts";
 
 /** Nesting depth of a parsed value: `{}` and `[]` are 1, a scalar 0. */
 function depth(value: unknown): number {
@@ -46,6 +46,34 @@ describe("jsonDepthExceeds, for any JSON value", () => {
   it("never throws on arbitrary bytes", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: -1, max: 100 }), (bytes, limit) => {
       expect(typeof jsonDepthExceeds(bytes, limit)).toBe("boolean");
+    }), { numRuns: 2000 });
+  });
+});
+
+/**
+ * What jsonValuesExceed counts, from the parsed value: each `{` and `[`,
+ * each member's `:`, and the `,` between members and items.
+ */
+function counted(value: unknown): number {
+  if (value === null || typeof value !== "object") return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  const colons = Array.isArray(value) ? 0 : children.length;
+  return 1 + colons + Math.max(0, children.length - 1) + children.reduce((n: number, v) => n + counted(v), 0);
+}
+
+describe("jsonValuesExceed, for any JSON value", () => {
+  it("counts exactly what the parsed value holds, strings full of brackets and quotes or not", () => {
+    fc.assert(fc.property(value, fc.boolean(), (v, pretty) => {
+      const text = JSON.stringify(v, null, pretty ? 2 : undefined);
+      const n = counted(JSON.parse(text));
+      expect(jsonValuesExceed(enc.encode(text), n)).toBe(false);
+      if (n > 0) expect(jsonValuesExceed(enc.encode(text), n - 1)).toBe(true);
+    }), { numRuns: 2000 });
+  });
+
+  it("never throws on arbitrary bytes", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: -1, max: 100 }), (bytes, limit) => {
+      expect(typeof jsonValuesExceed(bytes, limit)).toBe("boolean");
     }), { numRuns: 2000 });
   });
 });
