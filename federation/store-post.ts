@@ -57,6 +57,11 @@ async function findGroupFor(ctx: Context<ContextData>, object: PostObject, viaGr
   return undefined;
 }
 
+/** A remote image's width or height, when it is a plausible one (a column of `integer`s stores it). */
+function dimension(value: number | null | undefined): number | null {
+  return value != null && Number.isInteger(value) && value > 0 && value <= 100_000 ? value : null;
+}
+
 function titleFrom(object: PostObject, text: string): string {
   const name = object.name?.toString();
   if (name) return htmlToText(name).slice(0, 200);
@@ -200,8 +205,8 @@ async function remoteImages(object: PostObject): Promise<RemoteImage[]> {
       url = u instanceof URL ? u : u instanceof Link ? u.href : null;
       mediaType = item.mediaType ?? (item instanceof Image ? "image/*" : null);
       alt = item.name?.toString() ?? "";
-      width = item.width ?? null;
-      height = item.height ?? null;
+      width = dimension(item.width);
+      height = dimension(item.height);
     }
     if (!url || !/^https?:$/.test(url.protocol) || !mediaType?.startsWith("image/")) continue;
     images.push({ url: url.href, contentType: mediaType.slice(0, 100), alt: htmlToText(alt).slice(0, 1500), width, height });
