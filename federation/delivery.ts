@@ -30,11 +30,21 @@ export function newActivityId(ctx: Context<ContextData>): URL {
   return new URL(`/activities/${crypto.randomUUID()}`, ctx.origin);
 }
 
+/**
+ * An actor as Fedify's recipient.  A shared inbox on another server than the
+ * actor's own inbox is ignored: the federation policy and the partner rules
+ * are checked against the actor and its inbox, so a document naming a
+ * shared inbox elsewhere must not redirect deliveries (a private group's
+ * content included) past them.
+ */
 export function recipientOf(actor: Actor): Recipient {
+  const inbox = actor.inbox_url ? new URL(actor.inbox_url) : null;
+  const shared = actor.shared_inbox_url ? new URL(actor.shared_inbox_url) : null;
+  const sameServer = shared != null && shared.origin === (inbox ?? new URL(actor.uri)).origin;
   return {
     id: new URL(actor.uri),
-    inboxId: actor.inbox_url ? new URL(actor.inbox_url) : null,
-    endpoints: actor.shared_inbox_url ? { sharedInbox: new URL(actor.shared_inbox_url) } : null,
+    inboxId: inbox,
+    endpoints: sameServer ? { sharedInbox: shared } : null,
   };
 }
 
