@@ -38,7 +38,8 @@ function randomId(): string {
   return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-export async function insertLocalImages(db: Db, postId: number, ownerId: number, images: NewLocalImage[]): Promise<void> {
+/** Stores a post's images in order: local uploads with their bytes, remote ones by address. */
+export async function insertImages(db: Db, postId: number, ownerId: number, images: (NewLocalImage | RemoteImage)[]): Promise<void> {
   if (images.length === 0) return;
   await db.insertInto("media").values(images.map((img, position) => ({
     id: randomId(),
@@ -49,22 +50,7 @@ export async function insertLocalImages(db: Db, postId: number, ownerId: number,
     width: img.width,
     height: img.height,
     alt: img.alt,
-    data: img.data,
-  }))).execute();
-}
-
-export async function insertRemoteImages(db: Db, postId: number, ownerId: number, images: RemoteImage[]): Promise<void> {
-  if (images.length === 0) return;
-  await db.insertInto("media").values(images.map((img, position) => ({
-    id: randomId(),
-    post_id: postId,
-    owner_id: ownerId,
-    position,
-    content_type: img.contentType,
-    width: img.width,
-    height: img.height,
-    alt: img.alt,
-    remote_url: img.url,
+    ...("data" in img ? { data: img.data } : { remote_url: img.url }),
   }))).execute();
 }
 

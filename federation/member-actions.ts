@@ -38,7 +38,7 @@ import type { Actor, Post } from "../db/schema.ts";
 import { groupAudience } from "./audience.ts";
 import type { ContextData } from "./context.ts";
 import { newActivityId, redistribute, remember, sendFrom } from "./delivery.ts";
-import { insertLocalImages, type NewLocalImage } from "../db/media.ts";
+import { insertImages, type NewLocalImage } from "../db/media.ts";
 import { localPostUri, storedObject, threadContextUri } from "./objects.ts";
 
 type Ctx = Context<ContextData>;
@@ -151,7 +151,7 @@ export async function publishPost(ctx: Ctx, author: Actor, group: Actor, input: 
       ...(input.heldBecause != null ? { review_state: "held" as const, review_reason: input.heldBecause } : {}),
     });
     if (input.poll && !parent) await insertPoll(trx, id, input.poll);
-    if (input.images?.length) await insertLocalImages(trx, id, author.id, input.images);
+    if (input.images?.length) await insertImages(trx, id, author.id, input.images);
     return stored;
   });
   if (input.heldBecause == null) await sendCreate(ctx, author, group, post);

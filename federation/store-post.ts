@@ -12,7 +12,7 @@ import { findActiveBan } from "../db/bans.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import { isApprovedMember } from "../db/follows.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
-import { insertRemoteImages, type RemoteImage } from "../db/media.ts";
+import { insertImages, type RemoteImage } from "../db/media.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
@@ -171,7 +171,7 @@ export async function storeRemotePost(
       ...(screening.action === "hold" ? { review_state: "held" as const, review_reason: screening.reasons.join("; ") } : {}),
     });
     if (poll && stored.created) await storeRemotePoll(trx, stored.post.id, poll);
-    if (stored.created) await insertRemoteImages(trx, stored.post.id, author.id, images);
+    if (stored.created) await insertImages(trx, stored.post.id, author.id, images);
     return stored;
   });
   if (created) await afterScreening(ctx.data.db, group, post, screening);
