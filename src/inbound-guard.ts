@@ -62,18 +62,7 @@ const JSON_MEDIA_TYPES = new Set([
  * must still parse.
  */
 export function jsonDepthExceeds(bytes: Uint8Array, limit: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0x22) {
-      i = stringEnd(bytes, i + 1);
-    } else if (b === 0x7b || b === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (b === 0x7d || b === 0x5d) {
-      depth--;
-    }
-  }
-  return false;
+  return jsonLimitExceeded(bytes, limit, Infinity) === "depth";
 }
 
 /**
@@ -102,16 +91,31 @@ function stringEnd(bytes: Uint8Array, from: number): number {
  * small values is refused before JSON.parse spends time on it.
  */
 export function jsonValuesExceed(bytes: Uint8Array, limit: number): boolean {
+  return jsonLimitExceeded(bytes, Infinity, limit) === "values";
+}
+
+/**
+ * Both scans in one pass: "depth" when the nesting exceeds `maxDepth`
+ * anywhere in the body (checked first, as a refusal of its own), else
+ * "values" when it holds more than `maxValues` values, else null.
+ */
+export function jsonLimitExceeded(bytes: Uint8Array, maxDepth: number, maxValues: number): "depth" | "values" | null {
+  let depth = 0;
   let count = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === 0x22) {
       i = stringEnd(bytes, i + 1);
-    } else if (b === 0x7b || b === 0x5b || b === 0x2c || b === 0x3a) {
-      if (++count > limit) return true;
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > maxDepth) return "depth";
+      count++;
+    } else if (b === 0x7d || b === 0x5d) {
+      depth--;
+    } else if (b === 0x2c || b === 0x3a) {
+      count++;
     }
   }
-  return false;
+  return count > maxValues ? "values" : null;
 }
 
 /**
@@ -241,10 +245,11 @@ export function inboundGuard(options: InboundGuardOptions): MiddlewareHandler {
     }
 
     if (inbox) {
-      if (jsonDepthExceeds(bytes, maxJsonDepth)) {
+      const exceeded = jsonLimitExceeded(bytes, maxJsonDepth, maxJsonNodes);
+      if (exceeded === "depth") {
         return refuse(c, 400, `The JSON body nests deeper than ${maxJsonDepth} levels.`);
       }
-      if (jsonValuesExceed(bytes, maxJsonNodes)) {
+      if (exceeded === "values") {
         return refuse(c, 413, `The JSON body holds more than ${maxJsonNodes} values.`);
       }
       let parsed: unknown;
