@@ -28,7 +28,8 @@ import { listRemoteFollowers } from "../db/follows.ts";
 import type { Account, Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { groupAudience } from "./audience.ts";
-import { mayReceiveGroupContent, newActivityId } from "./delivery.ts";
+import { newActivityId } from "./delivery.ts";
+import { mayReceiveGroupContent } from "./group-fanout.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 
 const logger = getLogger(["kindred", "federation", "account-deletion"]);

@@ -2,6 +2,7 @@
  * What every Fedify callback receives as context data.  Built by the entry
  * point; federation code never reads the environment itself.
  */
+import type { MessageQueue } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import type { Schema } from "../db/schema.ts";
 
@@ -9,6 +10,8 @@ export interface ContextData {
   db: Kysely<Schema>;
   /** Shown in NodeInfo and on the instance actor. */
   instanceName: string;
+  /** The queue Fedify uses; groups queue their fan-outs on it (group-fanout.ts). */
+  queue: MessageQueue;
 }
 
 /** Identifier of the instance (Application) actor; `_` keeps it out of the name space of members and groups. */

@@ -15,15 +15,16 @@ import {
   Update,
 } from "@fedify/vocab";
 import { recordActivity } from "../db/activities.ts";
-import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { groupAudience, withinAudience } from "./audience.ts";
-import { isLimited, isPartner, mayFederateWith } from "./instance-policy.ts";
+import { contentRecipients, enqueueGroupFanout, type FanoutActivity } from "./group-fanout.ts";
+import { isLimited, mayFederateWith } from "./instance-policy.ts";
 import { plainJsonLd } from "./json-ld-extensions.ts";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["kindred", "federation", "delivery"]);
+const ANNOUNCE = "https://www.w3.org/ns/activitystreams#Announce";
 
 /** A new id for an activity sent by this instance. */
 export function newActivityId(ctx: Context<ContextData>): URL {
@@ -98,7 +99,8 @@ export async function sendFrom(
 /**
  * A local group passes an accepted activity on to its followers, unchanged,
  * inside an `Announce` (FEP-1b12); new posts are also announced as objects,
- * so that Mastodon-style followers see them.
+ * so that Mastodon-style followers see them.  The `Announce`s are kept and
+ * queued as one fan-out (group-fanout.ts), signed per delivery only.
  */
 export async function redistribute(
   ctx: Context<ContextData>,
@@ -116,7 +118,7 @@ export async function redistribute(
     logger.warn("Not announcing {id}: its addressing does not fit the group's audience", { id: activity.id?.href });
     return;
   }
-  const followers = await contentRecipients(ctx, group);
+  const announces: FanoutActivity[] = [];
   for (const inner of object ? [activity, object] : [activity]) {
     const announce = new Announce({
       id: newActivityId(ctx),
@@ -124,8 +126,11 @@ export async function redistribute(
       object: inner,
       ...groupAudience(group, "announce"),
     });
-    await sendFrom(ctx, group, followers, announce, orderingKey);
+    const json = await plainJsonLd(announce, ctx.contextLoader);
+    await recordActivity(ctx.data.db, group.id, announce.id!.href, "Announce", json);
+    announces.push({ id: announce.id!.href, type: ANNOUNCE, json });
   }
+  await enqueueGroupFanout(ctx, group, announces, orderingKey);
 }
 
 /** Tells a local group's followers that the group itself changed. */
@@ -137,44 +142,5 @@ export async function sendGroupUpdate(ctx: Context<ContextData>, group: Actor, g
     tos: groupAudience(group, "announce").tos,
     ccs: groupAudience(group, "announce").ccs,
   });
-  await sendFrom(ctx, group, await contentRecipients(ctx, group), update, group.uri);
-}
-
-/**
- * Whether a server may receive a local group's content (docs/FEDERATION.md,
- * "Group visibility"): any server for a public group, partners only for a
- * private one, none for a local-only one.
- */
-export async function mayReceiveGroupContent(
-  db: ContextData["db"],
-  group: Pick<Actor, "local" | "visibility">,
-  url: URL | string,
-): Promise<boolean> {
-  if (!group.local || group.visibility === "public") return true;
-  if (group.visibility === "local") return false;
-  return await isPartner(db, url);
-}
-
-/** A local group's remote followers that may receive its content. */
-async function contentRecipients(ctx: Context<ContextData>, group: Actor): Promise<Actor[]> {
-  if (group.visibility === "local") return [];
-  const all = await allRemoteFollowers(ctx, group);
-  if (group.visibility === "public") return all;
-  const allowed: Actor[] = [];
-  for (const f of all) {
-    if (await mayReceiveGroupContent(ctx.data.db, group, f.inbox_url ?? f.uri) && await isPartner(ctx.data.db, f.uri)) {
-      allowed.push(f);
-    }
-  }
-  return allowed;
-}
-
-async function allRemoteFollowers(ctx: Context<ContextData>, group: Actor): Promise<Actor[]> {
-  const all: Actor[] = [];
-  for (let after = 0;;) {
-    const page = await listRemoteFollowers(ctx.data.db, group.id, after, 5000);
-    all.push(...page);
-    if (page.length < 5000) return all;
-    after = page[page.length - 1].id;
-  }
+  await sendFrom(ctx, group, await contentRecipients(ctx.data.db, group), update, group.uri);
 }

@@ -9,6 +9,7 @@ import type { Database } from "../db/database.ts";
 import { builder } from "../federation/builder.ts";
 import { type ContextData, SOFTWARE } from "../federation/context.ts";
 import { KyselyKvStore } from "../federation/kv-store.ts";
+import { GroupFanoutQueue } from "../federation/group-fanout.ts";
 import { KyselyMessageQueue } from "../federation/message-queue.ts";
 import { PolicyFilteredQueue } from "../federation/policy-queue.ts";
 import { circuitBreakerOptions, deliveryRetryPolicy } from "../federation/retry.ts";
@@ -35,11 +36,13 @@ export async function buildFederation(
     concurrency: config.queueConcurrency,
     lockTimeoutMs: config.queueLeaseSeconds * 1000,
   });
+  // The federation policy is applied again when a message is dequeued, so
+  // that deliveries queued before a block are not sent; a group's fan-out
+  // message becomes one delivery per inbox when a worker takes it.
+  const fedifyQueue = new GroupFanoutQueue(new PolicyFilteredQueue(queue, database.db), database.db);
   const federation = await builder.build({
     kv: new KyselyKvStore(database.db),
-    // The federation policy is applied again when a message is dequeued, so
-    // that deliveries queued before a block are not sent.
-    queue: new PolicyFilteredQueue(queue, database.db),
+    queue: fedifyQueue,
     origin: config.origin.href,
     manuallyStartQueue: true,
     allowPrivateAddress: config.allowPrivateAddress,
@@ -47,7 +50,7 @@ export async function buildFederation(
     outboxRetryPolicy: deliveryRetryPolicy(true, config.timeScale),
     circuitBreaker: circuitBreakerOptions(config.timeScale),
   });
-  const contextData: ContextData = { db: database.db, instanceName: config.instanceName };
+  const contextData: ContextData = { db: database.db, instanceName: config.instanceName, queue: fedifyQueue };
   return {
     federation,
     queue,

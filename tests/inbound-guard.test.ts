@@ -280,7 +280,8 @@ describe("inboundGuard in front of Fedify over HTTP", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     keyPair = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-    const contextData: ContextData = { db: database.db, instanceName: "Kindred test" };
+    const queue = new InProcessMessageQueue();
+    const contextData: ContextData = { db: database.db, instanceName: "Kindred test", queue };
     const app = new Hono();
     app.use(inboundGuard({ maxBodyBytes: MAX_BODY, maxJsonDepth: MAX_DEPTH }));
     // A spy between the guard and Fedify: it reads a clone, so Fedify still
@@ -325,7 +326,7 @@ describe("inboundGuard in front of Fedify over HTTP", () => {
     origin = `http://127.0.0.1:${port}`;
     federation = await builder.build({
       kv: new MemoryKvStore(),
-      queue: new InProcessMessageQueue(),
+      queue,
       origin,
       allowPrivateAddress: true,
     });

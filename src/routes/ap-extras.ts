@@ -20,8 +20,7 @@ export function activityPubExtraRoutes(): Hono<AppEnv> {
     const json = await findActivityJson(db, new URL(`/activities/${c.req.param("id")}`, origin).href);
     if (json == null) return c.json({ error: "not found" }, 404);
     // An activity about a private (or local-only) group's content: as its content is, now.
-    const { federation, instanceName } = c.var.kindred;
-    const ctx = federation.createContext(c.req.raw, { db, instanceName });
+    const ctx = c.var.kindred.federation.createContext(c.req.raw, c.var.kindred.fedify().data);
     if (!(await mayServeActivity(ctx, json))) return c.json({ error: "not found" }, 404);
     return c.body(JSON.stringify(json), 200, { "Content-Type": AP_TYPE });
   });

@@ -1,0 +1,243 @@
+/**
+ * A local group's fan-out: the `Announce`s it passes on to its followers
+ * (FEP-1b12), delivered without Fedify's per-activity signing pipeline.
+ *
+ * `ctx.sendActivity()` spends about 16 ms of CPU on each activity before it
+ * queues anything (an Object Integrity Proof, JSON-LD compaction and
+ * normalisation, a Linked Data signature), then queues one delivery per
+ * inbox.  A group announces every accepted post, reply and vote, twice for
+ * a new post, so that cost fell on every inbound activity and on the request
+ * that made the post.  Here the `Announce`s are serialised once (the same
+ * JSON that is kept and served at their ids), and one message goes on the
+ * queue: a worker picks it up, works out the inboxes (followers, federation
+ * policy, partner rules) and queues Fedify's own outbox messages, one per
+ * inbox, which Fedify's outbox worker signs (HTTP Signatures), sends,
+ * retries and guards with its circuit breaker as for anything else.
+ *
+ * What the receivers get differs in one way: the group's `Announce` carries
+ * an HTTP signature only, no Linked Data signature or integrity proof.
+ * Those serve servers that forward an activity to third parties; an
+ * `Announce` reaches each follower's server directly from the group.  The
+ * announced activity keeps whatever proofs its author gave it.
+ *
+ * The outbox message's shape is Fedify 2.3.6's (`OutboxMessage`, internal);
+ * tests/group-fanout.test.ts checks deliveries end to end, so an upgrade
+ * that changes it fails there.
+ */
+import { exportJwk, type MessageQueue, type MessageQueueListenOptions } from "@fedify/fedify";
+import type { Context } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import type { Kysely } from "kysely";
+import { findGroupActor } from "../db/actors.ts";
+import { listRemoteFollowers } from "../db/follows.ts";
+import type { Actor, Schema } from "../db/schema.ts";
+import type { ContextData } from "./context.ts";
+import { isPartner, mayFederateWith } from "./instance-policy.ts";
+
+const logger = getLogger(["kindred", "federation", "fanout"]);
+
+export const GROUP_FANOUT = "kindred:group-fanout";
+
+/** One activity of a fan-out, as JSON ready to send. */
+export interface FanoutActivity {
+  id: string;
+  /** The full type IRI, as Fedify's outbox messages carry it. */
+  type: string;
+  json: unknown;
+}
+
+/** The queued message a worker turns into one delivery per inbox. */
+export interface GroupFanoutMessage {
+  type: typeof GROUP_FANOUT;
+  id: string;
+  baseUrl: string;
+  groupId: number;
+  /** The group's RSA key, as Fedify signs HTTP requests with it. */
+  keys: { keyId: string; privateKey: JsonWebKey }[];
+  /** Sent in this order to each inbox. */
+  activities: FanoutActivity[];
+  orderingKey: string | null;
+}
+
+export function isGroupFanout(message: unknown): message is GroupFanoutMessage {
+  return typeof message === "object" && message != null && (message as { type?: unknown }).type === GROUP_FANOUT;
+}
+
+// Exporting a key costs more than the fan-out message: keep the JWKs.
+const jwks = new WeakMap<CryptoKey, Promise<JsonWebKey>>();
+function jwkOf(key: CryptoKey): Promise<JsonWebKey> {
+  let jwk = jwks.get(key);
+  if (!jwk) jwks.set(key, jwk = exportJwk(key));
+  return jwk;
+}
+
+/** Queues `activities` from a local group to its followers (FEP-1b12). */
+export async function enqueueGroupFanout(
+  ctx: Context<ContextData>,
+  group: Actor,
+  activities: FanoutActivity[],
+  orderingKey?: string,
+): Promise<void> {
+  if (group.visibility === "local" || activities.length === 0) return;
+  const pairs = await ctx.getActorKeyPairs(group.username);
+  const rsa = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
+  if (!rsa) throw new Error(`Group ${group.username} has no RSA key`);
+  const message: GroupFanoutMessage = {
+    type: GROUP_FANOUT,
+    id: crypto.randomUUID(),
+    baseUrl: ctx.origin,
+    groupId: group.group_id!,
+    keys: [{ keyId: rsa.keyId.href, privateKey: await jwkOf(rsa.privateKey) }],
+    activities,
+    orderingKey: orderingKey ?? null,
+  };
+  await ctx.data.queue.enqueue(message, orderingKey ? { orderingKey } : undefined);
+}
+
+/**
+ * Whether a server may receive a local group's content (docs/FEDERATION.md,
+ * "Group visibility"): any server for a public group, partners only for a
+ * private one, none for a local-only one.
+ */
+export async function mayReceiveGroupContent(
+  db: Kysely<Schema>,
+  group: Pick<Actor, "local" | "visibility">,
+  url: URL | string,
+): Promise<boolean> {
+  if (!group.local || group.visibility === "public") return true;
+  if (group.visibility === "local") return false;
+  return await isPartner(db, url);
+}
+
+/** A local group's remote followers that may receive its content. */
+export async function contentRecipients(db: Kysely<Schema>, group: Actor): Promise<Actor[]> {
+  if (group.visibility === "local") return [];
+  const all: Actor[] = [];
+  for (let after = 0;;) {
+    const page = await listRemoteFollowers(db, group.id, after, 5000);
+    all.push(...page);
+    if (page.length < 5000) break;
+    after = page[page.length - 1].id;
+  }
+  if (group.visibility === "public") return all;
+  const allowed: Actor[] = [];
+  for (const f of all) {
+    if (await mayReceiveGroupContent(db, group, f.inbox_url ?? f.uri) && await isPartner(db, f.uri)) allowed.push(f);
+  }
+  return allowed;
+}
+
+/**
+ * Where an actor's deliveries go: its server's shared inbox when that is on
+ * the same server as its own inbox (see `recipientOf` in delivery.ts), else
+ * its inbox.
+ */
+export function inboxOf(actor: Actor): { inbox: string; shared: boolean } | null {
+  if (!actor.inbox_url) return null;
+  const inbox = new URL(actor.inbox_url);
+  if (actor.shared_inbox_url) {
+    const shared = new URL(actor.shared_inbox_url);
+    if (shared.origin === inbox.origin) return { inbox: shared.href, shared: true };
+  }
+  return { inbox: inbox.href, shared: false };
+}
+
+/** The inboxes a fan-out goes to, each with the followers it serves. */
+export async function fanoutInboxes(
+  db: Kysely<Schema>,
+  group: Actor,
+  baseUrl: string,
+): Promise<Map<string, { shared: boolean; actorIds: string[] }>> {
+  const ours = new URL(baseUrl).origin;
+  const inboxes = new Map<string, { shared: boolean; actorIds: string[] }>();
+  for (const r of await contentRecipients(db, group)) {
+    // Nothing goes to an actor an admin blocked, nor to a server the policy excludes.
+    if (r.local || r.blocked_at) continue;
+    const target = inboxOf(r);
+    if (!target || new URL(target.inbox).origin === ours) continue;
+    if (!await mayFederateWith(db, r.inbox_url!) || !await mayFederateWith(db, r.uri)) continue;
+    const entry = inboxes.get(target.inbox);
+    if (entry) entry.actorIds.push(r.uri);
+    else inboxes.set(target.inbox, { shared: target.shared, actorIds: [r.uri] });
+  }
+  return inboxes;
+}
+
+/** Turns a fan-out message into Fedify outbox messages, one per inbox and activity. */
+export async function expandGroupFanout(
+  db: Kysely<Schema>,
+  message: GroupFanoutMessage,
+): Promise<{ message: Record<string, unknown>; orderingKey?: string }[]> {
+  const group = await findGroupActor(db, message.groupId);
+  if (!group?.local) return [];
+  const started = new Date().toISOString();
+  const out: { message: Record<string, unknown>; orderingKey?: string }[] = [];
+  const inboxes = [...await fanoutInboxes(db, group, message.baseUrl)];
+  // Activity by activity: every server gets the first before anyone gets the
+  // second (ids, hence order under each server's key, follow this order).
+  for (const activity of message.activities) {
+    for (const [inbox, { shared, actorIds }] of inboxes) {
+      const orderingKey = message.orderingKey == null ? undefined : `${message.orderingKey}\n${new URL(inbox).origin}`;
+      out.push({
+        orderingKey,
+        message: {
+          type: "outbox",
+          id: crypto.randomUUID(),
+          baseUrl: message.baseUrl,
+          keys: message.keys,
+          activity: activity.json,
+          activityId: activity.id,
+          activityType: activity.type,
+          inbox,
+          sharedInbox: shared,
+          actorIds,
+          started,
+          attempt: 0,
+          headers: {},
+          orderingKey,
+          traceContext: {},
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Wraps the queue Fedify uses: fan-out messages are expanded here, into the
+ * same queue, and everything else goes to Fedify's handler.
+ */
+export class GroupFanoutQueue implements MessageQueue {
+  readonly nativeRetrial?: boolean;
+  constructor(readonly inner: MessageQueue, readonly db: Kysely<Schema>) {
+    this.nativeRetrial = inner.nativeRetrial;
+  }
+
+  enqueue(...args: Parameters<MessageQueue["enqueue"]>): Promise<void> {
+    return this.inner.enqueue(...args);
+  }
+
+  async enqueueMany(...args: Parameters<NonNullable<MessageQueue["enqueueMany"]>>): Promise<void> {
+    const [messages, options] = args;
+    if (this.inner.enqueueMany) return await this.inner.enqueueMany(messages, options);
+    for (const message of messages) await this.inner.enqueue(message, options);
+  }
+
+  listen(handler: (message: any) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
+    return this.inner.listen(async (message: unknown) => {
+      if (!isGroupFanout(message)) return await handler(message);
+      const deliveries = await expandGroupFanout(this.db, message);
+      // Enqueued in one turn: the queue writes them in one transaction.
+      await Promise.all(deliveries.map((d) => this.inner.enqueue(d.message, d.orderingKey ? { orderingKey: d.orderingKey } : undefined)));
+      logger.debug("Fan-out {id} of group {groupId}: {count} deliveries queued", {
+        id: message.id,
+        groupId: message.groupId,
+        count: deliveries.length,
+      });
+    }, options);
+  }
+
+  getDepth() {
+    return this.inner.getDepth!();
+  }
+}

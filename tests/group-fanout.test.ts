@@ -1,0 +1,155 @@
+/**
+ * A group's fan-out (federation/group-fanout.ts): one queued message becomes
+ * one HTTP-signed delivery per inbox, in order, with the JSON served at the
+ * activity's id; shared inboxes are used once per server; blocked actors get
+ * nothing.
+ */
+import { createServer, type Server } from "node:http";
+import { verifyRequest } from "@fedify/fedify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publicKeyPem } from "../bench/peers.ts";
+import { queueRows, waitFor } from "./helpers/fault-peers.ts";
+import { apiOk, createLocalGroup, createMember, waitForQueues } from "./helpers/federation.ts";
+import { freePort, startInstance, type TestInstance } from "./helpers/instance.ts";
+
+interface Received {
+  path: string;
+  body: string;
+  request: Request;
+}
+
+/** A remote server with actors `/u/0` …, a shared inbox at `/inbox`, recording each POST in order. */
+async function startRecordingPeer(pem: string) {
+  const port = await freePort();
+  const origin = new URL(`http://127.0.0.1:${port}/`);
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      if (req.method === "POST") {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        received.push({
+          path: req.url ?? "",
+          body,
+          request: new Request(new URL(req.url ?? "/", origin), { method: "POST", headers, body }),
+        });
+        res.writeHead(202).end();
+        return;
+      }
+      const m = /^\/u\/(\d+)$/.exec(req.url ?? "");
+      if (!m) return void res.writeHead(404).end();
+      const id = new URL(`u/${m[1]}`, origin).href;
+      res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        id,
+        type: "Person",
+        inbox: `${id}/inbox`,
+        endpoints: { sharedInbox: new URL("inbox", origin).href },
+        publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem },
+      }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    origin,
+    received,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+type Peer = Awaited<ReturnType<typeof startRecordingPeer>>;
+
+describe("a group's fan-out", () => {
+  let instance: TestInstance;
+  let peers: Peer[];
+
+  beforeAll(async () => {
+    instance = await startInstance();
+    const pem = await publicKeyPem();
+    peers = await Promise.all([0, 1, 2].map(() => startRecordingPeer(pem)));
+  });
+
+  afterAll(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await instance.stop();
+  });
+
+  it("sends each follower's server the group's Announces once, in order, HTTP-signed, as served at their ids", async () => {
+    const db = instance.kindred.database.db;
+    await createLocalGroup(instance, { slug: "rare", name: "Rare", description: "Support." });
+    const group = await db.selectFrom("actors").select("id").where("username", "=", "rare")
+      .where("local", "=", true).executeTakeFirstOrThrow();
+    // Peer 0: two followers behind one shared inbox.  Peer 1: a follower whose
+    // shared inbox is on another server (ignored: its own inbox is used).
+    // Peer 2: a follower an admin blocked.
+    const follow = async (peer: Peer, n: number, shared: string) => {
+      const { id } = await db.insertInto("actors").values({
+        uri: new URL(`u/${n}`, peer.origin).href,
+        type: "Person",
+        local: false,
+        username: `peer${n}`,
+        host: peer.origin.host,
+        inbox_url: new URL(`u/${n}/inbox`, peer.origin).href,
+        shared_inbox_url: shared,
+      }).returning("id").executeTakeFirstOrThrow();
+      await db.insertInto("follows").values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null })
+        .execute();
+    };
+    await follow(peers[0], 0, new URL("inbox", peers[0].origin).href);
+    await follow(peers[0], 1, new URL("inbox", peers[0].origin).href);
+    await follow(peers[1], 0, new URL("inbox", peers[0].origin).href);
+    await follow(peers[2], 0, new URL("inbox", peers[2].origin).href);
+    // (Every test server is 127.0.0.1, so a domain block would hit all: the
+    // actor is blocked instead; tests/federation-policy.test.ts covers domains.)
+    await db.updateTable("actors").set({ blocked_at: new Date() })
+      .where("uri", "=", new URL("u/0", peers[2].origin).href).execute();
+
+    const member = await createMember(instance, "ada");
+    const { group: joined } = await apiOk(member, "POST", "/groups/follow", {
+      handle: new URL("/@rare", instance.url).href,
+    });
+    const { post } = await apiOk(member, "POST", `/groups/${joined.id}/threads`, {
+      title: "Diagnosis", body: "How long did yours take?",
+    });
+    await waitForQueues([instance]);
+    expect(await queueRows(db)).toBe(0);
+
+    const announces = (p: Peer) => p.received.filter((r) => JSON.parse(r.body).type === "Announce");
+    await waitFor(() => announces(peers[0]).length >= 2 && announces(peers[1]).length >= 2, "the Announces");
+
+    // One delivery per server and Announce: peer 0's two followers share its inbox.
+    expect(announces(peers[0]).map((r) => r.path)).toEqual(["/inbox", "/inbox"]);
+    expect(announces(peers[1]).map((r) => r.path)).toEqual(["/u/0/inbox", "/u/0/inbox"]);
+    for (const peer of [peers[0], peers[1]]) {
+      const [first, second] = announces(peer).map((r) => JSON.parse(r.body));
+      // The activity first (FEP-1b12), then the object (for Mastodon).
+      expect(first.object.type).toBe("Create");
+      expect(first.object.object.id).toBe(post.uri);
+      expect(second.object.id ?? second.object).toBe(post.uri);
+      for (const announce of [first, second]) {
+        expect(announce.actor).toBe(new URL("/@rare", instance.url).href);
+        // HTTP signatures only: no Linked Data signature, no proof on the Announce.
+        expect(announce.signature).toBeUndefined();
+        expect(announce.proof).toBeUndefined();
+        // What was sent is what is served at its id.
+        const served = await fetch(announce.id, { headers: { Accept: "application/activity+json" } });
+        expect(served.status).toBe(200);
+        expect(await served.json()).toEqual(announce);
+      }
+    }
+    // Each delivery is signed with the group's key.
+    for (const r of [...announces(peers[0]), ...announces(peers[1])]) {
+      const key = await verifyRequest(r.request, {
+        documentLoader: async (url: string) => {
+          const res = await fetch(url, { headers: { Accept: "application/activity+json" } });
+          return { contextUrl: null, documentUrl: url, document: await res.json() };
+        },
+      });
+      expect(key?.ownerId?.href).toBe(new URL("/@rare", instance.url).href);
+    }
+    // The blocked actor got nothing.
+    expect(announces(peers[2])).toEqual([]);
+  });
+});
