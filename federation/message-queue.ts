@@ -170,23 +170,31 @@ export class KyselyMessageQueue implements MessageQueue {
     const unsubscribe = await this.#subscribe(wakeup);
     const running = new Set<Promise<void>>();
     let keyedFirst = false;
+    const { concurrency } = this.#options;
+    // Claims are made for several free slots at once (one round trip for
+    // many messages) unless nothing is running.
+    const batchMin = Math.max(1, Math.ceil(concurrency / 4));
     try {
       while (!signal?.aborted) {
-        if (running.size >= this.#options.concurrency) {
+        const free = concurrency - running.size;
+        if (free <= 0 || (running.size > 0 && free < batchMin)) {
           await wakeup.wait(this.#options.pollIntervalMs);
           continue;
         }
         keyedFirst = !keyedFirst;
-        const claimed = await this.#claim(keyedFirst);
-        if (claimed == null) {
-          await wakeup.wait(await this.#idleWait());
+        const claimed = await this.#claim(keyedFirst, free);
+        if (claimed.length === 0) {
+          if (running.size > 0) await wakeup.wait(this.#options.pollIntervalMs);
+          else await wakeup.wait(await this.#idleWait());
           continue;
         }
-        const task: Promise<void> = this.#run(handler, claimed).finally(() => {
-          running.delete(task);
-          wakeup.wake();
-        });
-        running.add(task);
+        for (const message of claimed) {
+          const task: Promise<void> = this.#run(handler, message).finally(() => {
+            running.delete(task);
+            wakeup.wake();
+          });
+          running.add(task);
+        }
       }
     } finally {
       await Promise.all(running);
@@ -210,59 +218,68 @@ export class KyselyMessageQueue implements MessageQueue {
     return { queued: ready + delayed, ready, delayed };
   }
 
-  /** Claims the oldest due, unleased message that also meets `where` (on alias `m`). */
-  async #lease(db: Kysely<Schema>, where: RawBuilder<unknown>): Promise<Claimed | undefined> {
+  /** Claims up to `limit` of the oldest due, unleased messages that also meet `where` (on alias `m`). */
+  async #lease(db: Kysely<Schema>, where: RawBuilder<unknown>, limit: number): Promise<Claimed[]> {
     const { rows } = await sql<Claimed>`
       update queue_messages
       set locked_until = now() + cast(${this.#options.lockTimeoutMs} as float8) * interval '1 millisecond',
           attempts = attempts + 1
-      where id = (
+      where id in (
         select m.id from queue_messages m
         where ${where} and m.deliver_at <= now() and ${unleased}
-        order by m.deliver_at, m.id limit 1
+        order by m.deliver_at, m.id limit ${limit}
         for update skip locked)
       returning id, message, attempts`.execute(db);
-    return rows[0];
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Claims a message; alternating which kind goes first keeps either from starving the other. */
-  async #claim(keyedFirst: boolean): Promise<Claimed | undefined> {
-    const unkeyed = () => this.#lease(this.#database.db, sql`m.ordering_key is null`);
+  /**
+   * Claims up to `limit` messages; alternating which kind goes first keeps
+   * either from starving the other.
+   */
+  async #claim(keyedFirst: boolean, limit: number): Promise<Claimed[]> {
+    const unkeyed = (n: number) => this.#lease(this.#database.db, sql`m.ordering_key is null`, n);
+    const keyed = (n: number) => this.#claimKeyed(n);
     try {
-      return keyedFirst
-        ? (await this.#claimKeyed()) ?? (await unkeyed())
-        : (await unkeyed()) ?? (await this.#claimKeyed());
+      const first = await (keyedFirst ? keyed : unkeyed)(limit);
+      if (first.length >= limit) return first;
+      return [...first, ...await (keyedFirst ? unkeyed : keyed)(limit - first.length)];
     } catch (error) {
       // The loop idles, then tries again: the database may be restarting.
       logger.error("Failed to claim a queued message:\n{error}", { error });
-      return undefined;
+      return [];
     }
   }
 
   /**
-   * Claims the oldest due message that heads its ordering key.  The
-   * candidate is found without locks, then claimed in a transaction holding
-   * the key's advisory lock: the claim's snapshot, taken after the lock,
-   * sees every earlier claim of that key, so concurrent workers cannot both
-   * run one key.  Tries again when another worker wins the candidate.
+   * Claims up to `limit` of the oldest due messages that head their
+   * ordering keys (one per key: only the oldest due message of a key with
+   * none leased heads it).  The candidates are found without locks, then
+   * claimed in a transaction holding their keys' advisory locks, taken in
+   * one sorted order so that two workers cannot deadlock: the claim's
+   * snapshot, taken after the locks, sees every earlier claim of those keys,
+   * so concurrent workers cannot both run one key.  Tries again when other
+   * workers won every candidate.
    */
-  async #claimKeyed(): Promise<Claimed | undefined> {
+  async #claimKeyed(limit: number): Promise<Claimed[]> {
     const { db } = this.#database;
     for (let attempt = 0; attempt < 3; attempt++) {
       const { rows } = await sql<{ id: number; ordering_key: string }>`
         select m.id, m.ordering_key from queue_messages m
         where m.ordering_key is not null and m.deliver_at <= now() and ${unleased} and ${headOfKey}
-        order by m.deliver_at, m.id limit 1`.execute(db);
-      if (rows.length === 0) return undefined;
-      const { id, ordering_key: key } = rows[0];
+        order by m.deliver_at, m.id limit ${limit}`.execute(db);
+      if (rows.length === 0) return [];
+      const keys = [...new Set(rows.map((r) => r.ordering_key))].sort();
+      const ids = rows.map((r) => sql`${r.id}`);
       const claimed = await db.transaction().execute(async (trx) => {
-        await sql`select cast(pg_advisory_xact_lock(hashtext('kindred_queue_messages'),
-          hashtext(${key})) as text)`.execute(trx);
-        return this.#lease(trx, sql`m.id = ${id} and ${headOfKey}`);
+        await sql`select cast(pg_advisory_xact_lock(hashtext('kindred_queue_messages'), hashtext(k.key)) as text)
+          from (select v.key from (values ${sql.join(keys.map((k, n) => sql`(${k}, ${n})`))}) as v(key, n)
+                order by v.n) as k`.execute(trx);
+        return this.#lease(trx, sql`m.id in (${sql.join(ids)}) and ${headOfKey}`, rows.length);
       });
-      if (claimed != null) return claimed;
+      if (claimed.length > 0) return claimed;
     }
-    return undefined;
+    return [];
   }
 
   /** Runs one claimed message and deletes it; never throws. */
@@ -283,26 +300,53 @@ export class KyselyMessageQueue implements MessageQueue {
           "failures it wants retried):\n{error}", { id, error });
       }
     }
+    await this.#finish(id, attempts);
+  }
+
+  #finished: { id: number; attempts: number; done: () => void }[] = [];
+  #deleting: Promise<void> = Promise.resolve();
+
+  /**
+   * Deletes a handled message.  Messages finished while a delete is under
+   * way are deleted together by the next one.  Never throws.
+   */
+  #finish(id: number, attempts: number): Promise<void> {
+    return new Promise((done) => {
+      this.#finished.push({ id, attempts, done });
+      if (this.#finished.length === 1) this.#deleting = this.#deleting.then(() => this.#deleteFinished());
+    });
+  }
+
+  async #deleteFinished(): Promise<void> {
+    const batch = this.#finished;
+    this.#finished = [];
     try {
       // `attempts` fences the delete: if our lease ran out and another worker
       // claimed the message, the row is theirs now.  Finishing a keyed
-      // message unblocks its successor, so wake the workers for it.
-      const { rows } = await sql<{ ordering_key: string | null }>`
+      // message unblocks its successor, so wake the workers for it (one
+      // NOTIFY per transaction: PostgreSQL folds identical ones).
+      const { rows } = await sql<{ id: number }>`
         with deleted as (
-          delete from queue_messages where id = ${id} and attempts = ${attempts}
-          returning ordering_key)
-        select ordering_key,
+          delete from queue_messages q
+          using (values ${sql.join(batch.map((f) => sql`(cast(${f.id} as bigint), cast(${f.attempts} as int))`))})
+            as f(id, attempts)
+          where q.id = f.id and q.attempts = f.attempts
+          returning q.id, q.ordering_key)
+        select id,
                case when ordering_key is not null
                     then cast(pg_notify(${this.#options.channel}, '0') as text) end as notified
         from deleted`.execute(this.#database.db);
-      if (rows.length === 0) {
+      const deleted = new Set(rows.map((r) => Number(r.id)));
+      for (const { id, attempts } of batch) {
+        if (deleted.has(Number(id))) continue;
         logger.warn("Message {id} was claimed by another worker before this one finished; " +
           "the lock timeout is shorter than its handler run.", { id, attempts });
       }
     } catch (error) {
-      logger.error("Could not delete handled message {id}; it will run again after the " +
-        "lock timeout:\n{error}", { id, error });
+      logger.error("Could not delete {count} handled message(s); they will run again after the " +
+        "lock timeout:\n{error}", { count: batch.length, ids: batch.map((f) => f.id), error });
     }
+    for (const f of batch) f.done();
   }
 
   /** How long to idle: until the next delayed message is due, at most a poll interval. */

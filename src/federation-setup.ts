@@ -8,6 +8,7 @@ import type { Context, Federation } from "@fedify/fedify";
 import type { Database } from "../db/database.ts";
 import { builder } from "../federation/builder.ts";
 import { type ContextData, SOFTWARE } from "../federation/context.ts";
+import { MEMOISED_KV_PREFIXES, MemoKvStore } from "../federation/kv-memo.ts";
 import { KyselyKvStore } from "../federation/kv-store.ts";
 import { GroupFanoutQueue } from "../federation/group-fanout.ts";
 import { KyselyMessageQueue } from "../federation/message-queue.ts";
@@ -41,7 +42,8 @@ export async function buildFederation(
   // message becomes one delivery per inbox when a worker takes it.
   const fedifyQueue = new GroupFanoutQueue(new PolicyFilteredQueue(queue, database.db), database.db);
   const federation = await builder.build({
-    kv: new KyselyKvStore(database.db),
+    // What Fedify reads on every delivery is memoised in process (kv-memo.ts).
+    kv: new MemoKvStore(new KyselyKvStore(database.db), { prefixes: MEMOISED_KV_PREFIXES, ttlMs: 60_000 }),
     queue: fedifyQueue,
     origin: config.origin.href,
     manuallyStartQueue: true,
