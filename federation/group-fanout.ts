@@ -24,15 +24,18 @@
  * tests/group-fanout.test.ts checks deliveries end to end, so an upgrade
  * that changes it fails there.
  */
-import { exportJwk, type MessageQueue, type MessageQueueListenOptions } from "@fedify/fedify";
+import { type MessageQueue, type MessageQueueListenOptions } from "@fedify/fedify";
 import type { Context } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { Kysely } from "kysely";
+import { findActivityJson } from "../db/activities.ts";
 import { findGroupActor } from "../db/actors.ts";
+import { loadKeyPairs } from "../db/keys.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { isPartner, mayFederateWith } from "./instance-policy.ts";
+import { keyOwner } from "./keys.ts";
 
 const logger = getLogger(["kindred", "federation", "fanout"]);
 
@@ -52,8 +55,8 @@ export interface GroupFanoutMessage {
   id: string;
   baseUrl: string;
   groupId: number;
-  /** The group's RSA key, as Fedify signs HTTP requests with it. */
-  keys: { keyId: string; privateKey: JsonWebKey }[];
+  /** The id of the group's RSA key, which Fedify signs HTTP requests with. */
+  keyId: string;
   /** Sent in this order to each inbox. */
   activities: FanoutActivity[];
   orderingKey: string | null;
@@ -61,14 +64,6 @@ export interface GroupFanoutMessage {
 
 export function isGroupFanout(message: unknown): message is GroupFanoutMessage {
   return typeof message === "object" && message != null && (message as { type?: unknown }).type === GROUP_FANOUT;
-}
-
-// Exporting a key costs more than the fan-out message: keep the JWKs.
-const jwks = new WeakMap<CryptoKey, Promise<JsonWebKey>>();
-function jwkOf(key: CryptoKey): Promise<JsonWebKey> {
-  let jwk = jwks.get(key);
-  if (!jwk) jwks.set(key, jwk = exportJwk(key));
-  return jwk;
 }
 
 /** Queues `activities` from a local group to its followers (FEP-1b12). */
@@ -87,7 +82,7 @@ export async function enqueueGroupFanout(
     id: crypto.randomUUID(),
     baseUrl: ctx.origin,
     groupId: group.group_id!,
-    keys: [{ keyId: rsa.keyId.href, privateKey: await jwkOf(rsa.privateKey) }],
+    keyId: rsa.keyId.href,
     activities,
     orderingKey: orderingKey ?? null,
   };
@@ -163,6 +158,18 @@ export async function fanoutInboxes(
   return inboxes;
 }
 
+/**
+ * A queued delivery of a fan-out names its activity and key rather than
+ * carrying them: a thousand copies of a 5 kB activity and a private key
+ * were most of what the queue wrote and read.  The activity is the one kept
+ * at its id (delivery.ts keeps it before queuing), the key the group's own.
+ */
+const REF = "kindredFanout";
+interface DeliveryRef {
+  groupId: number;
+  keyId: string;
+}
+
 /** Turns a fan-out message into Fedify outbox messages, one per inbox and activity. */
 export async function expandGroupFanout(
   db: Kysely<Schema>,
@@ -184,8 +191,10 @@ export async function expandGroupFanout(
           type: "outbox",
           id: crypto.randomUUID(),
           baseUrl: message.baseUrl,
-          keys: message.keys,
-          activity: activity.json,
+          // Filled in when taken off the queue (see `hydrate`).
+          keys: [],
+          activity: null,
+          [REF]: { groupId: message.groupId, keyId: message.keyId } satisfies DeliveryRef,
           activityId: activity.id,
           activityType: activity.type,
           inbox,
@@ -225,6 +234,11 @@ export class GroupFanoutQueue implements MessageQueue {
 
   listen(handler: (message: any) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
     return this.inner.listen(async (message: unknown) => {
+      if (isFanoutDelivery(message)) {
+        const full = await this.#hydrate(message);
+        if (full != null) await handler(full);
+        return;
+      }
       if (!isGroupFanout(message)) return await handler(message);
       const deliveries = await expandGroupFanout(this.db, message);
       // Enqueued in one turn: the queue writes them in one transaction.
@@ -240,4 +254,45 @@ export class GroupFanoutQueue implements MessageQueue {
   getDepth() {
     return this.inner.getDepth!();
   }
+
+  // Small caches: a fan-out's deliveries share one activity and one key.
+  #activities = new Map<string, { json: Promise<unknown>; until: number }>();
+  #keys = new Map<number, Promise<JsonWebKey | undefined>>();
+
+  /** The Fedify outbox message a fan-out delivery stands for; null if its activity is gone. */
+  async #hydrate(message: FanoutDelivery): Promise<Record<string, unknown> | null> {
+    const { [REF]: ref, ...rest } = message;
+    const id = String(message.activityId);
+    let cached = this.#activities.get(id);
+    if (!cached || cached.until < Date.now()) {
+      if (this.#activities.size >= 64) this.#activities.delete(this.#activities.keys().next().value!);
+      cached = { json: findActivityJson(this.db, id), until: Date.now() + 60_000 };
+      cached.json.catch(() => this.#activities.delete(id));
+      this.#activities.set(id, cached);
+    }
+    const json = await cached.json;
+    let key = this.#keys.get(ref.groupId);
+    if (!key) {
+      key = loadKeyPairs(this.db, keyOwner.group(ref.groupId))
+        .then((pairs) => pairs.find((p) => p.algorithm === "RSASSA-PKCS1-v1_5")?.privateJwk);
+      key.catch(() => this.#keys.delete(ref.groupId));
+      this.#keys.set(ref.groupId, key);
+    }
+    const privateKey = await key;
+    if (json == null || privateKey == null) {
+      logger.info("Not delivering {activityId} to {inbox}: the activity or the group's key is gone", {
+        activityId: id,
+        inbox: message.inbox,
+      });
+      return null;
+    }
+    return { ...rest, activity: json, keys: [{ keyId: ref.keyId, privateKey }] };
+  }
+}
+
+type FanoutDelivery = Record<string, unknown> & { [REF]: DeliveryRef };
+
+function isFanoutDelivery(message: unknown): message is FanoutDelivery {
+  return typeof message === "object" && message != null && REF in message &&
+    (message as { type?: unknown }).type === "outbox";
 }

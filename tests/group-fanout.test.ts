@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import { verifyRequest } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicKeyPem } from "../bench/peers.ts";
+import { expandGroupFanout, GROUP_FANOUT } from "../federation/group-fanout.ts";
 import { queueRows, waitFor } from "./helpers/fault-peers.ts";
 import { apiOk, createLocalGroup, createMember, waitForQueues } from "./helpers/federation.ts";
 import { freePort, startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -151,5 +152,31 @@ describe("a group's fan-out", () => {
     }
     // The blocked actor got nothing.
     expect(announces(peers[2])).toEqual([]);
+  });
+
+  it("queues deliveries that name the activity and key instead of carrying them", async () => {
+    const db = instance.kindred.database.db;
+    const group = await db.selectFrom("actors").select("group_id").where("username", "=", "rare")
+      .where("local", "=", true).executeTakeFirstOrThrow();
+    const activity = { id: "https://x.example/a", type: "https://www.w3.org/ns/activitystreams#Announce", json: { big: "x".repeat(5000) } };
+    const deliveries = await expandGroupFanout(db, {
+      type: GROUP_FANOUT,
+      id: "test",
+      baseUrl: instance.url.href,
+      groupId: group.group_id!,
+      keyId: new URL("/@rare#main-key", instance.url).href,
+      activities: [activity],
+      orderingKey: "post",
+    });
+    expect(deliveries.map((d) => d.message.inbox).sort()).toEqual(
+      [new URL("inbox", peers[0].origin).href, new URL("u/0/inbox", peers[1].origin).href].sort(),
+    );
+    for (const { message, orderingKey } of deliveries) {
+      expect(message.activity).toBeNull();
+      expect(message.keys).toEqual([]);
+      expect(JSON.stringify(message)).not.toContain("xxxx");
+      expect(JSON.stringify(message).length).toBeLessThan(1000);
+      expect(orderingKey).toBe(`post\n${new URL(String(message.inbox)).origin}`);
+    }
   });
 });
