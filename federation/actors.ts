@@ -38,8 +38,30 @@ async function keyProperties(ctx: Ctx, identifier: string) {
   };
 }
 
+/**
+ * Built Group actors, by origin and group row.  Fedify dispatches the actor
+ * for every POST to a group's inbox, and building it (keys exported as
+ * multibase and PEM, JSON-LD compaction) cost more CPU than the rest of
+ * accepting the activity; any change to the group's row builds it afresh.
+ */
+const builtGroups = new WeakMap<object, Map<string, Promise<Group>>>();
+
 /** The ActivityPub Group for a local support group. */
-export async function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
+export function groupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
+  let cache = builtGroups.get(ctx.data.db);
+  if (!cache) builtGroups.set(ctx.data.db, cache = new Map());
+  const key = `${ctx.origin}\n${JSON.stringify(group)}`;
+  let built = cache.get(key);
+  if (!built) {
+    if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+    built = buildGroupActor(ctx, group);
+    built.catch(() => cache.delete(key));
+    cache.set(key, built);
+  }
+  return built;
+}
+
+async function buildGroupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
   const id = ctx.getActorUri(group.slug);
   const actor = new Group({
     id,

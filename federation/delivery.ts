@@ -6,7 +6,6 @@ import type { Context } from "@fedify/fedify";
 import {
   Accept,
   type Activity,
-  Announce,
   Follow,
   type Object as APObject,
   type Recipient,
@@ -17,6 +16,7 @@ import {
 import { recordActivity } from "../db/activities.ts";
 import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
+import { announceDocuments } from "./announce-json.ts";
 import { groupAudience, withinAudience } from "./audience.ts";
 import { contentRecipients, enqueueGroupFanout, type FanoutActivity } from "./group-fanout.ts";
 import { isLimited, mayFederateWith } from "./instance-policy.ts";
@@ -118,17 +118,12 @@ export async function redistribute(
     logger.warn("Not announcing {id}: its addressing does not fit the group's audience", { id: activity.id?.href });
     return;
   }
+  const ids = (object ? [0, 1] : [0]).map(() => newActivityId(ctx));
   const announces: FanoutActivity[] = [];
-  for (const inner of object ? [activity, object] : [activity]) {
-    const announce = new Announce({
-      id: newActivityId(ctx),
-      actor: new URL(group.uri),
-      object: inner,
-      ...groupAudience(group, "announce"),
-    });
-    const json = await plainJsonLd(announce, ctx.contextLoader);
-    await recordActivity(ctx.data.db, group.id, announce.id!.href, "Announce", json);
-    announces.push({ id: announce.id!.href, type: ANNOUNCE, json });
+  for (const json of await announceDocuments(group, ids, activity, object, ctx.contextLoader)) {
+    const id = json.id as string;
+    await recordActivity(ctx.data.db, group.id, id, "Announce", json);
+    announces.push({ id, type: ANNOUNCE, json });
   }
   await enqueueGroupFanout(ctx, group, announces, orderingKey);
 }

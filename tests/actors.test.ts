@@ -65,6 +65,17 @@ describe("Group actor", () => {
     expect(context).toContain("postingRestrictedToMods");
   });
 
+  it("is served as the group is now, after a change to it (the built actor is cached)", async () => {
+    const db = instance.kindred.database.db;
+    expect((await getJson(groupId)).json.name).toBe("Breast cancer support");
+    await db.updateTable("groups").set({ name: "Breast cancer support circle", updated_at: new Date() })
+      .where("slug", "=", "breast-cancer").execute();
+    expect((await getJson(groupId)).json.name).toBe("Breast cancer support circle");
+    await db.updateTable("groups").set({ name: "Breast cancer support", updated_at: new Date() })
+      .where("slug", "=", "breast-cancer").execute();
+    expect((await getJson(groupId)).json.name).toBe("Breast cancer support");
+  });
+
   it("signs with an RSA-2048 key and has an Ed25519 assertion method", async () => {
     const { json } = await getJson(groupId);
     const spki = json.publicKey.publicKeyPem.replace(/-----[^-]+-----|\s/g, "");
