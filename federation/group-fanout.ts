@@ -240,6 +240,8 @@ export class GroupFanoutQueue implements MessageQueue {
         return;
       }
       if (!isGroupFanout(message)) return await handler(message);
+      // The deliveries will want these activities next: keep them at hand.
+      for (const a of message.activities) this.#remember(a.id, Promise.resolve(a.json));
       const deliveries = await expandGroupFanout(this.db, message);
       // Enqueued in one turn: the queue writes them in one transaction.
       await Promise.all(deliveries.map((d) => this.inner.enqueue(d.message, d.orderingKey ? { orderingKey: d.orderingKey } : undefined)));
@@ -259,17 +261,21 @@ export class GroupFanoutQueue implements MessageQueue {
   #activities = new Map<string, { json: Promise<unknown>; until: number }>();
   #keys = new Map<number, Promise<JsonWebKey | undefined>>();
 
+  #remember(id: string, json: Promise<unknown>): { json: Promise<unknown>; until: number } {
+    this.#activities.delete(id);
+    if (this.#activities.size >= 64) this.#activities.delete(this.#activities.keys().next().value!);
+    const entry = { json, until: Date.now() + 60_000 };
+    json.catch(() => this.#activities.delete(id));
+    this.#activities.set(id, entry);
+    return entry;
+  }
+
   /** The Fedify outbox message a fan-out delivery stands for; null if its activity is gone. */
   async #hydrate(message: FanoutDelivery): Promise<Record<string, unknown> | null> {
     const { [REF]: ref, ...rest } = message;
     const id = String(message.activityId);
     let cached = this.#activities.get(id);
-    if (!cached || cached.until < Date.now()) {
-      if (this.#activities.size >= 64) this.#activities.delete(this.#activities.keys().next().value!);
-      cached = { json: findActivityJson(this.db, id), until: Date.now() + 60_000 };
-      cached.json.catch(() => this.#activities.delete(id));
-      this.#activities.set(id, cached);
-    }
+    if (!cached || cached.until < Date.now()) cached = this.#remember(id, findActivityJson(this.db, id));
     const json = await cached.json;
     let key = this.#keys.get(ref.groupId);
     if (!key) {

@@ -31,6 +31,8 @@ export const MEMOISED_KV_PREFIXES: readonly KvKey[] = [
   ["_fedify", "httpMessageSignaturesSpec"],
   ["_fedify", "circuit"],
   ["_fedify", "publicKey"],
+  // Fetched documents (actors, mostly), which Fedify caches itself with an expiry.
+  ["_fedify", "remoteDocument"],
 ];
 
 const ABSENT = Symbol("absent");

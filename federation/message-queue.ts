@@ -129,9 +129,13 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#pending = [];
     const rows = batch.flatMap((b) => b.rows);
     try {
-      await this.#database.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += BATCH) await this.#insert(trx, rows.slice(i, i + BATCH));
-      });
+      // One statement is atomic by itself: a transaction only for several.
+      if (rows.length <= BATCH) await this.#insert(this.#database.db, rows);
+      else {
+        await this.#database.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < rows.length; i += BATCH) await this.#insert(trx, rows.slice(i, i + BATCH));
+        });
+      }
       for (const b of batch) b.resolve();
     } catch (error) {
       for (const b of batch) b.reject(error);

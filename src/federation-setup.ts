@@ -43,7 +43,7 @@ export async function buildFederation(
   const fedifyQueue = new GroupFanoutQueue(new PolicyFilteredQueue(queue, database.db), database.db);
   const federation = await builder.build({
     // What Fedify reads on every delivery is memoised in process (kv-memo.ts).
-    kv: new MemoKvStore(new KyselyKvStore(database.db), { prefixes: MEMOISED_KV_PREFIXES, ttlMs: 60_000 }),
+    kv: new MemoKvStore(new KyselyKvStore(database.db), { prefixes: MEMOISED_KV_PREFIXES, ttlMs: 60_000, maxEntries: 2000 }),
     queue: fedifyQueue,
     origin: config.origin.href,
     manuallyStartQueue: true,
