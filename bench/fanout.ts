@@ -10,11 +10,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { publicKeyPem, sendAll, signedPost, stubHandler } from "./peers.ts";
-import { cpuOf, type Engine, startBaseline, startKindred, type Target } from "./targets.ts";
+import { cpuOfTarget, type Engine, startBaseline, startKindred, type Target } from "./targets.ts";
 import { freePort } from "../tests/helpers/instance.ts";
 
 export interface FanoutResult {
   server: string;
+  layout: string;
   engine: Engine;
   instances: number;
   followers: number;
@@ -87,7 +88,7 @@ async function measure(
   perInstance: number,
 ): Promise<FanoutResult> {
   const before = swarm.total();
-  const cpu0 = cpuOf(target.pid);
+  const cpu0 = cpuOfTarget(target);
   const t0 = performance.now();
   await publish();
   const callMs = performance.now() - t0;
@@ -95,10 +96,11 @@ async function measure(
   const allReceivedMs = performance.now() - t0;
   // Wait for the rest of the deliveries (Kindred sends two Announces) before reading the CPU.
   await swarm.waitFor(() => swarm.total() - before >= INSTANCES * perInstance, `${target.name}: all deliveries`);
-  const cpu1 = cpuOf(target.pid);
+  const cpu1 = cpuOfTarget(target);
   const deliveries = swarm.total() - before;
   return {
     server: target.name === "kindred" ? "Kindred" : "stock Fedify",
+    layout: target.layout,
     engine,
     instances: INSTANCES,
     followers,
@@ -110,12 +112,15 @@ async function measure(
   };
 }
 
-export async function benchFanout(engine: Engine): Promise<FanoutResult[]> {
+export async function benchFanout(
+  engine: Engine,
+  options: { only?: "kindred" | "fedify"; workers?: number } = {},
+): Promise<FanoutResult[]> {
   const results: FanoutResult[] = [];
   const pem = await publicKeyPem();
 
   // Stock Fedify: one follower per instance, who follows for real.
-  {
+  if (options.only !== "kindred") {
     const swarm = new Swarm();
     await swarm.start(INSTANCES + UNREACHABLE, 1, pem);
     const baseline = await startBaseline(engine);
@@ -145,13 +150,14 @@ export async function benchFanout(engine: Engine): Promise<FanoutResult[]> {
   }
 
   // Kindred: 10 followers per instance, seeded; ten more instances that never answer.
-  {
+  if (options.only !== "fedify") {
     const swarm = new Swarm();
     await swarm.start(INSTANCES, PER_INSTANCE, pem);
     const dead = await Promise.all(Array.from({ length: UNREACHABLE }, () => freePort()));
     const origins = [...swarm.servers.map((_, i) => swarm.origin(i)), ...dead.map((p) => new URL(`http://127.0.0.1:${p}/`))];
     process.stderr.write(`    kindred (${engine}): seeding ${origins.length * PER_INSTANCE} followers…\n`);
     const kindred = await startKindred(engine, {
+      workers: options.workers,
       async seed(db) {
         const group = await db.selectFrom("actors").select("id").where("username", "=", "bench").where("local", "=", true)
           .executeTakeFirstOrThrow();

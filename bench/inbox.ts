@@ -7,10 +7,11 @@
  * and CPU per activity (whole process and main thread, from /proc).
  */
 import { type SignedPost, sendAll, signedPost, startStubPeer, type StubPeer } from "./peers.ts";
-import { cpuOf, type Engine, startBaseline, startKindred, type Target } from "./targets.ts";
+import { cpuOfTarget, type Engine, startBaseline, startKindred, type Target } from "./targets.ts";
 
 export interface InboxResult {
   server: string;
+  layout: string;
   engine: Engine;
   concurrency: number;
   activities: number;
@@ -94,14 +95,15 @@ async function measureTarget(
       process.stderr.write(`    ${target.name} (${target.engine}): ${perLevel} activities at concurrency ${concurrency}…\n`);
       const posts = await replies(target, peer, threadUri, concurrency, perLevel);
       const before = await stored();
-      const cpu0 = cpuOf(target.pid);
+      const cpu0 = cpuOfTarget(target);
       const t0 = performance.now();
       const { latencies, failed } = await sendAll(posts, concurrency);
       await waitUntil(async () => (await stored()) >= before + perLevel - failed, `${target.name}: stored`);
       const seconds = (performance.now() - t0) / 1000;
-      const cpu1 = cpuOf(target.pid);
+      const cpu1 = cpuOfTarget(target);
       results.push({
         server: target.name === "kindred" ? "Kindred" : "stock Fedify",
+        layout: target.layout,
         engine: target.engine,
         concurrency,
         activities: perLevel,
@@ -124,6 +126,7 @@ export async function benchInbox(
   concurrencies = [1, 8, 32],
   perLevel = 400,
   only?: string,
+  workers = 0,
 ): Promise<InboxResult[]> {
   const results: InboxResult[] = [];
   if (only !== "kindred") {
@@ -135,7 +138,7 @@ export async function benchInbox(
     }
   }
   if (only === "fedify") return results;
-  const kindred = await startKindred(engine);
+  const kindred = await startKindred(engine, { workers });
   try {
     const api = kindred.api;
     const { group } = await api("POST", "/groups/follow", { handle: kindred.group.href });

@@ -3,7 +3,7 @@
  * rewrites each scenario's results section of docs/BENCHMARKS.md.  A
  * benchmark, not a test: it asserts nothing, and CI does not run it.
  *
- *   BENCH_SCENARIOS=pages,inbox   which scenarios (default: all)
+ *   BENCH_SCENARIOS=pages,inbox   which scenarios (default: pages,inbox,fanout,scaleout,footprint)
  *   BENCH_ENGINES=pglite,postgres which databases (default: both)
  *   BENCH_RUNS=200                page requests per page
  *   BENCH_INBOX=400               activities per concurrency level
@@ -14,10 +14,11 @@ import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { benchFanout, type FanoutResult } from "./fanout.ts";
+import { benchFootprint, type FootprintResult } from "./footprint.ts";
 import { benchInbox, type InboxResult } from "./inbox.ts";
 import { benchPages, type Result } from "./pages.ts";
 
-const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox,fanout").split(",");
+const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox,fanout,scaleout,footprint").split(",");
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 const inboxCount = Number(process.env.BENCH_INBOX ?? 400);
@@ -76,6 +77,37 @@ if (scenarios.includes("fanout")) {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map((r) =>
       `| ${r.server} | ${r.engine} | ${r.instances} | ${r.followers} | ${r.deliveries} | ${r.callMs.toFixed(0)} | ${r.allReceivedMs.toFixed(0)} | ${r.cpuMsPerDelivery.toFixed(2)} | ${r.mainCpuMsPerDelivery.toFixed(2)} |`
+    ),
+  ]);
+}
+
+if (scenarios.includes("scaleout") && engines.includes("postgres")) {
+  // One process against one web process and two queue workers on one PostgreSQL.
+  process.stderr.write("scaleout\n");
+  const inbox: InboxResult[] = [];
+  const fanout: FanoutResult[] = [];
+  for (const workers of [0, 2]) {
+    inbox.push(...await benchInbox("postgres", [32], inboxCount, "kindred", workers));
+    fanout.push(...await benchFanout("postgres", { only: "kindred", workers }));
+  }
+  record("scaleout", [
+    "| layout | inbox at 32: activities/s | p95 (ms) | CPU ms / activity (all processes) | fan-out: call returns (ms) | all instances reached (ms) | CPU ms / delivery (all processes) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...inbox.map((r, i) =>
+      `| ${r.layout} | ${r.perSecond.toFixed(0)} | ${ms(r.p95)} | ${r.cpuMs.toFixed(1)} | ${fanout[i].callMs.toFixed(0)} | ${fanout[i].allReceivedMs.toFixed(0)} | ${fanout[i].cpuMsPerDelivery.toFixed(2)} |`
+    ),
+  ]);
+}
+
+if (scenarios.includes("footprint")) {
+  process.stderr.write("footprint\n");
+  const results: FootprintResult[] = [];
+  for (const engine of engines) results.push(await benchFootprint(engine));
+  record("footprint", [
+    "| engine | first start to first request (ms) | restart to first request (ms) | RSS at rest (MiB) | RSS after page loads (MiB) | page loads |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.engine} | ${r.firstStartMs.toFixed(0)} | ${r.restartMs.toFixed(0)} | ${r.restMiB.toFixed(0)} | ${r.warmMiB.toFixed(0)} | ${r.requests} |`
     ),
   ]);
 }

@@ -27,6 +27,10 @@ export interface Target {
   engine: Engine;
   url: URL;
   pid: number;
+  /** Every process of the server (the web process first): scale-out runs workers beside it. */
+  pids: number[];
+  /** How the server ran, for the tables ("1 process", "1 web + 2 workers"). */
+  layout: string;
   /** The group's actor and inbox. */
   group: URL;
   inbox: URL;
@@ -34,6 +38,17 @@ export interface Target {
 }
 
 const root = new URL("..", import.meta.url).pathname;
+
+/** CPU time of a server's processes and of their main threads, in ms (Linux /proc). */
+export function cpuOfTarget(target: Pick<Target, "pids">): { total: number; main: number } {
+  return target.pids.map(cpuOf).reduce((a, b) => ({ total: a.total + b.total, main: a.main + b.main }));
+}
+
+/** Resident memory of a process, in MiB (Linux /proc). */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
 
 /** CPU time of a process and of its main thread, in ms (Linux /proc). */
 export function cpuOf(pid: number): { total: number; main: number } {
@@ -44,7 +59,7 @@ export function cpuOf(pid: number): { total: number; main: number } {
   return { total: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
-function spawnServer(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+export function spawnServer(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ["--import", "tsx", script], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "error", ...env },
@@ -56,7 +71,7 @@ function spawnServer(script: string, env: Record<string, string>): { child: Chil
   return { child, output: () => output };
 }
 
-async function waitUntilUp(url: URL, child: ChildProcess, output: () => string): Promise<void> {
+export async function waitUntilUp(url: URL, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode != null) throw new Error(`${url}: exited early\n${output()}`);
@@ -84,8 +99,15 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void>, output?: () 
 /** Kindred with an open group `bench` and a member `reader`, on a fresh database. */
 export async function startKindred(
   engine: Engine,
-  options: { env?: Record<string, string>; seed?: (db: Kysely<Schema>, origin: URL) => Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    seed?: (db: Kysely<Schema>, origin: URL) => Promise<void>;
+    /** Queue worker processes beside one web process (PostgreSQL only); none: one process does both. */
+    workers?: number;
+  } = {},
 ): Promise<Target & { api: KindredApi; databaseUrl?: string }> {
+  const workers = options.workers ?? 0;
+  if (workers > 0 && engine !== "postgres") throw new Error("worker processes need PostgreSQL");
   const port = await freePort();
   const origin = new URL(`http://127.0.0.1:${port}`);
   const dataDir = mkdtempSync(join(tmpdir(), "kindred-bench-"));
@@ -96,7 +118,7 @@ export async function startKindred(
   await createAccount(database.db, origin, { username: "reader", password: "a long enough password" });
   await options.seed?.(database.db, origin);
   await database.close();
-  const { child, output } = spawnServer("src/main.ts", {
+  const env = {
     PORT: String(port),
     HOST: "127.0.0.1",
     ORIGIN: origin.href,
@@ -107,7 +129,9 @@ export async function startKindred(
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
     ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir }),
     ...options.env,
-  });
+  };
+  const { child, output } = spawnServer("src/main.ts", { ...env, ...(workers > 0 ? { NODE_TYPE: "web" } : {}) });
+  const workerProcesses = Array.from({ length: workers }, () => spawnServer("src/main.ts", { ...env, NODE_TYPE: "worker" }));
   await waitUntilUp(new URL("/healthz", origin), child, output);
   const res = await fetch(new URL("/api/v1/sessions", origin), {
     method: "POST",
@@ -131,11 +155,14 @@ export async function startKindred(
     engine,
     url: origin,
     pid: child.pid!,
+    pids: [child.pid!, ...workerProcesses.map((w) => w.child.pid!)],
+    layout: workers > 0 ? `1 web + ${workers} workers` : "1 process",
     group,
     inbox: new URL(actor.inbox),
     api,
     databaseUrl: scratch?.url,
     stop: stopper(child, async () => {
+      await Promise.all(workerProcesses.map((w) => stopper(w.child, async () => {})()));
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }, output),
@@ -157,6 +184,8 @@ export async function startBaseline(engine: Engine): Promise<Target & { stored()
     engine,
     url: origin,
     pid: child.pid!,
+    pids: [child.pid!],
+    layout: "1 process",
     group: new URL("/users/bench", origin),
     inbox: new URL("/users/bench/inbox", origin),
     stored: async () => Number(await (await fetch(new URL("/count", origin))).text()),

@@ -24,6 +24,12 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite only: start from this dump (`dumpDataDir()`) instead of an empty cluster. */
   loadDataDir?: Blob;
+  /**
+   * PGlite only: `shared_buffers` in MB.  The pool lives in the WebAssembly
+   * memory, which never shrinks: PostgreSQL's 128 MB default made an idle
+   * embedded server about 100 MB larger than 16 MB does.  32 by default.
+   */
+  sharedBuffersMb?: number;
 }
 
 /** A handle on the database: the Kysely instance plus what Kysely lacks. */
@@ -70,7 +76,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
+  const pg = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${options.sharedBuffersMb ?? 32}MB`],
+  });
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pg) });
   return {
     engine: "pglite",

@@ -16,6 +16,8 @@ export interface Config {
   /** PostgreSQL URL; undefined means embedded PGlite in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
+  /** PGLITE_SHARED_BUFFERS: the embedded database's buffer pool, in MB (PostgreSQL's default is 128). */
+  pgliteSharedBuffersMb: number;
   databasePoolSize: number;
   logLevel: LogLevel;
   logFormat: "pretty" | "json";
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST?.trim() || "0.0.0.0",
     databaseUrl,
     dataDir: resolve(env.DATA_DIR?.trim() || "data"),
+    pgliteSharedBuffersMb: integer(env, "PGLITE_SHARED_BUFFERS", 32, 1, 4096),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
     logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warning", "error", "fatal"], "info"),
     logFormat: oneOf(env, "LOG_FORMAT", ["pretty", "json"], production ? "json" : "pretty"),

@@ -43,6 +43,7 @@ export async function createKindred(config: Config, database?: Database): Promis
   database ??= await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    sharedBuffersMb: config.pgliteSharedBuffersMb,
     poolSize: config.databasePoolSize,
   });
   const migrations = await migrateToLatest(database.db);

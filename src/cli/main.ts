@@ -51,6 +51,7 @@ async function main(): Promise<number> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    sharedBuffersMb: config.pgliteSharedBuffersMb,
     poolSize: 2,
   });
   try {
