@@ -110,6 +110,8 @@ describe("sanitiseImage", () => {
     const bomb = bombPng(20_000, 20_000);
     expect(headerSize(bomb, "image/png")).toEqual({ width: 20_000, height: 20_000 });
     expect(() => sanitiseImage(bomb)).toThrow(/megapixels/);
+    // 30 megapixels: over the 25-MP default (decoding is seconds of CPU and hundreds of MB).
+    expect(() => sanitiseImage(bombPng(6000, 5000))).toThrow(/more than 25 megapixels/);
   });
 
   it("refuses a file over the byte limit, and a damaged one", () => {
@@ -122,11 +124,11 @@ describe("sanitiseImage", () => {
 });
 
 describe("uploads", () => {
-  it("need an alt text each, and at most four", () => {
-    expect(() => cleanUploads([{ bytes: laceJpeg(), alt: "  " }], DEFAULT_IMAGE_LIMITS)).toThrow(/alt text/);
+  it("need an alt text each, and at most four", async () => {
+    await expect(cleanUploads([{ bytes: laceJpeg(), alt: "  " }], DEFAULT_IMAGE_LIMITS)).rejects.toThrow(/alt text/);
     const five = Array.from({ length: 5 }, () => ({ bytes: lacePng(), alt: "a chart" }));
-    expect(() => cleanUploads(five, DEFAULT_IMAGE_LIMITS)).toThrow(/at most 4/);
-    const [one] = cleanUploads([{ bytes: lacePng(), alt: " My pill organiser " }], DEFAULT_IMAGE_LIMITS);
+    await expect(cleanUploads(five, DEFAULT_IMAGE_LIMITS)).rejects.toThrow(/at most 4/);
+    const [one] = await cleanUploads([{ bytes: lacePng(), alt: " My pill organiser " }], DEFAULT_IMAGE_LIMITS);
     expect(one.alt).toBe("My pill organiser");
     expect(contains(one.data, SECRET)).toBe(false);
   });
