@@ -122,6 +122,23 @@ describe("a public group made private", () => {
     expect(await threadFrom(b, bob, 3), "bob's thread").toBe(true);
   });
 
+  it("refuses C's vote on the group's poll, and counts B's", async () => {
+    const poll = (await apiOk(olive, "POST", `/groups/${groupId}/polls`, {
+      title: "Which evening?", body: "For the call.", options: ["Monday", "Friday"], multiple: false, duration: "3d",
+    })).post;
+    await waitForQueues(all());
+    const vote = async (from: TestInstance, who: Member, n: number) => {
+      const group = groupUri();
+      const note = new Note({ id: new URL(`/votes/${n}`, from.url), attribution: new URL(who.uri), name: "Friday", replyTarget: new URL(poll.uri), tos: [new URL(olive.uri)] });
+      const create = new Create({ id: new URL(`/activities/vote-${n}`, from.url), actor: new URL(who.uri), object: note, tos: [new URL(olive.uri)] });
+      await fedify(from).sendActivity({ identifier: who.username }, { id: group, inboxId: new URL(`${group.href}/inbox`) }, create);
+      await waitForQueues(all());
+      return (await a.kindred.database.db.selectFrom("poll_options").select("votes_count").where("post_id", "=", poll.id).where("name", "=", "Friday").executeTakeFirstOrThrow()).votes_count;
+    };
+    expect(await vote(c, carl, 1), "carl's vote").toBe(0);
+    expect(await vote(b, bob, 2), "bob's vote").toBe(1);
+  });
+
   it("refuses the posts and votes of a server that stops being a partner", async () => {
     const second = (await apiOk(olive, "POST", `/groups/${groupId}/threads`, { title: "Second", body: "More." })).post;
     await waitForQueues(all());
