@@ -83,6 +83,14 @@ describe("our member's content in another server's private group", () => {
     }
   });
 
+  it("serves bob's Create at its id to the group's server, not to D", async () => {
+    const rows = await b.kindred.database.db.selectFrom("activities").select(["uri", "json"]).where("type", "=", "Create").execute();
+    const create = rows.find((r) => JSON.stringify(r.json).includes(thread.uri));
+    expect(create, "bob's Create stored on B").toBeDefined();
+    expect((await signedGet(create!.uri, a)).status).toBe(200);
+    expect((await signedGet(create!.uri, d)).status).toBe(404);
+  });
+
   it("is refused to a server without a member, and unsigned", async () => {
     for (const uri of [thread.uri, reply.uri]) {
       expect((await signedGet(uri, d)).status, `${uri} signed by D`).toBe(401);
