@@ -22,6 +22,7 @@ export const TIME_LIMIT_MS = 30_000;
 interface Job {
   bytes: Uint8Array;
   limits: ImageLimits;
+  timeLimitMs: number;
   resolve: (image: CleanImage) => void;
   reject: (error: Error) => void;
 }
@@ -83,12 +84,12 @@ function next() {
   worker ??= startWorker();
   worker.ref();
   const timer = setTimeout(() => {
-    logger.warn("An image took more than {ms} ms to re-encode; the worker is restarted", { ms: TIME_LIMIT_MS });
+    logger.warn("An image took more than {ms} ms to re-encode; the worker is restarted", { ms: job.timeLimitMs });
     const w = worker;
     worker = undefined;
     void w?.terminate();
-    finish(unreadable(`the image took too long to process (more than ${TIME_LIMIT_MS / 1000} s)`));
-  }, TIME_LIMIT_MS);
+    finish(unreadable(`the image took too long to process (more than ${job.timeLimitMs / 1000} s)`));
+  }, job.timeLimitMs);
   timer.unref();
   running = { job, timer };
   started++;
@@ -99,12 +100,12 @@ function next() {
 }
 
 /** Checks and re-encodes one image in the worker (src/image-sanitiser.ts#sanitiseImage). */
-export function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promise<CleanImage> {
+export function decodeImage(bytes: Uint8Array, limits: ImageLimits, timeLimitMs = TIME_LIMIT_MS): Promise<CleanImage> {
   if (queue.length >= MAX_WAITING) {
     return Promise.reject(unreadable("the server is busy with other images; please try again in a minute"));
   }
   return new Promise((resolve, reject) => {
-    queue.push({ bytes, limits, resolve, reject });
+    queue.push({ bytes, limits, timeLimitMs, resolve, reject });
     next();
   });
 }

@@ -9,6 +9,7 @@ import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IMAGE_LIMITS, exifOrientation, headerSize, sanitiseImage, sniffImageType } from "../src/image-sanitiser.ts";
 import { cleanUploads, jsonUploads } from "../src/images.ts";
+import { decodeImage, imagesDecoded, MAX_WAITING } from "../src/image-decoder.ts";
 import { ValidationError } from "../src/names.ts";
 import { bombPng, contains, laceJpeg, lacePng, pixels, SCRIPT, SECRET } from "./helpers/images.ts";
 
@@ -138,5 +139,25 @@ describe("uploads", () => {
     expect(u.bytes.length).toBe(lacePng().length);
     expect(() => jsonUploads([{ data: "not base64!", alt: "x" }])).toThrow(/base64/);
     expect(() => jsonUploads("nope")).toThrow(/list/);
+  });
+});
+
+describe("the image worker", () => {
+  it("ends an image that takes too long, and decodes the next one in a new worker", async () => {
+    const big = new Uint8Array(jpeg.encode({ width: 2000, height: 1500, data: pixels(2000, 1500) }, 80).data);
+    await expect(decodeImage(big, DEFAULT_IMAGE_LIMITS, 20)).rejects.toThrow(/took too long/);
+    const next = await decodeImage(lacePng(), DEFAULT_IMAGE_LIMITS);
+    expect(next.contentType).toBe("image/png");
+    expect(contains(next.data, SECRET)).toBe(false);
+  });
+
+  it(`keeps at most ${MAX_WAITING} images waiting, and refuses more with "busy"`, async () => {
+    const before = imagesDecoded();
+    const all = Array.from({ length: MAX_WAITING + 3 }, () => decodeImage(lacePng(), DEFAULT_IMAGE_LIMITS).then(() => "done", (e: Error) => e.message));
+    const results = await Promise.all(all);
+    // One runs at once, MAX_WAITING wait: the rest are refused at once.
+    expect(results.filter((r) => r === "done")).toHaveLength(MAX_WAITING + 1);
+    expect(results.filter((r) => /busy/.test(r))).toHaveLength(2);
+    expect(imagesDecoded() - before).toBe(MAX_WAITING + 1);
   });
 });
