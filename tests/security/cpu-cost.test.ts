@@ -106,6 +106,15 @@ cases.push(
   ["log-in form, multipart, 12,000 parts, valid pre-login token", async () => manyParts("/login", 12_000, preLogin.token, preLogin.cookie)],
   ["new thread, multipart, 100,000 parts, valid pre-login token", async () => manyParts("/g/1/new", 100_000, preLogin.token, preLogin.cookie)],
   ["new thread, multipart, 100,000 parts, a member's session, wrong token", async () => manyParts("/g/1/new", 100_000, "A".repeat(43), session)],
+  ["new thread, multipart, 400 parts with no end to their headers, a member's session", async () => {
+    const boundary = "----kindredcpu";
+    const part = (i: number) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\nx${"\r\n\r".repeat(6_000)}\r\n`;
+    return new Request(new URL("/g/1/new", k.url), {
+      method: "POST",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, Cookie: session },
+      body: `${Array.from({ length: 400 }, (_, i) => part(i)).join("")}--${boundary}--\r\n`,
+    });
+  }],
   ["sign-up form, 1 MB password", async () => new Request(new URL("/signup", k.url), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `username=mallory&password=${"p".repeat(MB - 100)}` })],
   ["WebFinger, 8 KB resource", async () => new Request(new URL(`/.well-known/webfinger?resource=acct:${"a".repeat(8000)}@x`, k.url))],
   ["group page, 8 KB query", async () => new Request(new URL(`/@main?sort=${"a".repeat(8000)}`, k.url), { headers: { Accept: "text/html" } })],
