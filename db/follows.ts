@@ -63,6 +63,19 @@ export function listRemoteFollowers(db: Db, followeeId: number, afterId = 0, lim
     .execute();
 }
 
+/** Every approved remote member of a group, with the id of its Follow. */
+export function listRemoteMembers(db: Db, followeeId: number): Promise<(Actor & { activity_uri: string | null })[]> {
+  return db.selectFrom("follows")
+    .innerJoin("actors", "actors.id", "follows.follower_id")
+    .selectAll("actors")
+    .select("follows.activity_uri as activity_uri")
+    .where("follows.followee_id", "=", followeeId)
+    .where("follows.state", "=", "accepted")
+    .where("actors.local", "=", false)
+    .orderBy("actors.id")
+    .execute();
+}
+
 /** Pending requests to join a group, the oldest `limit` first. */
 export function listPendingFollowers(db: Db, followeeId: number, limit = 200): Promise<Actor[]> {
   return db.selectFrom("follows")

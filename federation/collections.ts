@@ -2,7 +2,7 @@
  * A group's collections: followers, outbox, featured (pinned threads) and
  * moderators (Lemmy's `attributedTo` collection).
  */
-import type { Context, FederationBuilder } from "@fedify/fedify";
+import type { Context, FederationBuilder, RequestContext } from "@fedify/fedify";
 import { Activity, OrderedCollection } from "@fedify/vocab";
 import { countOutbox, listOutbox } from "../db/activities.ts";
 import { findActorByUri, findGroupActor } from "../db/actors.ts";
@@ -10,7 +10,7 @@ import { countFollowers } from "../db/follows.ts";
 import { findGroupBySlug, listGroupModerators } from "../db/groups.ts";
 import { listPinnedThreadViews } from "../db/posts.ts";
 import type { ContextData } from "./context.ts";
-import { localGroupAt, mayFetchGroupContent, mayServeActivity } from "./group-access.ts";
+import { localGroupAt, mayFetchGroupContent, mayServeActivity, serverHasMember } from "./group-access.ts";
 import { servedObject } from "./objects.ts";
 
 function localActor(ctx: Context<ContextData>, identifier: string) {
@@ -20,9 +20,19 @@ function localActor(ctx: Context<ContextData>, identifier: string) {
 export function registerCollections(builder: FederationBuilder<ContextData>): void {
   // Who is in a support group is nobody else's business: like Lemmy, the
   // followers collection shows only a count.  Deliveries are addressed from
-  // the database (delivery.ts), not from this collection.
+  // the database (delivery.ts), not from this collection.  A private group
+  // answers `?is_follower=URL` (as Lemmy 1.0 does) to the servers that may
+  // read it, so that a member's server can tell who else may fetch that
+  // member's posts (federation/remote-group-access.ts): 404 unless the
+  // server of URL is a partner with an approved member.
   builder
-    .setFollowersDispatcher("/@{identifier}/followers", () => ({ items: [] }))
+    .setFollowersDispatcher("/@{identifier}/followers", async (ctx, identifier) => {
+      // Fedify hands a request's context here, though typed as a plain one.
+      const asked = (ctx as Partial<RequestContext<ContextData>>).url?.searchParams.get("is_follower");
+      if (asked == null) return { items: [] };
+      const group = await localGroupAt(ctx, identifier);
+      return group?.visibility === "private" && await serverHasMember(ctx.data.db, group, asked) ? { items: [] } : null;
+    })
     .setCounter(async (ctx, identifier) => {
       const actor = await localActor(ctx, identifier);
       return actor ? await countFollowers(ctx.data.db, actor.id) : null;

@@ -5,12 +5,13 @@
  *   refused excluded servers);
  * - a private group's: only a request with a valid HTTP signature whose key
  *   lives on a server that is a `partner` and has an approved member of the
- *   group;
+ *   group; for our members' posts in another server's private group, a
+ *   signer that server vouches for (federation/remote-group-access.ts);
  * - a local-only group's: no one.
  * The signer's server is the host of the verified key's id: whoever signs
  * with a key served from a host controls that host.
  */
-import type { RequestContext } from "@fedify/fedify";
+import type { Context, RequestContext } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { findActorByUri } from "../db/actors.ts";
 import { hasApprovedMemberOn } from "../db/follows.ts";
@@ -18,6 +19,7 @@ import type { Actor } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { addressesPublic } from "./audience.ts";
 import { isPartner } from "./instance-policy.ts";
+import { remoteGroupAdmits } from "./remote-group-access.ts";
 
 const logger = getLogger(["kindred", "federation", "group-access"]);
 
@@ -27,8 +29,10 @@ export async function mayFetchGroupContent(ctx: RequestContext<ContextData>, gro
   if (group.visibility === "local") return false;
   const key = await ctx.getSignedKey().catch(() => null);
   const keyId = key?.id;
-  const allowed = keyId != null && await isPartner(ctx.data.db, keyId) &&
-    await hasApprovedMemberOn(ctx.data.db, group.id, keyId.host);
+  // Our own private group: we know its members.  Another server's (our
+  // members' posts in it): that server knows (remote-group-access.ts).
+  const allowed = keyId != null &&
+    (group.local ? await serverHasMember(ctx.data.db, group, keyId) : await remoteGroupAdmits(ctx, group, keyId));
   if (!allowed) {
     logger.info("Refused a fetch of private group {group}'s content (signer {key})", {
       group: group.uri,
@@ -36,6 +40,17 @@ export async function mayFetchGroupContent(ctx: RequestContext<ContextData>, gro
     });
   }
   return allowed;
+}
+
+/** Whether the server of `url` is a partner with an approved member of our private group. */
+export async function serverHasMember(db: ContextData["db"], group: Actor, url: URL | string): Promise<boolean> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return await isPartner(db, parsed) && await hasApprovedMemberOn(db, group.id, parsed.host);
 }
 
 /** Whether a stored activity's JSON addresses as:Public (`to` or `cc`). */
@@ -65,13 +80,13 @@ export async function mayServeActivity(ctx: RequestContext<ContextData>, json: u
   const audience = audienceOf(json);
   const group = audience ? await findActorByUri(ctx.data.db, audience) : undefined;
   if (group?.type === "Group" && group.visibility !== "public") {
-    return group.local && await mayFetchGroupContent(ctx, group);
+    return await mayFetchGroupContent(ctx, group);
   }
   return isPublicActivity(json);
 }
 
 /** The local group actor at /@{identifier}, if it is a group. */
-export async function localGroupAt(ctx: RequestContext<ContextData>, identifier: string): Promise<Actor | undefined> {
+export async function localGroupAt(ctx: Context<ContextData>, identifier: string): Promise<Actor | undefined> {
   const actor = await findActorByUri(ctx.data.db, ctx.getActorUri(identifier).href);
   return actor?.type === "Group" && actor.local ? actor : undefined;
 }

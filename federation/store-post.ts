@@ -10,7 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { findActorById, findActorByUri } from "../db/actors.ts";
 import { findActiveBan } from "../db/bans.ts";
 import { notifyMentions } from "../db/notifications.ts";
-import { isApprovedMember } from "../db/follows.ts";
+import { mayContribute } from "./private-groups.ts";
 import { findPostByUri, insertPost } from "../db/posts.ts";
 import { insertImages, type RemoteImage } from "../db/media.ts";
 import type { Actor, Post } from "../db/schema.ts";
@@ -132,9 +132,9 @@ export async function storeRemotePost(
   if (await findActiveBan(ctx.data.db, group.id, author.id)) {
     throw new RefusedError(`${author.uri} is banned from ${group.uri}`);
   }
-  // A local private group takes posts only from its approved members.
-  if (group.local && group.visibility === "private" && !(await isApprovedMember(ctx.data.db, author.id, group.id))) {
-    throw new RefusedError(`${author.uri} is not an approved member of private group ${group.uri}`);
+  // A local private group takes posts only from its approved members on partner servers.
+  if (!(await mayContribute(ctx.data.db, author, group))) {
+    throw new RefusedError(`${author.uri} is not an approved member on a partner server of private group ${group.uri}`);
   }
 
   let html = sanitizeHtml(object.content?.toString() ?? "");

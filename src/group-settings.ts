@@ -10,6 +10,7 @@ import type { Context } from "@fedify/fedify";
 import { findGroupById } from "../db/groups.ts";
 import type { Account, Actor, Group, GroupVisibility } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
+import { describeServers, followersOutsidePartners } from "../federation/private-groups.ts";
 import { changeGroup, checkDescription, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
 import { requireLocalModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
@@ -26,6 +27,8 @@ export interface GroupSettingsInput {
   holdFirstPosts?: unknown;
   /** Must be true to make a group less private (local → private or public, private → public). */
   confirmLessPrivate?: unknown;
+  /** Must be true to make a group private when that removes members on servers that are not partners. */
+  confirmRemoveMembers?: unknown;
 }
 
 /** How much each visibility keeps to itself: local-only most, public least. */
@@ -50,6 +53,25 @@ export class LessPrivateError extends ValidationError {
       `making this group ${to === "local" ? "local-only" : to} instead of ${from === "local" ? "local-only" : from} ` +
         `makes it less private: ${VISIBILITY_EXPLAINED[to]} Confirm to go ahead.`,
     );
+  }
+}
+
+/**
+ * Thrown when making a group private would remove members on servers that
+ * are not partners, and this was not confirmed.
+ */
+export class RemovesMembersError extends ValidationError {
+  readonly count: number;
+  readonly servers: string;
+  constructor(count: number, servers: string) {
+    super(
+      "confirmRemoveMembers",
+      `making this group private removes ${count === 1 ? "1 member" : `${count} members`} on ` +
+        `servers that are not partners: ${servers}. They are told that they are no longer members; nothing more is sent ` +
+        "to those servers, and nothing they send is taken in. Confirm to go ahead.",
+    );
+    this.count = count;
+    this.servers = servers;
   }
 }
 
@@ -82,6 +104,12 @@ export async function changeGroupSettings(ctx: Ctx, account: Account, group: Act
     const to = checkVisibility(visibility);
     if (isLessPrivate(current.visibility, to) && input.confirmLessPrivate !== true) {
       throw new LessPrivateError(current.visibility, to);
+    }
+    if (to === "private") {
+      const outside = await followersOutsidePartners(ctx.data.db, group);
+      if (outside.length > 0 && input.confirmRemoveMembers !== true) {
+        throw new RemovesMembersError(outside.length, describeServers(outside));
+      }
     }
     changes.visibility = to;
   }

@@ -10,6 +10,7 @@ import type { ContextData } from "../federation/context.ts";
 import { sendGroupUpdate } from "../federation/delivery.ts";
 import { saveKeyPairs } from "../db/keys.ts";
 import { localGroupActor } from "../federation/local-actors.ts";
+import { removeFollowersOutsidePartners } from "../federation/private-groups.ts";
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { checkName, ValidationError } from "./names.ts";
@@ -121,5 +122,8 @@ export async function changeGroup(
   const actor = await findGroupActor(db, group.id);
   // A local-only group tells nobody anything (delivery.ts sends it nothing either).
   if (ctx && actor && group.visibility !== "local") await sendGroupUpdate(ctx, actor, await groupActor(ctx, group));
+  // A private group keeps members only on partner servers: the others are
+  // removed and told (federation/private-groups.ts).
+  if (ctx && actor && changes.visibility === "private") await removeFollowersOutsidePartners(ctx, actor);
   return group;
 }

@@ -2,11 +2,15 @@
  * Images attached to a new thread or reply (issue 6, item 5): read from the
  * web form (multipart: `image_1`…`image_4` with `alt_1`…`alt_4`) or the JSON
  * API (`images: [{ data: base64, alt }]`), each with its alt text, then
- * re-encoded by src/image-sanitiser.ts.  Nothing is stored here: the checked
+ * re-encoded by src/image-sanitiser.ts in a worker thread
+ * (src/image-decoder.ts).  Routes only wrap what was sent in
+ * {@link ImageUploads} (cheap checks); src/posts.ts decodes them after every
+ * authorisation check has passed.  Nothing is stored here: the checked
  * images go with the post to federation/member-actions.ts#publishPost.
  */
 import type { NewLocalImage } from "../db/media.ts";
-import { type ImageLimits, sanitiseImage } from "./image-sanitiser.ts";
+import { decodeImage } from "./image-decoder.ts";
+import { checkImage, type ImageLimits } from "./image-sanitiser.ts";
 import { ValidationError } from "./names.ts";
 
 export const MAX_IMAGES = 4;
@@ -22,8 +26,8 @@ export function maxUploadBytes(maxImageBytes: number): number {
   return MAX_IMAGES * Math.ceil((maxImageBytes * 4) / 3) + 1024 * 1024;
 }
 
-/** Checks the alt texts and the number of images, then re-encodes each one. */
-export function cleanUploads(uploads: Upload[], limits: ImageLimits): NewLocalImage[] {
+/** Checks the alt texts and the number of images, without decoding anything. */
+function checkUploads(uploads: Upload[]): void {
   if (uploads.length > MAX_IMAGES) throw new ValidationError("images", `at most ${MAX_IMAGES} images per post`);
   uploads.forEach((u, i) => {
     const alt = u.alt.trim();
@@ -34,15 +38,47 @@ export function cleanUploads(uploads: Upload[], limits: ImageLimits): NewLocalIm
       throw new ValidationError("images", `the description of image ${i + 1} is longer than ${MAX_ALT_LENGTH} characters`);
     }
   });
-  return uploads.map((u, i) => {
+}
+
+const numbered = (i: number) => (error: unknown) => {
+  if (error instanceof ValidationError) throw new ValidationError("images", `image ${i + 1}: ${error.message}`);
+  throw error;
+};
+
+/** Checks the alt texts, the number of images and their headers, then re-encodes each one (in the worker, in turn). */
+export async function cleanUploads(uploads: Upload[], limits: ImageLimits): Promise<NewLocalImage[]> {
+  checkUploads(uploads);
+  uploads.forEach((u, i) => {
     try {
-      const clean = sanitiseImage(u.bytes, limits);
-      return { data: clean.data, contentType: clean.contentType, width: clean.width, height: clean.height, alt: u.alt.trim() };
+      checkImage(u.bytes, limits);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError("images", `image ${i + 1}: ${error.message}`);
-      throw error;
+      numbered(i)(error);
     }
   });
+  const images: NewLocalImage[] = [];
+  for (const [i, u] of uploads.entries()) {
+    const clean = await decodeImage(u.bytes, limits).catch(numbered(i));
+    images.push({ data: clean.data, contentType: clean.contentType, width: clean.width, height: clean.height, alt: u.alt.trim() });
+  }
+  return images;
+}
+
+/**
+ * A post's uploads, checked but not yet decoded: what routes hand to
+ * src/posts.ts, which decodes them (`clean()`) only once the author may post
+ * there.  A class, so that raw JSON can never pass for it.
+ */
+export class ImageUploads {
+  readonly uploads: Upload[];
+  readonly limits: ImageLimits;
+  constructor(uploads: Upload[], limits: ImageLimits) {
+    checkUploads(uploads);
+    this.uploads = uploads;
+    this.limits = limits;
+  }
+  clean(): Promise<NewLocalImage[]> {
+    return cleanUploads(this.uploads, this.limits);
+  }
 }
 
 type FormBody = Record<string, string | File | (string | File)[]>;

@@ -13,8 +13,12 @@ const RESERVED = new Set([
 ]);
 
 export class ValidationError extends Error {
-  constructor(readonly field: string, message: string) {
+  // A declared field, not a parameter property: src/image-worker.ts loads
+  // this file with Node's type stripping, which takes only erasable syntax.
+  readonly field: string;
+  constructor(field: string, message: string) {
     super(message);
+    this.field = field;
     this.name = "ValidationError";
   }
 }

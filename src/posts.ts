@@ -10,6 +10,7 @@ import { findFollow } from "../db/follows.ts";
 import { banMessage } from "./ban-message.ts";
 import { notifyMentions } from "../db/notifications.ts";
 import type { NewLocalImage } from "../db/media.ts";
+import { ImageUploads } from "./images.ts";
 import type { NewPoll } from "../db/polls.ts";
 import type { Actor, Post } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
@@ -34,17 +35,22 @@ export interface PostInput {
   sensitive?: boolean;
   /** The author saw the personal details the guard found and posts anyway (src/oversharing.ts). */
   confirmPersonalDetails?: boolean;
-  /** Images re-encoded by src/images.ts#cleanUploads (new threads and replies only). */
-  images?: NewLocalImage[];
+  /** Uploaded images, not decoded yet (new threads and replies only): src/images.ts. */
+  images?: ImageUploads;
 }
 
-/** Only images that src/images.ts re-encoded (raw JSON can never pass for them). */
-function checkedImages(images: unknown): NewLocalImage[] {
+/**
+ * Decodes and re-encodes the uploads (src/images.ts, in a worker thread);
+ * called only after every authorisation check, so that no one who may not
+ * post here can make the server decode anything.  Only uploads wrapped by
+ * src/images.ts pass (raw JSON never can).
+ */
+async function decodedImages(images: unknown): Promise<NewLocalImage[]> {
   if (images == null) return [];
-  if (!Array.isArray(images) || !images.every((i) => i?.data instanceof Uint8Array)) {
+  if (!(images instanceof ImageUploads)) {
     throw new ValidationError("images", "images must be uploaded through the compose form or the API's images field");
   }
-  return images;
+  return await images.clean();
 }
 
 /** Control characters other than tab and line breaks: PostgreSQL refuses NUL, and none has a use in a post. */
@@ -139,7 +145,7 @@ export async function createThread(ctx: Ctx, author: Actor, group: Actor, input:
   const fields = poll && !input.body?.trim() ? { ...content({ ...input, body: "-" }), source: "", content_html: "" } : content(input);
   await requireMember(ctx, author, group);
   checkPersonalDetails(author, { title, summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
-  return await screenAndPublish(ctx, author, group, { title, ...fields, poll, images: checkedImages(input.images) });
+  return await screenAndPublish(ctx, author, group, { title, ...fields, poll, images: await decodedImages(input.images) });
 }
 
 export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: PostInput): Promise<NewPost> {
@@ -150,7 +156,7 @@ export async function createReply(ctx: Ctx, author: Actor, parent: Post, input: 
   await requireMember(ctx, author, group);
   await refuseLockedReply(ctx, author, parent, group);
   checkPersonalDetails(author, { summary: fields.summary, body: fields.source }, input.confirmPersonalDetails === true);
-  return await screenAndPublish(ctx, author, group, { parent, ...fields, images: checkedImages(input.images) });
+  return await screenAndPublish(ctx, author, group, { parent, ...fields, images: await decodedImages(input.images) });
 }
 
 async function ownPost(ctx: Ctx, author: Actor, post: Post): Promise<Actor> {

@@ -9,6 +9,7 @@ import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IMAGE_LIMITS, exifOrientation, headerSize, sanitiseImage, sniffImageType } from "../src/image-sanitiser.ts";
 import { cleanUploads, jsonUploads } from "../src/images.ts";
+import { decodeImage, imagesDecoded, MAX_WAITING } from "../src/image-decoder.ts";
 import { ValidationError } from "../src/names.ts";
 import { bombPng, contains, laceJpeg, lacePng, pixels, SCRIPT, SECRET } from "./helpers/images.ts";
 
@@ -110,6 +111,8 @@ describe("sanitiseImage", () => {
     const bomb = bombPng(20_000, 20_000);
     expect(headerSize(bomb, "image/png")).toEqual({ width: 20_000, height: 20_000 });
     expect(() => sanitiseImage(bomb)).toThrow(/megapixels/);
+    // 30 megapixels: over the 25-MP default (decoding is seconds of CPU and hundreds of MB).
+    expect(() => sanitiseImage(bombPng(6000, 5000))).toThrow(/more than 25 megapixels/);
   });
 
   it("refuses a file over the byte limit, and a damaged one", () => {
@@ -122,11 +125,11 @@ describe("sanitiseImage", () => {
 });
 
 describe("uploads", () => {
-  it("need an alt text each, and at most four", () => {
-    expect(() => cleanUploads([{ bytes: laceJpeg(), alt: "  " }], DEFAULT_IMAGE_LIMITS)).toThrow(/alt text/);
+  it("need an alt text each, and at most four", async () => {
+    await expect(cleanUploads([{ bytes: laceJpeg(), alt: "  " }], DEFAULT_IMAGE_LIMITS)).rejects.toThrow(/alt text/);
     const five = Array.from({ length: 5 }, () => ({ bytes: lacePng(), alt: "a chart" }));
-    expect(() => cleanUploads(five, DEFAULT_IMAGE_LIMITS)).toThrow(/at most 4/);
-    const [one] = cleanUploads([{ bytes: lacePng(), alt: " My pill organiser " }], DEFAULT_IMAGE_LIMITS);
+    await expect(cleanUploads(five, DEFAULT_IMAGE_LIMITS)).rejects.toThrow(/at most 4/);
+    const [one] = await cleanUploads([{ bytes: lacePng(), alt: " My pill organiser " }], DEFAULT_IMAGE_LIMITS);
     expect(one.alt).toBe("My pill organiser");
     expect(contains(one.data, SECRET)).toBe(false);
   });
@@ -136,5 +139,25 @@ describe("uploads", () => {
     expect(u.bytes.length).toBe(lacePng().length);
     expect(() => jsonUploads([{ data: "not base64!", alt: "x" }])).toThrow(/base64/);
     expect(() => jsonUploads("nope")).toThrow(/list/);
+  });
+});
+
+describe("the image worker", () => {
+  it("ends an image that takes too long, and decodes the next one in a new worker", async () => {
+    const big = new Uint8Array(jpeg.encode({ width: 2000, height: 1500, data: pixels(2000, 1500) }, 80).data);
+    await expect(decodeImage(big, DEFAULT_IMAGE_LIMITS, 20)).rejects.toThrow(/took too long/);
+    const next = await decodeImage(lacePng(), DEFAULT_IMAGE_LIMITS);
+    expect(next.contentType).toBe("image/png");
+    expect(contains(next.data, SECRET)).toBe(false);
+  });
+
+  it(`keeps at most ${MAX_WAITING} images waiting, and refuses more with "busy"`, async () => {
+    const before = imagesDecoded();
+    const all = Array.from({ length: MAX_WAITING + 3 }, () => decodeImage(lacePng(), DEFAULT_IMAGE_LIMITS).then(() => "done", (e: Error) => e.message));
+    const results = await Promise.all(all);
+    // One runs at once, MAX_WAITING wait: the rest are refused at once.
+    expect(results.filter((r) => r === "done")).toHaveLength(MAX_WAITING + 1);
+    expect(results.filter((r) => /busy/.test(r))).toHaveLength(2);
+    expect(imagesDecoded() - before).toBe(MAX_WAITING + 1);
   });
 });

@@ -6,6 +6,8 @@
  */
 import type { Context } from "@fedify/fedify";
 import { type Create, Note, type Question } from "@fedify/vocab";
+import { findActorById } from "../../db/actors.ts";
+import { findActiveBan } from "../../db/bans.ts";
 import { findPoll, insertPoll, pollEnded, recordChoices, recount, setRemoteCounts } from "../../db/polls.ts";
 import { findPostByUri } from "../../db/posts.ts";
 import type { Transaction } from "kysely";
@@ -13,6 +15,7 @@ import type { Schema } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
 import { readQuestion, type RemotePoll } from "../poll-objects.ts";
 import { sendPollUpdate } from "../polls.ts";
+import { mayContribute } from "../private-groups.ts";
 import { resolveActor } from "../remote-actors.ts";
 import { RefusedError } from "../store-post.ts";
 
@@ -44,6 +47,11 @@ export async function onPollVote(ctx: Context<ContextData>, create: Create, note
   if (!option) throw new RefusedError(`the poll ${post.uri} has no option “${name.slice(0, 100)}”`);
   const voter = await resolveActor(ctx, voterUri);
   if (voter.local || voter.blocked_at) throw new RefusedError(`${voterUri.href} may not vote here`);
+  // A private group's polls take votes from its approved members on partner servers only, as its posts do.
+  const group = await findActorById(db, post.group_id);
+  if (group && (await findActiveBan(db, group.id, voter.id) || !(await mayContribute(db, voter, group)))) {
+    throw new RefusedError(`${voterUri.href} may not vote in ${group.uri}`);
+  }
   const added = await db.transaction().execute(async (trx) => {
     const added = await recordChoices(trx, post.id, voter.id, poll.multiple, [option.position], null);
     if (added.length > 0) await recount(trx, post.id);

@@ -4,7 +4,7 @@ import { Dislike, type Like } from "@fedify/vocab";
 import { findActorById, findActorByUri } from "../../db/actors.ts";
 import { findActiveBan } from "../../db/bans.ts";
 import { findPostByUri, findVote, setVote } from "../../db/posts.ts";
-import { isApprovedMember } from "../../db/follows.ts";
+import { mayContribute } from "../private-groups.ts";
 import type { Actor } from "../../db/schema.ts";
 import type { ContextData } from "../context.ts";
 import { RefusedError } from "../store-post.ts";
@@ -20,9 +20,9 @@ export async function onVote(ctx: Context<ContextData>, vote: Like | Dislike, vi
   if (await findActiveBan(ctx.data.db, post.group_id, voter.id)) {
     throw new RefusedError(`${voter.uri} is banned from the group of ${post.uri}`);
   }
-  // A private (or local-only) group's posts take votes from its approved members only.
+  // A private (or local-only) group's posts take votes from its approved members (on partner servers) only.
   const group = await findActorById(ctx.data.db, post.group_id);
-  if (group?.local && group.visibility !== "public" && !(await isApprovedMember(ctx.data.db, voter.id, group.id))) {
+  if (group && !(await mayContribute(ctx.data.db, voter, group))) {
     throw new RefusedError(`${voter.uri} is not a member of the private group of ${post.uri}`);
   }
   const value = vote instanceof Dislike ? -1 : 1;

@@ -14,6 +14,7 @@ import { listPendingFollowers } from "../../db/follows.ts";
 const CLI_ALL = 1_000_000;
 import type { ContextData } from "../../federation/context.ts";
 import { localGroupBySlug } from "../../federation/local-groups.ts";
+import { describeServers, followersOutsidePartners } from "../../federation/private-groups.ts";
 import { decideJoinRequest, newServerWarning } from "../membership.ts";
 import { NameTakenError, listGroups } from "../../db/groups.ts";
 import type { Group, Schema } from "../../db/schema.ts";
@@ -202,6 +203,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         visibility: { type: "string" },
       });
       if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
+      const before = values.visibility === "private" ? await localGroupBySlug(io.fedify(), positionals[0]) : undefined;
+      const outside = before ? await followersOutsidePartners(io.db, before.actor) : [];
       const group = await changeGroup(io.db, positionals[0], {
         name: values.name,
         description: values.description,
@@ -209,6 +212,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         visibility: values.visibility,
       }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
+      if (outside.length > 0) io.out(`Removed ${outside.length} members on servers that are not partners: ${describeServers(outside)}`);
       io.out(describeGroup(group, io.origin));
       return 0;
     }

@@ -134,6 +134,46 @@ export function ConfirmLessPrivatePage(props: {
   );
 }
 
+/** Asked before a group becomes private when members on servers that are not partners would be removed. */
+export function ConfirmRemoveMembersPage(props: {
+  page: PageInfo;
+  group: Actor;
+  count: number;
+  servers: string;
+  values: SettingsValues;
+  confirmedLessPrivate: boolean;
+}) {
+  const { page, group, values } = props;
+  const members = props.count === 1 ? "1 member" : `${props.count} members`;
+  return (
+    <Layout title={`Remove members on other servers? · ${groupName(group)}`} page={page}>
+      <p class="breadcrumb"><a href={groupPath(group)}>{groupName(group)}</a></p>
+      <h1>Make “{groupName(group)}” private and remove {members}?</h1>
+      <div class="warning" role="alert">
+        <h2>{members} on servers that are not partners</h2>
+        <p>{props.servers}</p>
+        <p>
+          A private group keeps members only on this server and on partner servers. These members will be removed, and
+          their servers told that they are no longer members. Nothing more is sent to those servers,
+          and nothing they send (posts, replies, votes) is taken in. They can ask to join again only once an admin of this
+          server makes their server a partner. Requests to join from those servers stay on the requests page, where
+          they cannot be approved until then.
+        </p>
+      </div>
+      <form method="post" action={`/g/${group.id}/settings`}>
+        <Csrf token={page.csrf} />
+        {Object.entries(values).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+        {props.confirmedLessPrivate ? <input type="hidden" name="confirm" value="yes" /> : null}
+        <input type="hidden" name="confirmRemove" value="yes" />
+        <p>
+          <button type="submit" class="danger">Yes, make it private and remove {members}</button>{" "}
+          <a href={`/g/${group.id}/settings`}>No, keep it as it is</a>
+        </p>
+      </form>
+    </Layout>
+  );
+}
+
 export interface JoinRequestView {
   actor: Actor;
   /** "the admins of X will be able to read this group from now on" (src/membership.ts#newServerWarning). */

@@ -1,7 +1,8 @@
 /**
  * JSON API for a local group's managers: `PATCH /groups/:groupId` (the
  * settings page's fields; `confirmLessPrivate: true` to make a group less
- * private) and the access log (`GET /admin/access-log` for admins,
+ * private, `confirmRemoveMembers: true` to make it private when that removes
+ * members on servers that are not partners) and the access log (`GET /admin/access-log` for admins,
  * `GET /groups/:groupId/access-log` for the group's owner and admins).
  */
 import type { Hono } from "hono";
@@ -52,6 +53,7 @@ export function groupSettingsApi(api: Hono<AppEnv>): void {
       visibility: b.visibility,
       holdFirstPosts: b.holdFirstPosts,
       confirmLessPrivate: b.confirmLessPrivate,
+      confirmRemoveMembers: b.confirmRemoveMembers,
     });
     return c.json({ group: actorJson((await findActorById(c.var.kindred.db, group.id))!), settings: settingsJson(settings) });
   });

@@ -27,7 +27,7 @@ import { dataRightsApi } from "./api-data-rights.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
-import { cleanUploads, jsonUploads } from "../images.ts";
+import { ImageUploads, jsonUploads } from "../images.ts";
 import { listMediaOf } from "../../db/media.ts";
 import type { Post } from "../../db/schema.ts";
 import { actorJson, postJson, reportJson } from "./api-json.ts";
@@ -38,10 +38,10 @@ import { postingLimit, RateLimitedError, takeLogin, tooManyRequestsJson } from "
 
 type C = Context<AppEnv>;
 
-/** A new post's JSON body, its `images` ([{ data: base64, alt }]) re-encoded (src/images.ts). */
+/** A new post's JSON body, its `images` ([{ data: base64, alt }]) to be re-encoded once the author may post (src/images.ts). */
 async function postBody(c: C) {
   const json = await body(c);
-  return { ...json, images: cleanUploads(jsonUploads(json.images), c.var.kindred.imageLimits) };
+  return { ...json, images: new ImageUploads(jsonUploads(json.images), c.var.kindred.imageLimits) };
 }
 
 /**

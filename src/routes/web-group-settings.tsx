@@ -12,11 +12,11 @@ import { findGroupById } from "../../db/groups.ts";
 import type { Actor } from "../../db/schema.ts";
 import { accessLogFor, ownsGroup } from "../access-log.ts";
 import type { AppEnv } from "../app-env.ts";
-import { changeGroupSettings, LessPrivateError } from "../group-settings.ts";
+import { changeGroupSettings, LessPrivateError, RemovesMembersError } from "../group-settings.ts";
 import { approvalRefusal, canModerate, decideJoinRequest, newServerWarning } from "../membership.ts";
 import { ValidationError } from "../names.ts";
 import { AccessLogPage } from "../pages/access-log.tsx";
-import { ConfirmLessPrivatePage, GroupSettingsPage, JoinRequestsPage, type SettingsValues, settingsValues } from "../pages/group-settings.tsx";
+import { ConfirmLessPrivatePage, ConfirmRemoveMembersPage, GroupSettingsPage, JoinRequestsPage, type SettingsValues, settingsValues } from "../pages/group-settings.tsx";
 import { ForbiddenError } from "../posts.ts";
 import { findGroupActorById } from "../web-groups.ts";
 import { type C, formFields, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -67,10 +67,18 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
       holdFirstPosts: f.holdFirstPosts ?? "",
     };
     try {
-      await changeGroupSettings(c.var.kindred.fedify(), viewer.account, group, { ...values, confirmLessPrivate: f.confirm === "yes" });
+      await changeGroupSettings(c.var.kindred.fedify(), viewer.account, group, {
+        ...values,
+        confirmLessPrivate: f.confirm === "yes",
+        confirmRemoveMembers: f.confirmRemove === "yes",
+      });
     } catch (error) {
       if (error instanceof LessPrivateError) {
         return c.html(<ConfirmLessPrivatePage page={pageInfo(c)} group={group} from={error.from} values={values} />);
+      }
+      if (error instanceof RemovesMembersError) {
+        return c.html(<ConfirmRemoveMembersPage page={pageInfo(c)} group={group} count={error.count} servers={error.servers}
+          values={values} confirmedLessPrivate={f.confirm === "yes"} />);
       }
       if (!(error instanceof ValidationError)) throw error;
       return c.html(<GroupSettingsPage page={pageInfo(c)} group={group} values={values} errors={[error.message]} />, 422);

@@ -20,7 +20,7 @@ import { logGroupContentRead, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
-import { cleanUploads, formUploads } from "../images.ts";
+import { formUploads, ImageUploads } from "../images.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
@@ -140,7 +140,8 @@ export function webGroupRoutes(): Hono<AppEnv> {
       return c.html(compose(c, group, { values: input, previewHtml: renderMarkdown(input.body ?? "") }));
     }
     try {
-      const images = cleanUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
+      // Decoded by createThread, only once the viewer may post here.
+      const images = new ImageUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
       const post = await createThread(ctx, viewer.actor, group, { ...input, images });
       return c.redirect(afterPosting(postPath(post), post), 303);
     } catch (error) {

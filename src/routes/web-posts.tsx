@@ -24,7 +24,7 @@ import { canReadGroupContent, mayReadPost } from "../group-access.ts";
 import { logGroupContentRead, logHiddenPostsRead, routeOf } from "../access-log.ts";
 import { postInput } from "./web-groups.tsx";
 import { listMediaOf } from "../../db/media.ts";
-import { cleanUploads, formUploads } from "../images.ts";
+import { formUploads, ImageUploads } from "../images.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 /** The thread a post belongs to, with the viewer's votes and membership. */
@@ -98,7 +98,8 @@ export function webPostRoutes(): Hono<AppEnv> {
         context={{ author: "The post", html: parent.content_html }} {...extra} />;
     if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
     try {
-      const images = cleanUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
+      // Decoded by createReply, only once the viewer may reply here.
+      const images = new ImageUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
       const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, { ...input, images });
       return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
     } catch (error) {

@@ -13,12 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalGroup } from "../helpers/federation.ts";
 import { startInstance, type TestInstance } from "../helpers/instance.ts";
 import { cavageRequest, rsaKeyPair } from "../helpers/signing.ts";
+import { WebClient } from "../helpers/web.ts";
 
 const BUDGET_MS = 50;
 let k: TestInstance;
 let key: CryptoKey;
 let closed: Server;
 let keyId = "";
+/** A pre-login cookie and its CSRF token, as anyone gets them from the log-in page. */
+let preLogin = { cookie: "", token: "" };
+/** A member's session cookie. */
+let session = "";
 
 beforeAll(async () => {
   k = await startInstance({ LOG_LEVEL: "fatal" });
@@ -28,6 +33,14 @@ beforeAll(async () => {
   closed = createServer((s) => s.destroy());
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
   keyId = `http://127.0.0.1:${(closed.address() as { port: number }).port}/u/mallory#main-key`;
+  const login = await k.kindred.app.fetch(new Request(new URL("/login", k.url), { headers: { Accept: "text/html" } }));
+  preLogin = {
+    cookie: login.headers.getSetCookie()[0].split(";")[0],
+    token: /name="_csrf" value="([^"]+)"/.exec(await login.text())![1],
+  };
+  const member = new WebClient(k);
+  await member.signUp("member");
+  session = [...member.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
 }, 120_000);
 afterAll(async () => {
   await k?.stop();
@@ -58,6 +71,18 @@ const bodies: Record<string, () => string> = {
 };
 
 type Make = () => Promise<Request>;
+
+/** A multipart form of `parts` tiny fields, with `_csrf` last when given (a browser sends fields in order). */
+function manyParts(path: string, parts: number, token?: string, cookie?: string): Request {
+  const boundary = "----kindredcpu";
+  const fields = Array.from({ length: parts }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`);
+  if (token) fields.push(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`);
+  return new Request(new URL(path, k.url), {
+    method: "POST",
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...(cookie ? { Cookie: cookie } : {}) },
+    body: `${fields.join("")}--${boundary}--\r\n`,
+  });
+}
 const jsonPost = (url: string, body: string, headers: Record<string, string> = {}) =>
   new Request(url, { method: "POST", headers: { "Content-Type": "application/activity+json", ...headers }, body });
 
@@ -76,6 +101,20 @@ cases.push(
   ["API, bad token, 1 MB JSON", async () => new Request(new URL("/api/v1/groups/1/threads", k.url), { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${"x".repeat(4000)}` }, body: bodies["many keys"]() })],
   ["log-in form, 1 MB of fields", async () => new Request(new URL("/login", k.url), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `username=a&password=${"p".repeat(MB - 100)}` })],
   ["log-in form, 50,000 fields", async () => new Request(new URL("/login", k.url), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: Array.from({ length: 50_000 }, (_, i) => `f${i}=${i}`).join("&") })],
+  ["log-in form, multipart, 12,000 parts, no cookie", async () => manyParts("/login", 12_000)],
+  ["log-in form, multipart, 12,000 parts, wrong token", async () => manyParts("/login", 12_000, "A".repeat(43), preLogin.cookie)],
+  ["log-in form, multipart, 12,000 parts, valid pre-login token", async () => manyParts("/login", 12_000, preLogin.token, preLogin.cookie)],
+  ["new thread, multipart, 100,000 parts, valid pre-login token", async () => manyParts("/g/1/new", 100_000, preLogin.token, preLogin.cookie)],
+  ["new thread, multipart, 100,000 parts, a member's session, wrong token", async () => manyParts("/g/1/new", 100_000, "A".repeat(43), session)],
+  ["new thread, multipart, 400 parts with no end to their headers, a member's session", async () => {
+    const boundary = "----kindredcpu";
+    const part = (i: number) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\nx${"\r\n\r".repeat(6_000)}\r\n`;
+    return new Request(new URL("/g/1/new", k.url), {
+      method: "POST",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, Cookie: session },
+      body: `${Array.from({ length: 400 }, (_, i) => part(i)).join("")}--${boundary}--\r\n`,
+    });
+  }],
   ["sign-up form, 1 MB password", async () => new Request(new URL("/signup", k.url), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `username=mallory&password=${"p".repeat(MB - 100)}` })],
   ["WebFinger, 8 KB resource", async () => new Request(new URL(`/.well-known/webfinger?resource=acct:${"a".repeat(8000)}@x`, k.url))],
   ["group page, 8 KB query", async () => new Request(new URL(`/@main?sort=${"a".repeat(8000)}`, k.url), { headers: { Accept: "text/html" } })],
