@@ -489,6 +489,13 @@ export interface MediaTable {
   created_at: Generated<Date>;
 }
 
+/** The software a remote server runs, from its NodeInfo (null: it had none we could read). */
+export interface InstanceSoftwareTable {
+  host: string;
+  software: string | null;
+  checked_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -525,6 +532,7 @@ export interface Schema {
   rate_limit_secrets: RateLimitSecretsTable;
   access_log: AccessLogTable;
   media: MediaTable;
+  instance_software: InstanceSoftwareTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -120,10 +120,11 @@ export async function redistribute(
   }
   const ids = (object ? [0, 1] : [0]).map(() => newActivityId(ctx));
   const announces: FanoutActivity[] = [];
-  for (const json of await announceDocuments(group, ids, activity, object, ctx.contextLoader)) {
+  for (const [n, json] of (await announceDocuments(group, ids, activity, object, ctx.contextLoader)).entries()) {
     const id = json.id as string;
     await recordActivity(ctx.data.db, group.id, id, "Announce", json);
-    announces.push({ id, type: ANNOUNCE, json });
+    // The second is Announce(object), which group-aware servers do without.
+    announces.push({ id, type: ANNOUNCE, json, microblogOnly: n > 0 });
   }
   await enqueueGroupFanout(ctx, group, announces, orderingKey);
 }

@@ -26,15 +26,18 @@
  */
 import { type MessageQueue, type MessageQueueListenOptions } from "@fedify/fedify";
 import type { Context } from "@fedify/fedify";
+import type { DocumentLoader } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Kysely } from "kysely";
 import { findActivityJson } from "../db/activities.ts";
 import { findGroupActor } from "../db/actors.ts";
+import { findInstanceSoftware } from "../db/instance-software.ts";
 import { loadKeyPairs } from "../db/keys.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "./context.ts";
 import { isPartner, mayFederateWith } from "./instance-policy.ts";
+import { learnSoftwareOf, needsObjectAnnounce } from "./instance-software.ts";
 import { keyOwner } from "./keys.ts";
 
 const logger = getLogger(["kindred", "federation", "fanout"]);
@@ -47,6 +50,8 @@ export interface FanoutActivity {
   /** The full type IRI, as Fedify's outbox messages carry it. */
   type: string;
   json: unknown;
+  /** `Announce(object)`: not sent to servers known to be group-aware (instance-software.ts). */
+  microblogOnly?: boolean;
 }
 
 /** The queued message a worker turns into one delivery per inbox. */
@@ -180,10 +185,12 @@ export async function expandGroupFanout(
   const started = new Date().toISOString();
   const out: { message: Record<string, unknown>; orderingKey?: string }[] = [];
   const inboxes = [...await fanoutInboxes(db, group, message.baseUrl)];
+  const software = await findInstanceSoftware(db, [...new Set(inboxes.map(([inbox]) => new URL(inbox).host))]);
   // Activity by activity: every server gets the first before anyone gets the
   // second (ids, hence order under each server's key, follow this order).
   for (const activity of message.activities) {
     for (const [inbox, { shared, actorIds }] of inboxes) {
+      if (activity.microblogOnly && !needsObjectAnnounce(software.get(new URL(inbox).host))) continue;
       const orderingKey = message.orderingKey == null ? undefined : `${message.orderingKey}\n${new URL(inbox).origin}`;
       out.push({
         orderingKey,
@@ -218,6 +225,8 @@ export async function expandGroupFanout(
  */
 export class GroupFanoutQueue implements MessageQueue {
   readonly nativeRetrial?: boolean;
+  /** Fetches followers' NodeInfo (set once Fedify is built: it applies our fetch rules). */
+  loader?: DocumentLoader;
   constructor(readonly inner: MessageQueue, readonly db: Kysely<Schema>) {
     this.nativeRetrial = inner.nativeRetrial;
   }
@@ -243,6 +252,14 @@ export class GroupFanoutQueue implements MessageQueue {
       // The deliveries will want these activities next: keep them at hand.
       for (const a of message.activities) this.#remember(a.id, Promise.resolve(a.json));
       const deliveries = await expandGroupFanout(this.db, message);
+      // Servers whose software is unknown (or a week old) are looked up for next time.
+      if (this.loader) {
+        const origins = [...new Set(deliveries.map((d) => new URL(String(d.message.inbox)).origin))];
+        const loader = this.loader;
+        findInstanceSoftware(this.db, origins.map((o) => new URL(o).host))
+          .then((known) => learnSoftwareOf(this.db, loader, origins, known))
+          .catch((error) => logger.warn("Looking up followers' software failed: {error}", { error }));
+      }
       // Enqueued in one turn: the queue writes them in one transaction.
       await Promise.all(deliveries.map((d) => this.inner.enqueue(d.message, d.orderingKey ? { orderingKey: d.orderingKey } : undefined)));
       logger.debug("Fan-out {id} of group {groupId}: {count} deliveries queued", {

@@ -53,6 +53,8 @@ export async function buildFederation(
     circuitBreaker: circuitBreakerOptions(config.timeScale),
   });
   const contextData: ContextData = { db: database.db, instanceName: config.instanceName, queue: fedifyQueue };
+  // Followers' NodeInfo is fetched under the same rules as any remote document.
+  fedifyQueue.loader = federation.createContext(config.origin, contextData).documentLoader;
   return {
     federation,
     queue,

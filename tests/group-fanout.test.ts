@@ -9,7 +9,7 @@ import { verifyRequest } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicKeyPem } from "../bench/peers.ts";
 import { expandGroupFanout, GROUP_FANOUT } from "../federation/group-fanout.ts";
-import { queueRows, waitFor } from "./helpers/fault-peers.ts";
+import { queueRows, seedFollower, waitFor } from "./helpers/fault-peers.ts";
 import { apiOk, createLocalGroup, createMember, waitForQueues } from "./helpers/federation.ts";
 import { freePort, startInstance, type TestInstance } from "./helpers/instance.ts";
 
@@ -20,7 +20,7 @@ interface Received {
 }
 
 /** A remote server with actors `/u/0` …, a shared inbox at `/inbox`, recording each POST in order. */
-async function startRecordingPeer(pem: string) {
+async function startRecordingPeer(pem: string, software?: string) {
   const port = await freePort();
   const origin = new URL(`http://127.0.0.1:${port}/`);
   const received: Received[] = [];
@@ -38,6 +38,17 @@ async function startRecordingPeer(pem: string) {
         });
         res.writeHead(202).end();
         return;
+      }
+      if (software && req.url === "/.well-known/nodeinfo") {
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
+          links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: new URL("nodeinfo/2.1", origin).href }],
+        }));
+      }
+      if (software && req.url === "/nodeinfo/2.1") {
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
+          version: "2.1", software: { name: software, version: "1.0" }, protocols: ["activitypub"],
+          services: { inbound: [], outbound: [] }, openRegistrations: false, usage: { users: {} }, metadata: {},
+        }));
       }
       const m = /^\/u\/(\d+)$/.exec(req.url ?? "");
       if (!m) return void res.writeHead(404).end();
@@ -80,24 +91,10 @@ describe("a group's fan-out", () => {
   it("sends each follower's server the group's Announces once, in order, HTTP-signed, as served at their ids", async () => {
     const db = instance.kindred.database.db;
     await createLocalGroup(instance, { slug: "rare", name: "Rare", description: "Support." });
-    const group = await db.selectFrom("actors").select("id").where("username", "=", "rare")
-      .where("local", "=", true).executeTakeFirstOrThrow();
     // Peer 0: two followers behind one shared inbox.  Peer 1: a follower whose
     // shared inbox is on another server (ignored: its own inbox is used).
     // Peer 2: a follower an admin blocked.
-    const follow = async (peer: Peer, n: number, shared: string) => {
-      const { id } = await db.insertInto("actors").values({
-        uri: new URL(`u/${n}`, peer.origin).href,
-        type: "Person",
-        local: false,
-        username: `peer${n}`,
-        host: peer.origin.host,
-        inbox_url: new URL(`u/${n}/inbox`, peer.origin).href,
-        shared_inbox_url: shared,
-      }).returning("id").executeTakeFirstOrThrow();
-      await db.insertInto("follows").values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null })
-        .execute();
-    };
+    const follow = (peer: Peer, n: number, shared: string) => seedFollower(db, "rare", peer.origin, n, shared);
     await follow(peers[0], 0, new URL("inbox", peers[0].origin).href);
     await follow(peers[0], 1, new URL("inbox", peers[0].origin).href);
     await follow(peers[1], 0, new URL("inbox", peers[0].origin).href);
@@ -152,6 +149,47 @@ describe("a group's fan-out", () => {
     }
     // The blocked actor got nothing.
     expect(announces(peers[2])).toEqual([]);
+  });
+
+  it("sends Announce(object) only to servers that need it, once their NodeInfo is known", async () => {
+    const db = instance.kindred.database.db;
+    const pem = await publicKeyPem();
+    const [lemmy, mastodon, silent] = await Promise.all([
+      startRecordingPeer(pem, "lemmy"),
+      startRecordingPeer(pem, "mastodon"),
+      startRecordingPeer(pem),
+    ]);
+    try {
+      await createLocalGroup(instance, { slug: "mixed", name: "Mixed", description: "Support." });
+      for (const peer of [lemmy, mastodon, silent]) await seedFollower(db, "mixed", peer.origin, 0);
+      const member = await createMember(instance, "bea");
+      const { group } = await apiOk(member, "POST", "/groups/follow", { handle: new URL("/@mixed", instance.url).href });
+      const post = async (title: string) => {
+        const { post } = await apiOk(member, "POST", `/groups/${group.id}/threads`, { title, body: "Hello." });
+        await waitForQueues([instance]);
+        return post.uri as string;
+      };
+      const announced = (peer: Peer, uri: string) => peer.received.map((r) => JSON.parse(r.body))
+        .filter((a) => a.type === "Announce" && JSON.stringify(a.object).includes(uri))
+        .map((a) => a.object.type);
+      // Nothing known yet: every server gets both, and is looked up.
+      const first = await post("First");
+      await waitFor(() => [lemmy, mastodon, silent].every((p) => announced(p, first).length === 2), "both Announces");
+      const hosts = [lemmy, mastodon, silent].map((p) => p.origin.host);
+      const learned = () => db.selectFrom("instance_software").select(["host", "software"]).where("host", "in", hosts).execute();
+      await waitFor(async () => (await learned()).length === 3, "the followers' software");
+      expect(new Map((await learned()).map((r) => [r.host, r.software]))).toEqual(new Map([
+        [lemmy.origin.host, "lemmy"], [mastodon.origin.host, "mastodon"], [silent.origin.host, null],
+      ]));
+      // Now a group-aware server gets Announce(Create) alone; the others both.
+      const second = await post("Second");
+      await waitFor(() => announced(mastodon, second).length === 2 && announced(silent, second).length === 2, "Announces");
+      await waitForQueues([instance]);
+      expect(announced(lemmy, second)).toEqual(["Create"]);
+      expect(announced(mastodon, second)).toEqual(["Create", "Page"]);
+    } finally {
+      await Promise.all([lemmy, mastodon, silent].map((p) => p.close()));
+    }
   });
 
   it("queues deliveries that name the activity and key instead of carrying them", async () => {

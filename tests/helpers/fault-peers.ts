@@ -92,24 +92,33 @@ export async function startCountingPeer(options: { delayMs?: number; actors?: nu
 }
 
 /** Makes actors `/u/0` … `/u/{actors-1}` of each peer accepted followers of a local group, straight in the database. */
-export async function seedFollowers(db: Kysely<Schema>, groupSlug: string, peers: CountingPeer[], actors = 1): Promise<void> {
+export async function seedFollowers(db: Kysely<Schema>, groupSlug: string, peers: { origin: URL }[], actors = 1): Promise<void> {
+  for (const peer of peers) {
+    for (let n = 0; n < actors; n++) await seedFollower(db, groupSlug, peer.origin, n);
+  }
+}
+
+/** Makes actor `/u/{n}` of the server at `origin` an accepted follower of a local group (shared inbox: `/inbox` there, unless given). */
+export async function seedFollower(
+  db: Kysely<Schema>,
+  groupSlug: string,
+  origin: URL,
+  n: number,
+  sharedInbox = new URL("inbox", origin).href,
+): Promise<void> {
   const group = await db.selectFrom("actors").select("id").where("username", "=", groupSlug)
     .where("local", "=", true).executeTakeFirstOrThrow();
-  for (const peer of peers) {
-    for (let n = 0; n < actors; n++) {
-      const { id } = await db.insertInto("actors").values({
-        uri: new URL(`u/${n}`, peer.origin).href,
-        type: "Person",
-        local: false,
-        username: `peer${n}`,
-        host: peer.origin.host,
-        inbox_url: new URL(`u/${n}/inbox`, peer.origin).href,
-        shared_inbox_url: new URL("inbox", peer.origin).href,
-      }).returning("id").executeTakeFirstOrThrow();
-      await db.insertInto("follows")
-        .values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null }).execute();
-    }
-  }
+  const { id } = await db.insertInto("actors").values({
+    uri: new URL(`u/${n}`, origin).href,
+    type: "Person",
+    local: false,
+    username: `peer${n}`,
+    host: origin.host,
+    inbox_url: new URL(`u/${n}/inbox`, origin).href,
+    shared_inbox_url: sharedInbox,
+  }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("follows")
+    .values({ follower_id: id, followee_id: group.id, state: "accepted", activity_uri: null }).execute();
 }
 
 /** Rows in the queue table, whatever their state. */
