@@ -30,7 +30,8 @@ import { crisisResources } from "../crisis.ts";
 import { cleanUploads, jsonUploads } from "../images.ts";
 import { listMediaOf } from "../../db/media.ts";
 import type { Post } from "../../db/schema.ts";
-import { actorJson, postJson, reportJson } from "./api-json.ts";
+import { actorJson, directoryJson, postJson, reportJson } from "./api-json.ts";
+import { searchGroups } from "../../db/web-groups.ts";
 import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
 import { findReport, listReports } from "../../db/reports.ts";
 import { canHandleReports, decideReport, fileReport } from "../reports.ts";
@@ -128,6 +129,13 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!group) return c.json({ error: "no such group" }, 404);
     await leaveGroup(c.var.kindred.fedify(), c.var.actor, group);
     return c.json({ ok: true });
+  });
+
+  // The directory: local groups, or those matching `q` (full-text, as the /groups page).
+  api.get("/groups", async (c) => {
+    const query = c.req.query("q")?.slice(0, 200);
+    const groups = await searchGroups(c.var.kindred.db, query, { withLocalOnly: true });
+    return c.json({ groups: groups.map(directoryJson) });
   });
 
   api.get("/groups/:groupId", async (c) => {
