@@ -8,6 +8,8 @@
  *   BENCH_RUNS=200                page requests per page
  *   BENCH_INBOX=400               activities per concurrency level
  *   BENCH_FANOUT_INSTANCES=1000   simulated instances following the group
+ *   BENCH_READS_SCALE=1           reads: fraction of 1,000 groups / 100,000 threads / 1,000,000 replies
+ *   BENCH_READS_SCALE_PGLITE=0.1  the same on PGlite
  *   BENCH_CPU_PROF=DIR            write a CPU profile of each Kindred process there
  */
 import { execSync } from "node:child_process";
@@ -16,8 +18,9 @@ import { cpus, totalmem } from "node:os";
 import { benchFanout, type FanoutResult } from "./fanout.ts";
 import { benchInbox, type InboxResult } from "./inbox.ts";
 import { benchPages, type Result } from "./pages.ts";
+import { benchReads, readsScale, type ReadsResult } from "./reads.ts";
 
-const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox,fanout").split(",");
+const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,reads,inbox,fanout").split(",");
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 const inboxCount = Number(process.env.BENCH_INBOX ?? 400);
@@ -51,6 +54,25 @@ if (scenarios.includes("pages")) {
     "| engine | page | p50 (ms) | p95 (ms) | requests |",
     "| --- | --- | --- | --- | --- |",
     ...results.map((r) => `| ${r.engine} | ${r.page} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.runs} |`),
+  ]);
+}
+
+if (scenarios.includes("reads")) {
+  process.stderr.write("reads\n");
+  const results: (ReadsResult & { scale: string })[] = [];
+  for (const engine of engines) {
+    const factor = Number((engine === "pglite" ? process.env.BENCH_READS_SCALE_PGLITE : undefined) ??
+      process.env.BENCH_READS_SCALE ?? (engine === "pglite" ? 0.1 : 1));
+    const scale = readsScale(factor);
+    const label = `${scale.groups} / ${scale.threads} / ${scale.replies}`;
+    results.push(...(await benchReads(engine, runs, scale)).map((r) => ({ ...r, scale: label })));
+  }
+  record("reads", [
+    "| engine | groups / threads / replies | page | format | p50 (ms) | p95 (ms) | bytes | requests |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.engine} | ${r.scale} | ${r.page} | ${r.format} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.bytes} | ${r.runs} |`
+    ),
   ]);
 }
 
