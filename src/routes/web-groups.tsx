@@ -4,7 +4,7 @@ import { countOpenFeedback } from "../../db/feedback.ts";
 import { Hono } from "hono";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
-import type { Actor } from "../../db/schema.ts";
+import type { Actor, Group } from "../../db/schema.ts";
 import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { postingLimit } from "../rate-limits.ts";
@@ -28,13 +28,13 @@ import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt,
 const PAGE_SIZE = 25;
 
 /** A group's page: about, membership, one page of threads in the chosen order. */
-export async function renderGroup(c: C, actor: Actor): Promise<Response> {
+export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Response> {
   const { db } = c.var.kindred;
   if (!canSeeGroup(actor, c.var.viewer)) return c.notFound();
   const readable = await canReadGroupContent(c.var.kindred.fedify(), actor, c.var.viewer);
   const sortParam = c.req.query("sort") as ThreadSort | undefined;
   const sort = sortParam && THREAD_SORTS.includes(sortParam) ? sortParam : "active";
-  const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor);
+  const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor, group);
   const viewer = c.var.viewer;
   const moderator = viewer ? await canModerate(c.var.kindred.fedify(), viewer.account, actor) : false;
   const after = c.req.query("after");
