@@ -157,6 +157,7 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["images of a thread's posts", (db) => listMediaOf(db, [ids.thread, ids.thread + 1, ids.thread + 2])],
   ["group directory", (db) => searchGroups(db, undefined)],
   ["group directory (signed in)", (db) => searchGroups(db, undefined, { withLocalOnly: true })],
+  ["group directory, next page", (db) => searchGroups(db, undefined, { after: 50 })],
   ["group search", (db) => searchGroups(db, "diabetes support")],
   ["followers (delivery)", (db) => listRemoteFollowers(db, ids.group)],
   ["pending requests", (db) => listPendingFollowers(db, ids.group)],

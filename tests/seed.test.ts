@@ -3,7 +3,7 @@
  * refuses bad numbers and a second run without writing anything, and a
  * server started on the result serves the seeded groups and threads as the
  * app's own: the directory, the biggest group's page, the 300-reply thread
- * (HTML and JSON).
+ * (HTML and JSON), and the directory a page at a time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,21 +60,21 @@ describe(`kindred seed on ${testEngine}`, () => {
   });
 
   it("fills an empty instance, with progress on stderr", async () => {
-    const result = await runCli(["seed", "--groups", "4", "--threads", "60", "--replies", "700", "--members", "30"], env);
+    const result = await runCli(["seed", "--groups", "150", "--threads", "60", "--replies", "700", "--members", "30"], env);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Seeded 4 groups, 30 members \(\d+ memberships\), 60 threads, 700 replies and \d+ votes/);
+    expect(result.stdout).toMatch(/Seeded 150 groups, 30 members \(\d+ memberships\), 60 threads, 700 replies and \d+ votes/);
     // Not a terminal: one bar per step, ending at 100 %.
     expect(result.stderr).toMatch(/\[#+\.*\]\s+\d+%\s+replies 700\/700/);
     expect(result.stderr).toMatch(/\[#{30}\] 100%/);
     seeded = result.stdout;
-    expect(await groupCount()).toBe(4);
+    expect(await groupCount()).toBe(150);
   }, 60_000);
 
   it("refuses a second run, changing nothing", async () => {
     const again = await runCli(["seed", "--groups", "2", "--threads", "10", "--replies", "0"], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/seed fills an empty instance; this one already has 760 posts; nothing was changed/);
-    expect(await groupCount()).toBe(4);
+    expect(await groupCount()).toBe(150);
   });
 
   it("serves what it seeded as the app's own content", async () => {
@@ -95,5 +95,49 @@ describe(`kindred seed on ${testEngine}`, () => {
     expect(threadHtml.match(/id="post-\d+"/g)?.length ?? 0).toBeGreaterThan(10);
     // Counters as the app keeps them: the activity feed of the group shows 300 replies.
     expect(groupHtml).toMatch(/300 repl/);
+  }, 60_000);
+
+  it("pages through the directory by name, keyset, as HTML and JSON", async () => {
+    const origin = env.ORIGIN;
+    const slugsOf = (html: string) => [...html.matchAll(/<a href="\/@(seed-[a-z0-9-]+)">/g)].map((m) => m[1]);
+    const first = await (await fetch(`${origin}/groups`)).text();
+    const next = /href="(\/groups\?after=\d+)" rel="next"/.exec(first)?.[1];
+    expect(next, "a link to the next page").toBeDefined();
+    const second = await (await fetch(`${origin}${next!.replaceAll("&amp;", "&")}`)).text();
+    expect(second).not.toContain('rel="next"');
+    // 150 groups, three of them local-only (not shown to an anonymous reader).
+    const shown = [...slugsOf(first), ...slugsOf(second)];
+    expect(slugsOf(first)).toHaveLength(100);
+    expect(new Set(shown).size).toBe(147);
+    // A made-up cursor is an empty page, not an error.
+    expect((await fetch(`${origin}/groups?after=2147483647`)).status).toBe(200);
+
+    const admin = await runCli(["admin", "create", "--username", "reader", "--password-stdin"], env, "a long enough password\n");
+    expect(admin.code, admin.stderr).toBe(0);
+    const login = await fetch(`${origin}/api/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "reader", password: "a long enough password" }),
+    });
+    const { token } = await login.json() as { token: string };
+    const api = async (path: string) =>
+      await (await fetch(`${origin}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+        groups: { id: number; slug: string; name: string; members: number }[];
+        next: number | null;
+      };
+    const p1 = await api("/groups");
+    expect(p1.groups).toHaveLength(100);
+    expect(p1.next).not.toBeNull();
+    const p2 = await api(`/groups?after=${p1.next}`);
+    expect(p2.next).toBeNull();
+    const all = [...p1.groups, ...p2.groups];
+    // A signed-in local member sees the local-only groups too; in name order, each once.
+    expect(new Set(all.map((g) => g.slug)).size).toBe(150);
+    const names = all.map((g) => g.name);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const search = await api("/groups?q=diabetes");
+    expect(search.groups.length).toBeGreaterThan(0);
+    expect(search.groups.every((g) => /diabetes/i.test(g.name))).toBe(true);
+    expect(search.next).toBeNull();
   }, 60_000);
 });

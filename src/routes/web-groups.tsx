@@ -26,6 +26,7 @@ import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
+const DIRECTORY_PAGE = 100;
 
 /** A group's page: about, membership, one page of threads in the chosen order. */
 export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Response> {
@@ -74,8 +75,14 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const query = c.req.query("q")?.slice(0, 200);
     const viewer = c.var.viewer;
     const mine = viewer ? await listMemberships(db, viewer.actor.id) : [];
+    // Without a search, a page of DIRECTORY_PAGE groups by name; `after` continues.
+    const after = query?.trim() ? undefined : positiveInt(c.req.query("after"));
+    const groups = await searchGroups(db, query, { withLocalOnly: viewer != null, after, limit: DIRECTORY_PAGE + 1 });
+    const more = !query?.trim() && groups.length > DIRECTORY_PAGE;
+    const shown = groups.slice(0, DIRECTORY_PAGE);
     return c.html(
-      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={await searchGroups(db, query, { withLocalOnly: viewer != null })}
+      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={shown}
+        nextAfter={more ? shown[shown.length - 1].id : undefined}
         mine={mine} welcome={c.req.query("welcome") === "1"} />,
     );
   });
