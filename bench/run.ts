@@ -9,7 +9,7 @@
  *   BENCH_INBOX=400               activities per concurrency level
  *   BENCH_FANOUT_INSTANCES=1000   simulated instances following the group
  *   BENCH_READS_SCALE=1           reads: fraction of 1,000 groups / 100,000 threads / 1,000,000 replies
- *   BENCH_READS_SCALE_PGLITE=0.1  the same on PGlite
+ *   BENCH_READS_SCALE_PGLITE      the same on PGlite only (default: BENCH_READS_SCALE)
  *   BENCH_CPU_PROF=DIR            write a CPU profile of each Kindred process there
  */
 import { execSync } from "node:child_process";
@@ -62,7 +62,7 @@ if (scenarios.includes("reads")) {
   const results: (ReadsResult & { scale: string })[] = [];
   for (const engine of engines) {
     const factor = Number((engine === "pglite" ? process.env.BENCH_READS_SCALE_PGLITE : undefined) ??
-      process.env.BENCH_READS_SCALE ?? (engine === "pglite" ? 0.1 : 1));
+      process.env.BENCH_READS_SCALE ?? 1);
     const scale = readsScale(factor);
     const label = `${scale.groups} / ${scale.threads} / ${scale.replies}`;
     results.push(...(await benchReads(engine, runs, scale)).map((r) => ({ ...r, scale: label })));

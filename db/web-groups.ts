@@ -17,8 +17,13 @@ export interface DirectoryEntry extends Group {
  * last group's id) continues, keyset on (name, id) through groups_name_idx.
  * With `query`, the best `limit` matches by full text on name, slug and
  * description ('simple' configuration: no stemming, same on PGlite and
- * PostgreSQL; the GIN index of migration 0003 covers the expression).
+ * PostgreSQL; `groups.search_vector`, stored and GIN-indexed, migration 0023).
  */
+const GROUP_COLUMNS = [
+  "id", "slug", "name", "summary_source", "summary_html", "join_policy", "posting_restricted_to_mods", "sensitive",
+  "icon_url", "created_at", "updated_at", "rules_source", "rules_html", "hold_first_posts", "visibility",
+] as const satisfies readonly (keyof Group)[];
+
 export async function searchGroups(
   db: Db,
   query: string | undefined,
@@ -27,7 +32,8 @@ export async function searchGroups(
   const limit = options.limit ?? 100;
   let q = db.selectFrom("groups")
     .innerJoin("actors", "actors.group_id", "groups.id")
-    .selectAll("groups")
+    // Not groups.*: that would carry the search vector too.
+    .select(GROUP_COLUMNS.map((c) => `groups.${c}` as const))
     .select([
       "actors.id as actor_id",
       "actors.follower_count as member_count",
@@ -35,7 +41,8 @@ export async function searchGroups(
   if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
   const text = query?.trim();
   if (text) {
-    const doc = sql`to_tsvector('simple', groups.name || ' ' || groups.slug || ' ' || groups.summary_source)`;
+    // Stored by migration 0023 (name, slug and description), GIN-indexed.
+    const doc = sql.ref("groups.search_vector");
     const tsq = sql`websearch_to_tsquery('simple', ${text})`;
     q = q.where(sql<boolean>`${doc} @@ ${tsq}`)
       .orderBy(sql`ts_rank(${doc}, ${tsq})`, "desc");
