@@ -8,10 +8,11 @@
  * Times are measured by the client over loopback HTTP (keep-alive, one
  * request at a time), from sending the request to the last byte of the
  * body: Kindred sets no Server-Timing header, so this is server time plus
- * well under a millisecond of loopback and client work.
+ * well under a millisecond of loopback and client work.  The Kindred
+ * process's CPU time per request (/proc, 10 ms ticks) is reported beside it.
  */
 import { seed, type SeedResult } from "../src/seed.ts";
-import { type Engine, startKindred } from "./targets.ts";
+import { cpuOf, type Engine, startKindred } from "./targets.ts";
 
 export interface ReadsResult {
   engine: Engine;
@@ -21,6 +22,8 @@ export interface ReadsResult {
   p95: number;
   runs: number;
   bytes: number;
+  /** CPU time of the Kindred process per request (from /proc): less sensitive to a busy machine than wall time. */
+  cpuMs: number;
 }
 
 export interface ReadsScale {
@@ -40,10 +43,12 @@ export function readsScale(factor: number): ReadsScale {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-async function measure(url: URL, headers: Record<string, string>, runs: number) {
+async function measure(url: URL, headers: Record<string, string>, runs: number, pid: number) {
   const times: number[] = [];
   let bytes = 0;
+  let cpuStart = 0;
   for (let i = 0; i < runs + 10; i++) {
+    if (i === 10) cpuStart = cpuOf(pid).total;
     const start = performance.now();
     const res = await fetch(url, { headers, redirect: "error" }); // a redirect would be measured twice
     const body = await res.arrayBuffer();
@@ -52,8 +57,9 @@ async function measure(url: URL, headers: Record<string, string>, runs: number) 
     bytes = body.byteLength;
     if (i >= 10) times.push(elapsed); // the first ten warm up
   }
+  const cpuMs = (cpuOf(pid).total - cpuStart) / runs;
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), bytes };
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), bytes, cpuMs };
 }
 
 export async function benchReads(engine: Engine, runs: number, scale: ReadsScale): Promise<ReadsResult[]> {
@@ -95,7 +101,7 @@ export async function benchReads(engine: Engine, runs: number, scale: ReadsScale
     const results: ReadsResult[] = [];
     for (const [page, format, path, headers] of pages) {
       process.stderr.write(`  ${engine}: ${page} (${format}), ${runs} requests…\n`);
-      const m = await measure(new URL(path, target.url), headers, runs);
+      const m = await measure(new URL(path, target.url), headers, runs, target.pid);
       results.push({ engine, page, format, runs, ...m });
     }
     return results;

@@ -68,10 +68,10 @@ if (scenarios.includes("reads")) {
     results.push(...(await benchReads(engine, runs, scale)).map((r) => ({ ...r, scale: label })));
   }
   record("reads", [
-    "| engine | groups / threads / replies | page | format | p50 (ms) | p95 (ms) | bytes | requests |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| engine | groups / threads / replies | page | format | p50 (ms) | p95 (ms) | CPU ms / request | bytes | requests |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map((r) =>
-      `| ${r.engine} | ${r.scale} | ${r.page} | ${r.format} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.bytes} | ${r.runs} |`
+      `| ${r.engine} | ${r.scale} | ${r.page} | ${r.format} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.cpuMs.toFixed(1)} | ${r.bytes} | ${r.runs} |`
     ),
   ]);
 }
