@@ -3,11 +3,13 @@
  * rewrites each scenario's results section of docs/BENCHMARKS.md.  A
  * benchmark, not a test: it asserts nothing, and CI does not run it.
  *
- *   BENCH_SCENARIOS=pages,inbox   which scenarios (default: pages,inbox,fanout,scaleout,footprint)
+ *   BENCH_SCENARIOS=pages,inbox   which scenarios (default: pages,reads,inbox,fanout,scaleout,footprint)
  *   BENCH_ENGINES=pglite,postgres which databases (default: both)
  *   BENCH_RUNS=200                page requests per page
  *   BENCH_INBOX=400               activities per concurrency level
  *   BENCH_FANOUT_INSTANCES=1000   simulated instances following the group
+ *   BENCH_READS_SCALE=1           reads: fraction of 1,000 groups / 100,000 threads / 1,000,000 replies
+ *   BENCH_READS_SCALE_PGLITE      the same on PGlite only (default: BENCH_READS_SCALE)
  *   BENCH_CPU_PROF=DIR            write a CPU profile of each Kindred process there
  */
 import { execSync } from "node:child_process";
@@ -17,8 +19,9 @@ import { benchFanout, type FanoutResult } from "./fanout.ts";
 import { benchFootprint, type FootprintResult } from "./footprint.ts";
 import { benchInbox, type InboxResult } from "./inbox.ts";
 import { benchPages, type Result } from "./pages.ts";
+import { benchReads, readsScale, type ReadsResult } from "./reads.ts";
 
-const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,inbox,fanout,scaleout,footprint").split(",");
+const scenarios = (process.env.BENCH_SCENARIOS ?? "pages,reads,inbox,fanout,scaleout,footprint").split(",");
 const engines = (process.env.BENCH_ENGINES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 const inboxCount = Number(process.env.BENCH_INBOX ?? 400);
@@ -52,6 +55,25 @@ if (scenarios.includes("pages")) {
     "| engine | page | p50 (ms) | p95 (ms) | requests |",
     "| --- | --- | --- | --- | --- |",
     ...results.map((r) => `| ${r.engine} | ${r.page} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.runs} |`),
+  ]);
+}
+
+if (scenarios.includes("reads")) {
+  process.stderr.write("reads\n");
+  const results: (ReadsResult & { scale: string })[] = [];
+  for (const engine of engines) {
+    const factor = Number((engine === "pglite" ? process.env.BENCH_READS_SCALE_PGLITE : undefined) ??
+      process.env.BENCH_READS_SCALE ?? 1);
+    const scale = readsScale(factor);
+    const label = `${scale.groups} / ${scale.threads} / ${scale.replies}`;
+    results.push(...(await benchReads(engine, runs, scale)).map((r) => ({ ...r, scale: label })));
+  }
+  record("reads", [
+    "| engine | groups / threads / replies | page | format | p50 (ms) | p95 (ms) | CPU ms / request | bytes | requests |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.engine} | ${r.scale} | ${r.page} | ${r.format} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.cpuMs.toFixed(1)} | ${r.bytes} | ${r.runs} |`
+    ),
   ]);
 }
 

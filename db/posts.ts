@@ -196,32 +196,39 @@ export async function listThreadPostCards(db: Db, threadId: number): Promise<Pos
   return list as unknown as PostCard[];
 }
 
-/** Threads of a group with their authors, most recently active first. */
-export function listThreadViews(
+/**
+ * Threads of a group with their authors: on the first page the pinned ones
+ * (newest pin first), then the others, most recently active first; `before`
+ * (the last thread of a page) continues among the unpinned ones.  Two index
+ * scans (posts_pinned_idx, posts_group_threads_idx), keyset only: ordering
+ * everything by "pinned first" in one query sorted every thread of the group.
+ */
+export async function listThreadViews(
   db: Db,
   groupActorId: number,
   options: { before?: { at: Date; id: number }; limit?: number; withRemoved?: boolean } = {},
 ): Promise<PostView[]> {
-  let q = viewQuery(db)
-    .where("posts.group_id", "=", groupActorId)
-    .where("posts.parent_id", "is", null)
-    .where("posts.deleted_at", "is", null)
-    .where("posts.review_state", "=", "published");
-  // Removed threads are listed for moderators only.
-  if (!options.withRemoved) q = q.where("posts.removed_at", "is", null);
-  // The first page starts with the pinned threads, newest pin first.
-  if (!options.before) q = q.orderBy(sql`posts.pinned_at is null`).orderBy("posts.pinned_at", "desc");
+  const limit = options.limit ?? 50;
+  const threads = () => {
+    const q = viewQuery(db)
+      .where("posts.group_id", "=", groupActorId)
+      .where("posts.parent_id", "is", null)
+      .where("posts.deleted_at", "is", null)
+      .where("posts.review_state", "=", "published");
+    // Removed threads are listed for moderators only.
+    return options.withRemoved ? q : q.where("posts.removed_at", "is", null);
+  };
+  const pinned = options.before ? [] : await threads().where("posts.pinned_at", "is not", null)
+    .orderBy("posts.pinned_at", "desc").orderBy("posts.id", "desc").limit(limit).execute();
+  if (pinned.length >= limit) return pinned;
+  let q = threads().where("posts.pinned_at", "is", null);
   if (options.before) {
     const { at, id } = options.before;
-    q = q.where((eb) =>
-      eb.or([
-        eb("posts.last_activity_at", "<", at),
-        eb.and([eb("posts.last_activity_at", "=", at), eb("posts.id", "<", id)]),
-      ])
-    );
+    q = q.where(sql<boolean>`(posts.last_activity_at, posts.id) < (${at}::timestamptz, ${id}::int)`);
   }
-  return q.orderBy("posts.last_activity_at", "desc").orderBy("posts.id", "desc")
-    .limit(options.limit ?? 50).execute();
+  const rest = await q.orderBy("posts.last_activity_at", "desc").orderBy("posts.id", "desc")
+    .limit(limit - pinned.length).execute();
+  return [...pinned, ...rest];
 }
 
 /** A group's pinned threads (its featured collection), newest pin first. */

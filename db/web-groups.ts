@@ -10,25 +10,30 @@ export interface DirectoryEntry extends Group {
 }
 
 /**
- * Local groups, by full-text match on name, slug and description when `query`
- * is given ('simple' configuration: no stemming, same on PGlite and
- * PostgreSQL; the GIN index of migration 0003 covers the expression).
- */
-/**
  * Local groups for the directory: public and private ones (a private group's
  * name and description are shown so that people can ask to join; its
  * content never is), and local-only ones when `withLocalOnly` (a signed-in
- * local reader).
+ * local reader).  Without `query`, by name, `limit` at a time: `after` (the
+ * last group's id) continues, keyset on (name, id) through groups_name_idx.
+ * With `query`, the best `limit` matches by full text on name, slug and
+ * description ('simple' configuration: no stemming, same on PGlite and
+ * PostgreSQL; `groups.search_vector`, stored and GIN-indexed, migration 0023).
  */
+const GROUP_COLUMNS = [
+  "id", "slug", "name", "summary_source", "summary_html", "join_policy", "posting_restricted_to_mods", "sensitive",
+  "icon_url", "created_at", "updated_at", "rules_source", "rules_html", "hold_first_posts", "visibility",
+] as const satisfies readonly (keyof Group)[];
+
 export async function searchGroups(
   db: Db,
   query: string | undefined,
-  options: { withLocalOnly?: boolean; limit?: number } = {},
+  options: { withLocalOnly?: boolean; limit?: number; after?: number } = {},
 ): Promise<DirectoryEntry[]> {
   const limit = options.limit ?? 100;
   let q = db.selectFrom("groups")
     .innerJoin("actors", "actors.group_id", "groups.id")
-    .selectAll("groups")
+    // Not groups.*: that would carry the search vector too.
+    .select(GROUP_COLUMNS.map((c) => `groups.${c}` as const))
     .select([
       "actors.id as actor_id",
       "actors.follower_count as member_count",
@@ -36,12 +41,16 @@ export async function searchGroups(
   if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
   const text = query?.trim();
   if (text) {
-    const doc = sql`to_tsvector('simple', groups.name || ' ' || groups.slug || ' ' || groups.summary_source)`;
+    // Stored by migration 0023 (name, slug and description), GIN-indexed.
+    const doc = sql.ref("groups.search_vector");
     const tsq = sql`websearch_to_tsquery('simple', ${text})`;
     q = q.where(sql<boolean>`${doc} @@ ${tsq}`)
       .orderBy(sql`ts_rank(${doc}, ${tsq})`, "desc");
+  } else if (options.after != null) {
+    // An unknown id yields an empty page, never an error.
+    q = q.where(sql<boolean>`(groups.name, groups.id) > (select g.name, g.id from groups g where g.id = ${options.after}::int)`);
   }
-  const rows = await q.orderBy("groups.name").limit(limit).execute();
+  const rows = await q.orderBy("groups.name").orderBy("groups.id").limit(limit).execute();
   return rows.map((r) => ({ ...r, member_count: Number(r.member_count) }));
 }
 

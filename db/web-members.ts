@@ -34,15 +34,22 @@ export async function setMemberType(db: Db, accountId: number, memberType: Membe
   await db.updateTable("accounts").set({ member_type: memberType }).where("id", "=", accountId).execute();
 }
 
-/** Member types of local authors, by actor id (remote authors have none). */
+/**
+ * Member types of local authors, by actor id (remote authors have none).
+ * The account is looked up per actor by its key (a correlated subquery):
+ * joining made the planner read every account for a 300-reply thread.
+ */
 export async function memberTypesOf(db: Db, actorIds: number[]): Promise<Map<number, MemberType>> {
   if (actorIds.length === 0) return new Map();
   const rows = await db.selectFrom("actors")
-    .innerJoin("accounts", "accounts.id", "actors.account_id")
-    .select(["actors.id", "accounts.member_type"])
-    .where("actors.id", "in", actorIds).where("accounts.member_type", "is not", null)
+    .select((eb) => [
+      "actors.id",
+      eb.selectFrom("accounts").select("accounts.member_type").whereRef("accounts.id", "=", "actors.account_id")
+        .as("member_type"),
+    ])
+    .where("actors.id", "in", actorIds).where("actors.account_id", "is not", null)
     .execute();
-  return new Map(rows.map((r) => [r.id, r.member_type!]));
+  return new Map(rows.filter((r) => r.member_type != null).map((r) => [r.id, r.member_type!]));
 }
 
 /** An actor's votes on the given posts. */

@@ -2,9 +2,9 @@
 import { type GroupResource, listGroupResources } from "../db/group-resources.ts";
 import type { Context } from "@fedify/fedify";
 import { findActorById } from "../db/actors.ts";
-import { countFollowers, findFollow } from "../db/follows.ts";
-import { findGroupById, listGroupModerators, listGroupStaff } from "../db/groups.ts";
-import type { Actor } from "../db/schema.ts";
+import { findFollow } from "../db/follows.ts";
+import { findGroupById, listGroupStaff, MODERATOR_ROLES } from "../db/groups.ts";
+import type { Actor, Group, StaffRole } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
 import { PolicyRefusal, resolveHandleOrUri } from "../federation/remote-actors.ts";
@@ -48,20 +48,23 @@ export interface GroupFacts {
   resources: GroupResource[];
 }
 
-export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor): Promise<GroupFacts> {
+export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor, group?: Group): Promise<GroupFacts> {
   const db = ctx.data.db;
-  const group = actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined;
-  const moderators = (await listGroupModerators(db, actor.id)).map((m) => `@${m.username}@${m.host}`);
-  const mentors = (await listGroupStaff(db, actor.id, ["mentor"])).map((m) => `@${m.username}@${m.host}`);
+  const row = group ?? (actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined);
+  // One query for the whole staff (owner, moderators, mentors, in that order).
+  const staff = await listGroupStaff(db, actor.id);
+  const handles = (roles: readonly StaffRole[]) =>
+    staff.filter((m) => roles.includes(m.role)).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
   return {
     actor,
     handle: `@${actor.username}@${actor.host}`,
-    moderators,
-    mentors,
-    memberCount: await countFollowers(db, actor.id),
+    moderators: handles(MODERATOR_ROLES),
+    mentors: handles(["mentor"]),
+    // Kept by the trigger of migration 0019; the row was read for this request.
+    memberCount: actor.follower_count,
     membership: follow?.state ?? null,
-    rulesHtml: group?.rules_html ?? "",
-    resources: group ? await listGroupResources(db, group.id) : [],
+    rulesHtml: row?.rules_html ?? "",
+    resources: row ? await listGroupResources(db, row.id) : [],
   };
 }

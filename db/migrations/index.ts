@@ -20,6 +20,7 @@ import * as m0017 from "./0017-rate-limits.ts";
 import * as m0018 from "./0018-access-log.ts";
 import * as m0019 from "./0019-follower-counts.ts";
 import * as m0020 from "./0020-media.ts";
+import * as m0023 from "./0023-read-indexes.ts";
 import * as m0025 from "./0025-instance-software.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   "0018-access-log": m0018,
   "0019-follower-counts": m0019,
   "0020-media": m0020,
+  "0023-read-indexes": m0023,
   "0025-instance-software": m0025,
 };

@@ -23,6 +23,7 @@ import { changeGroup, checkJoinPolicy, checkVisibility, createGroup } from "../g
 import { ValidationError } from "../names.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
+import { runSeed, SEED_USAGE, SeedUsage } from "./seed-command.ts";
 
 export interface CliIo {
   db: Kysely<Schema>;
@@ -35,6 +36,8 @@ export interface CliIo {
   retentionInactiveDays?: number | null;
   /** Password read from stdin, for `--password-stdin`. */
   readPassword?(): Promise<string>;
+  /** Redraws one progress line (a terminal's stderr); without it, progress goes to err() line by line. */
+  progress?(line: string): void;
 }
 
 export const USAGE = `Usage: kindred <command> [options]
@@ -69,6 +72,7 @@ Commands:
       Delete access-log entries (admins' and moderators' reads of private content) older than N days
       (at least 30); the only way entries are ever deleted.
 ${FEDERATION_USAGE}
+${SEED_USAGE}
   db:migrate
       Apply pending database migrations (the server also does this on start).
   help
@@ -100,7 +104,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliUsage) {
+    if (error instanceof UsageError || error instanceof CliUsage || error instanceof SeedUsage) {
       io.err(`kindred: ${error.message}`);
       io.err(`Run "kindred help" for the list of commands.`);
       return 2;
@@ -129,6 +133,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "db:migrate":
       io.out("Database schema is up to date.");
       return 0;
+    case "seed": {
+      const { values, positionals } = options(args, {
+        groups: { type: "string" },
+        threads: { type: "string" },
+        replies: { type: "string" },
+        members: { type: "string" },
+      });
+      if (positionals.length > 0) throw new UsageError(`seed takes no ${positionals[0]}`);
+      return await runSeed(values, io);
+    }
     case "admin create": {
       const { values } = options(args, {
         username: { type: "string" },

@@ -66,6 +66,10 @@ async function main(): Promise<number> {
       out,
       err,
       readPassword,
+      // A bar redrawn in place on a terminal; lines otherwise.
+      progress: process.stderr.isTTY
+        ? (line) => process.stderr.write(line ? `\r${line}` : "\n")
+        : (line) => line && err(line),
       retentionInactiveDays: config.retentionInactiveDays,
     });
   } finally {

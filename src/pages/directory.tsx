@@ -19,6 +19,8 @@ export function DirectoryPage(props: {
   host: string;
   query?: string;
   groups: DirectoryEntry[];
+  /** More groups follow: the link to the next page carries the last group's id. */
+  nextAfter?: number;
   mine: MyGroup[];
   welcome?: boolean;
   followError?: string;
@@ -68,6 +70,7 @@ export function DirectoryPage(props: {
               ))}
             </ul>
           )}
+        {props.nextAfter ? <p><a href={`/groups?after=${props.nextAfter}`} rel="next">More groups</a></p> : null}
       </section>
       {page.viewer
         ? (

@@ -2,6 +2,7 @@
 import type { Actor } from "../../db/schema.ts";
 import type { PostView } from "../../db/posts.ts";
 import type { ReportView } from "../../db/reports.ts";
+import type { DirectoryEntry } from "../../db/web-groups.ts";
 
 export function actorJson(actor: Actor) {
   return {
@@ -14,6 +15,19 @@ export function actorJson(actor: Actor) {
     summary: actor.summary_html,
     approvalRequired: actor.manually_approves_followers,
     visibility: actor.visibility,
+  };
+}
+
+/** A group in the directory (`GET /groups`); `id` addresses it in the other calls. */
+export function directoryJson(g: DirectoryEntry) {
+  return {
+    id: g.actor_id,
+    slug: g.slug,
+    name: g.name,
+    summary: g.summary_html,
+    joinPolicy: g.join_policy,
+    visibility: g.visibility,
+    members: g.member_count,
   };
 }
 

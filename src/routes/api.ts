@@ -30,7 +30,9 @@ import { crisisResources } from "../crisis.ts";
 import { ImageUploads, jsonUploads } from "../images.ts";
 import { listMediaOf } from "../../db/media.ts";
 import type { Post } from "../../db/schema.ts";
-import { actorJson, postJson, reportJson } from "./api-json.ts";
+import { actorJson, directoryJson, postJson, reportJson } from "./api-json.ts";
+import { searchGroups } from "../../db/web-groups.ts";
+import { positiveInt } from "./web-common.ts";
 import { moderatePost, postModeratorNote, redactPost } from "../post-moderation.ts";
 import { findReport, listReports } from "../../db/reports.ts";
 import { canHandleReports, decideReport, fileReport } from "../reports.ts";
@@ -128,6 +130,17 @@ export function apiRoutes(): Hono<AppEnv> {
     if (!group) return c.json({ error: "no such group" }, 404);
     await leaveGroup(c.var.kindred.fedify(), c.var.actor, group);
     return c.json({ ok: true });
+  });
+
+  // The directory: local groups by name, 100 at a time (`after`: the `next` of
+  // the page before), or the best 100 matching `q` (full text, as /groups).
+  api.get("/groups", async (c) => {
+    const query = c.req.query("q")?.slice(0, 200)?.trim() || undefined;
+    const after = query ? undefined : positiveInt(c.req.query("after"));
+    const groups = await searchGroups(c.var.kindred.db, query, { withLocalOnly: true, after, limit: 101 });
+    const page = groups.slice(0, 100);
+    const next = !query && groups.length > 100 ? page[page.length - 1].id : null;
+    return c.json({ groups: page.map(directoryJson), next });
   });
 
   api.get("/groups/:groupId", async (c) => {

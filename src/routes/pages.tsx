@@ -31,7 +31,7 @@ export function pageRoutes(): Hono<AppEnv> {
     const name = c.req.param("name").slice(1);
     const group = await findGroupBySlug(db, name);
     const actor = group && await findGroupActor(db, group.id);
-    if (actor) return await renderGroup(c, actor);
+    if (actor) return await renderGroup(c, actor, group);
     const account = await findAccountByUsername(db, name);
     if (!account) return c.notFound();
     return c.html(

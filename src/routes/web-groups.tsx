@@ -4,7 +4,7 @@ import { countOpenFeedback } from "../../db/feedback.ts";
 import { Hono } from "hono";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
 import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
-import type { Actor } from "../../db/schema.ts";
+import type { Actor, Group } from "../../db/schema.ts";
 import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { postingLimit } from "../rate-limits.ts";
@@ -26,15 +26,16 @@ import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
+const DIRECTORY_PAGE = 100;
 
 /** A group's page: about, membership, one page of threads in the chosen order. */
-export async function renderGroup(c: C, actor: Actor): Promise<Response> {
+export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Response> {
   const { db } = c.var.kindred;
   if (!canSeeGroup(actor, c.var.viewer)) return c.notFound();
   const readable = await canReadGroupContent(c.var.kindred.fedify(), actor, c.var.viewer);
   const sortParam = c.req.query("sort") as ThreadSort | undefined;
   const sort = sortParam && THREAD_SORTS.includes(sortParam) ? sortParam : "active";
-  const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor);
+  const facts = await groupFacts(c.var.kindred.fedify(), actor, c.var.viewer?.actor, group);
   const viewer = c.var.viewer;
   const moderator = viewer ? await canModerate(c.var.kindred.fedify(), viewer.account, actor) : false;
   const after = c.req.query("after");
@@ -74,8 +75,14 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const query = c.req.query("q")?.slice(0, 200);
     const viewer = c.var.viewer;
     const mine = viewer ? await listMemberships(db, viewer.actor.id) : [];
+    // Without a search, a page of DIRECTORY_PAGE groups by name; `after` continues.
+    const after = query?.trim() ? undefined : positiveInt(c.req.query("after"));
+    const groups = await searchGroups(db, query, { withLocalOnly: viewer != null, after, limit: DIRECTORY_PAGE + 1 });
+    const more = !query?.trim() && groups.length > DIRECTORY_PAGE;
+    const shown = groups.slice(0, DIRECTORY_PAGE);
     return c.html(
-      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={await searchGroups(db, query, { withLocalOnly: viewer != null })}
+      <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={shown}
+        nextAfter={more ? shown[shown.length - 1].id : undefined}
         mine={mine} welcome={c.req.query("welcome") === "1"} />,
     );
   });
