@@ -38,6 +38,7 @@ import { webFederationPolicyRoutes } from "./routes/web-federation-policy.tsx";
 import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
+import { feedRoutes } from "./routes/feeds.ts";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -99,6 +100,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
   app.route("/", activityPubExtraRoutes());
+  // Feeds of public groups and threads: the same for everyone, no session.
+  app.route("/", feedRoutes());
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).

@@ -23,6 +23,7 @@ import { createThread, type PostInput } from "../posts.ts";
 import { formUploads, ImageUploads } from "../images.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
+import { feedLinks } from "./feeds.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
@@ -49,7 +50,7 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(
-    <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
+    <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
       moderation={moderation}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
