@@ -39,6 +39,7 @@ import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { feedRoutes } from "./routes/feeds.ts";
+import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -113,6 +114,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webAccountRoutes());
   app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
+  app.route("/", webOnboardingRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());

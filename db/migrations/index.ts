@@ -20,6 +20,7 @@ import * as m0017 from "./0017-rate-limits.ts";
 import * as m0018 from "./0018-access-log.ts";
 import * as m0019 from "./0019-follower-counts.ts";
 import * as m0020 from "./0020-media.ts";
+import * as m0024 from "./0024-onboarding.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0018-access-log": m0018,
   "0019-follower-counts": m0019,
   "0020-media": m0020,
+  "0024-onboarding": m0024,
 };

@@ -18,6 +18,7 @@ import { groupPath, postPath } from "../pages/page-info.ts";
 import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
 import { logGroupContentRead, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
+import { isNewHere, welcomeView } from "../onboarding.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
 import { formUploads, ImageUploads } from "../images.ts";
@@ -48,12 +49,22 @@ export async function renderGroup(c: C, actor: Actor): Promise<Response> {
     await logGroupContentRead(c.var.kindred.fedify(), viewer, actor, { subject: "private_threads", route: routeOf(c.req) });
   }
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
+  // Just joined: the welcome in full; in the first weeks: where to find it.
+  const justJoined = c.req.query("joined") === "1";
+  const newMember = viewer && facts.membership === "accepted" && (justJoined || await isNewHere(c.var.kindred.fedify(), actor, viewer.actor.id))
+    ? await welcomeView(c.var.kindred.fedify(), actor)
+    : undefined;
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(
     <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
-      moderation={moderation}
+      moderation={moderation} newMember={newMember && { view: newMember, justJoined }}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
+}
+
+/** Where a member goes on joining: back to the group, which shows a group here's welcome at once (src/onboarding.ts). */
+function afterJoining(group: Actor, state: "accepted" | "pending"): string {
+  return state === "accepted" && group.local ? `${groupPath(group)}?joined=1` : groupPath(group);
 }
 
 /** The compose form's fields, as src/posts.ts takes them. */
@@ -96,8 +107,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
         404,
       );
     }
-    await join(ctx, viewer.actor, group);
-    return c.redirect(groupPath(group), 303);
+    return c.redirect(afterJoining(group, await join(ctx, viewer.actor, group)), 303);
   });
 
   app.get("/g/:id{[0-9]+}", async (c) => {
@@ -113,8 +123,8 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const ctx = c.var.kindred.fedify();
     const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
-    if (c.req.param("op") === "join") await join(ctx, viewer.actor, group);
-    else await leaveGroup(ctx, viewer.actor, group);
+    if (c.req.param("op") === "join") return c.redirect(afterJoining(group, await join(ctx, viewer.actor, group)), 303);
+    await leaveGroup(ctx, viewer.actor, group);
     return c.redirect(groupPath(group), 303);
   });
 
