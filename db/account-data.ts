@@ -15,7 +15,7 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     .select(["username", "display_name", "email", "role", "bio", "member_type", "created_at", "last_active_at", "clinician_verified_at"])
     .where("id", "=", accountId).executeTakeFirstOrThrow();
   const memberships = await db.selectFrom("follows").innerJoin("actors", "actors.id", "follows.followee_id")
-    .select(["actors.uri as group", "actors.name", "follows.state", "follows.created_at"])
+    .select(["actors.uri as group", "actors.name", "follows.state", "follows.created_at", "follows.accepted_at"])
     .where("follows.follower_id", "=", actorId).orderBy("follows.created_at").execute();
   const posts = await db.selectFrom("posts").innerJoin("actors as g", "g.id", "posts.group_id")
     .leftJoin("posts as parent", "parent.id", "posts.parent_id")

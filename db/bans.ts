@@ -158,6 +158,8 @@ export interface Badges {
   clinicians: Set<number>;
   /** Mentors of the group. */
   mentors: Set<number>;
+  /** Members who joined the group recently ("New here", src/onboarding.ts). */
+  newcomers?: Set<number>;
 }
 
 /** The badges shown next to these authors' names in a group. */

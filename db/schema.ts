@@ -59,6 +59,11 @@ export interface GroupsTable {
   /** Hold the first N posts of a new member for approval; 0 is off. */
   hold_first_posts: Generated<number>;
   visibility: Generated<GroupVisibility>;
+  /** Shown to new members (Markdown, and its HTML). */
+  welcome_source: Generated<string>;
+  welcome_html: Generated<string>;
+  /** The thread where new members introduce themselves, if the managers chose one. */
+  introductions_post_id: Generated<number | null>;
 }
 
 export type StaffRole = "owner" | "moderator" | "mentor";
@@ -151,6 +156,8 @@ export interface FollowsTable {
   state: "pending" | "accepted";
   activity_uri: string | null;
   created_at: Generated<Date>;
+  /** When the membership was accepted (set by migration 0024's trigger). */
+  accepted_at: Generated<Date | null>;
 }
 
 /** Threads (parent_id null) and replies, local and remote. */

@@ -38,6 +38,8 @@ import { webFederationPolicyRoutes } from "./routes/web-federation-policy.tsx";
 import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
+import { feedRoutes } from "./routes/feeds.ts";
+import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -99,6 +101,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.use(federationMiddleware(federation, contextData));
   app.route("/api/v1", apiRoutes());
   app.route("/", activityPubExtraRoutes());
+  // Feeds of public groups and threads: the same for everyone, no session.
+  app.route("/", feedRoutes());
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).
@@ -110,6 +114,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webAccountRoutes());
   app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
+  app.route("/", webOnboardingRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());

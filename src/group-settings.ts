@@ -1,7 +1,8 @@
 /**
  * A local group's settings as its owner, moderators and the instance's
  * admins change them on the settings page or with `PATCH /api/v1/groups/:id`:
- * name, description, rules, join policy, visibility and the newcomer rule.
+ * name, description, rules, join policy, visibility, the newcomer rule, and
+ * onboarding: the welcome message and the introductions thread.
  * The changes go through src/groups.ts#changeGroup (which sends
  * `Update(Group)` to remote followers) and
  * src/premoderation.ts#changeModerationSettings.
@@ -14,6 +15,7 @@ import { describeServers, followersOutsidePartners } from "../federation/private
 import { changeGroup, checkDescription, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
 import { requireLocalModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
+import { checkIntroductionsThread, checkWelcome, saveOnboarding } from "./onboarding.ts";
 import { changeModerationSettings } from "./premoderation.ts";
 
 type Ctx = Context<ContextData>;
@@ -25,6 +27,10 @@ export interface GroupSettingsInput {
   joinPolicy?: unknown;
   visibility?: unknown;
   holdFirstPosts?: unknown;
+  /** Shown to new members (Markdown); "" for none. */
+  welcome?: unknown;
+  /** The introductions thread (a thread of this group), or null / "" for none. */
+  introductionsThreadId?: unknown;
   /** Must be true to make a group less private (local → private or public, private → public). */
   confirmLessPrivate?: unknown;
   /** Must be true to make a group private when that removes members on servers that are not partners. */
@@ -121,9 +127,16 @@ export async function changeGroupSettings(ctx: Ctx, account: Account, group: Act
       : undefined,
   };
   const anyModeration = moderation.rules != null || moderation.holdFirstPosts != null;
-  if (Object.keys(changes).length === 0 && !anyModeration) return current;
+  const welcome = input.welcome == null ? undefined : checkWelcome(input.welcome);
+  const introductions = input.introductionsThreadId === undefined
+    ? undefined
+    : await checkIntroductionsThread(ctx, group, input.introductionsThreadId);
+  const anyOnboarding = (welcome != null && welcome !== current.welcome_source) ||
+    (introductions !== undefined && introductions !== current.introductions_post_id);
+  if (Object.keys(changes).length === 0 && !anyModeration && !anyOnboarding) return current;
   // changeModerationSettings checks all its fields before it writes; the group's were checked above.
   if (anyModeration) await changeModerationSettings(ctx, account, group, moderation);
+  if (anyOnboarding) await saveOnboarding(ctx, current, welcome, introductions);
   if (Object.keys(changes).length > 0) return await changeGroup(ctx.data.db, current.slug, changes, ctx);
   return (await findGroupById(ctx.data.db, current.id))!;
 }

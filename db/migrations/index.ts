@@ -21,6 +21,7 @@ import * as m0018 from "./0018-access-log.ts";
 import * as m0019 from "./0019-follower-counts.ts";
 import * as m0020 from "./0020-media.ts";
 import * as m0023 from "./0023-read-indexes.ts";
+import * as m0024 from "./0024-onboarding.ts";
 import * as m0025 from "./0025-instance-software.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -42,5 +43,6 @@ export const migrations: Record<string, Migration> = {
   "0019-follower-counts": m0019,
   "0020-media": m0020,
   "0023-read-indexes": m0023,
+  "0024-onboarding": m0024,
   "0025-instance-software": m0025,
 };

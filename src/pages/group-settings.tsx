@@ -28,6 +28,9 @@ export interface SettingsValues {
   joinPolicy: string;
   visibility: string;
   holdFirstPosts: string;
+  welcome: string;
+  /** A thread's id, or "" for none. */
+  introductionsThreadId: string;
 }
 
 export function settingsValues(group: Group): SettingsValues {
@@ -38,6 +41,8 @@ export function settingsValues(group: Group): SettingsValues {
     joinPolicy: group.join_policy,
     visibility: group.visibility,
     holdFirstPosts: String(group.hold_first_posts),
+    welcome: group.welcome_source,
+    introductionsThreadId: group.introductions_post_id == null ? "" : String(group.introductions_post_id),
   };
 }
 
@@ -45,6 +50,8 @@ export function GroupSettingsPage(props: {
   page: PageInfo;
   group: Actor;
   values: SettingsValues;
+  /** The group's newest threads, to choose the introductions thread from. */
+  threads: { id: number; title: string | null }[];
   errors?: string[];
   saved?: boolean;
 }) {
@@ -92,6 +99,24 @@ export function GroupSettingsPage(props: {
         <Field id="holdFirstPosts" name="holdFirstPosts" label="Review the first posts of each new member" type="number"
           value={values.holdFirstPosts} required
           hint="How many of a new member's first posts wait for a moderator: 0 turns this off." />
+        <h2>Welcoming new members</h2>
+        <TextArea id="welcome" name="welcome" label="Welcome message" rows={6} maxlength={5000} value={values.welcome}
+          hint="Markdown. Shown to each new member when they join, with the group rules and pinned resources." />
+        <p class="field">
+          <label for="introductionsThreadId">Introductions thread<span class="optional"> (optional)</span></label>
+          <span class="hint" id="introductionsThreadId-hint">
+            New members are invited to introduce themselves there. Start a thread first, then choose it here.
+          </span>
+          <select id="introductionsThreadId" name="introductionsThreadId" aria-describedby="introductionsThreadId-hint">
+            <option value="" selected={values.introductionsThreadId === ""}>None</option>
+            {props.threads.some((t) => String(t.id) === values.introductionsThreadId) || values.introductionsThreadId === ""
+              ? null
+              : <option value={values.introductionsThreadId} selected>Thread {values.introductionsThreadId}</option>}
+            {props.threads.map((t) => (
+              <option value={String(t.id)} selected={String(t.id) === values.introductionsThreadId}>{t.title ?? `Thread ${t.id}`}</option>
+            ))}
+          </select>
+        </p>
         <p><button type="submit">Save settings</button></p>
       </form>
     </Layout>

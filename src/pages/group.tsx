@@ -6,6 +6,8 @@ import type { GroupFacts } from "../web-groups.ts";
 import { Csrf } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import { MemberBadge } from "./post-parts.tsx";
+import type { WelcomeView } from "../onboarding.ts";
+import { NewMemberNotice } from "./welcome.tsx";
 import { groupPath, type PageInfo, postPath } from "./page-info.ts";
 
 const SORT_LABELS: Record<ThreadSort, string> = { active: "Active", new: "New", top: "Top" };
@@ -102,6 +104,8 @@ export function GroupPage(props: {
   facts: GroupFacts;
   threads: ThreadListItem[];
   memberTypes: Map<number, MemberType>;
+  /** The viewer joined in the last weeks (src/onboarding.ts): where the welcome is. */
+  newMember?: { view: WelcomeView; justJoined: boolean };
   sort: ThreadSort;
   nextCursor?: string;
   /** For the group's moderators: links to their pages. */
@@ -123,6 +127,7 @@ export function GroupPage(props: {
             : "Anyone can join this group."}
         </p>
         <Membership page={page} facts={facts} />
+        {props.newMember ? <NewMemberNotice group={group} {...props.newMember} /> : null}
         {/* summary_html: Markdown with raw HTML escaped (local) or sanitised on arrival (remote). */}
         <section class="about" aria-labelledby="about-heading">
           <h2 id="about-heading">About</h2>

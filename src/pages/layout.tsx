@@ -57,6 +57,7 @@ export function Layout({ title, page, description, children }: LayoutProps) {
         {description ? <meta name="description" content={description} /> : null}
         <title>{title === instanceName ? title : `${title} · ${instanceName}`}</title>
         <link rel="stylesheet" href="/static/kindred.css" />
+        {(page.feeds ?? []).map((f) => <link rel="alternate" type={f.type} href={f.href} title={f.title} />)}
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>

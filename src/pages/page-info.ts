@@ -12,6 +12,8 @@ export interface PageInfo {
   csrf: string;
   /** Search engines may index this page (an admin's choice, public groups only). */
   indexable?: boolean;
+  /** Feeds of this page, linked as `<link rel="alternate">` (public groups and their threads only). */
+  feeds?: { href: string; type: string; title: string }[];
 }
 
 /** Where a post is read: its own URL when local, else by its id here. */

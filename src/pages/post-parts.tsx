@@ -12,23 +12,33 @@ export function MemberBadge({ type }: { type?: MemberType | null }) {
   return type ? <span class={`badge member-${type}`}>{MEMBER_TYPES[type]}</span> : null;
 }
 
-/** Badges given by this instance: "Verified clinician" (admins) and the group's "Mentor" (its owner). */
-export function StaffBadges({ clinician, mentor }: { clinician?: boolean; mentor?: boolean }) {
+/**
+ * Badges given by this instance: "Verified clinician" (admins), the group's
+ * "Mentor" (its owner) and "New here" (joined the group recently).
+ */
+export function StaffBadges({ clinician, mentor, newHere }: { clinician?: boolean; mentor?: boolean; newHere?: boolean }) {
   return (
     <>
       {clinician ? <span class="badge clinician">Verified clinician</span> : null}
       {mentor ? <span class="badge mentor">Mentor</span> : null}
+      {newHere ? <span class="badge new-here" title="Joined this group in the last two weeks">New here</span> : null}
     </>
   );
 }
 
 export function Byline(
-  { post, badge, clinician, mentor }: { post: PostCard; badge?: MemberType; clinician?: boolean; mentor?: boolean },
+  { post, badge, clinician, mentor, newHere }: {
+    post: PostCard;
+    badge?: MemberType;
+    clinician?: boolean;
+    mentor?: boolean;
+    newHere?: boolean;
+  },
 ) {
   return (
     <p class="byline">
       <a href={post.author_uri} rel="nofollow"><bdi>{post.author_name ?? post.author_username}</bdi></a>
-      <MemberBadge type={badge} /><StaffBadges clinician={clinician} mentor={mentor} />{" "}
+      <MemberBadge type={badge} /><StaffBadges clinician={clinician} mentor={mentor} newHere={newHere} />{" "}
       <Handle username={post.author_username} host={post.author_host} name={post.author_name} /> ·{" "}
       <time datetime={post.published_at.toISOString()}>{post.published_at.toUTCString()}</time>
       {post.updated_at ? " · edited" : null}

@@ -46,7 +46,8 @@ export interface ThreadProps {
 function byline(props: ThreadProps, post: PostCard) {
   return (
     <Byline post={post} badge={props.memberTypes.get(post.author_id)}
-      clinician={props.badges?.clinicians.has(post.author_id)} mentor={props.badges?.mentors.has(post.author_id)} />
+      clinician={props.badges?.clinicians.has(post.author_id)} mentor={props.badges?.mentors.has(post.author_id)}
+      newHere={props.badges?.newcomers?.has(post.author_id)} />
   );
 }
 

@@ -24,6 +24,8 @@ function settingsJson(group: Group) {
     joinPolicy: group.join_policy,
     visibility: group.visibility,
     holdFirstPosts: group.hold_first_posts,
+    welcome: group.welcome_source,
+    introductionsThreadId: group.introductions_post_id,
   };
 }
 
@@ -52,6 +54,8 @@ export function groupSettingsApi(api: Hono<AppEnv>): void {
       joinPolicy: b.joinPolicy,
       visibility: b.visibility,
       holdFirstPosts: b.holdFirstPosts,
+      welcome: b.welcome,
+      introductionsThreadId: b.introductionsThreadId,
       confirmLessPrivate: b.confirmLessPrivate,
       confirmRemoveMembers: b.confirmRemoveMembers,
     });

@@ -31,8 +31,11 @@ export function directoryJson(g: DirectoryEntry) {
   };
 }
 
-/** A post; a removed one shows its content to moderators only (`moderator`). */
-export function postJson(post: PostView, moderator = false) {
+/**
+ * A post; a removed one shows its content to moderators only (`moderator`).
+ * `newcomers`: authors new in the group (src/onboarding.ts), `author.newHere`.
+ */
+export function postJson(post: PostView, moderator = false, newcomers?: Set<number>) {
   const hidden = post.removed_at != null && !moderator;
   return {
     id: post.id,
@@ -42,6 +45,7 @@ export function postJson(post: PostView, moderator = false) {
       uri: post.author_uri,
       handle: `@${post.author_username}@${post.author_host}`,
       name: post.author_name,
+      newHere: newcomers?.has(post.author_id) ?? false,
     },
     parentId: post.parent_id,
     threadId: post.thread_id ?? post.id,

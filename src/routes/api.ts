@@ -22,6 +22,8 @@ import { findGroupByHandle } from "../web-groups.ts";
 import { body, groupParam, intParam } from "./api-params.ts";
 import { premoderationApi } from "./api-premoderation.ts";
 import { groupSettingsApi } from "./api-group-settings.ts";
+import { onboardingApi, welcomeJson } from "./api-onboarding.ts";
+import { newHereAmong } from "../onboarding.ts";
 import { pollsApi } from "./api-polls.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
 import { markActive } from "../../db/account-data.ts";
@@ -122,7 +124,9 @@ export function apiRoutes(): Hono<AppEnv> {
     const group = await findGroupByHandle(ctx, handle);
     if (!group) return c.json({ error: `no group found for ${handle}` }, 404);
     const state = await join(ctx, c.var.actor, group);
-    return c.json({ group: actorJson(group), state });
+    // A member of a group here is shown its welcome at once (src/onboarding.ts).
+    const welcome = state === "accepted" ? await welcomeJson(ctx, group, c.var.kindred.origin) : null;
+    return c.json({ group: actorJson(group), state, welcome });
   });
 
   api.post("/groups/:groupId/leave", async (c) => {
@@ -161,7 +165,8 @@ export function apiRoutes(): Hono<AppEnv> {
     if (threads.length > 0) {
       await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_threads", route: routeOf(c.req) });
     }
-    return c.json({ threads: threads.map((t) => postJson(t, moderator)) });
+    const newcomers = await newHereAmong(c.var.kindred.fedify(), group, threads.map((t) => t.author_id));
+    return c.json({ threads: threads.map((t) => postJson(t, moderator, newcomers)) });
   });
 
   api.post("/groups/:groupId/threads", postingLimit(), async (c) => {
@@ -207,7 +212,8 @@ export function apiRoutes(): Hono<AppEnv> {
     // The access log (src/access-log.ts): reads that only a role allowed.
     await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
     if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), reader(c), group, posts, routeOf(c.req));
-    return c.json({ thread: posts.map((p) => postJson(p, moderator)) });
+    const newcomers = await newHereAmong(c.var.kindred.fedify(), group, posts.map((p) => p.author_id));
+    return c.json({ thread: posts.map((p) => postJson(p, moderator, newcomers)) });
   });
 
   // Moderators: {action: remove|restore|lock|unlock|pin|unpin|needs-source|source-ok, reason}.
@@ -293,6 +299,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   groupSettingsApi(api);
+  onboardingApi(api);
   premoderationApi(api);
   moderationApiRoutes(api);
   federationPolicyApi(api);

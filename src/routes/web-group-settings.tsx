@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { findActorById } from "../../db/actors.ts";
 import { listPendingFollowers } from "../../db/follows.ts";
 import { findGroupById } from "../../db/groups.ts";
+import { listGroupThreads, listPinnedGroupThreads } from "../../db/web-groups.ts";
 import type { Actor } from "../../db/schema.ts";
 import { accessLogFor, ownsGroup } from "../access-log.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -30,6 +31,12 @@ async function managedGroup(c: C): Promise<Actor | undefined> {
   return group;
 }
 
+/** The group's pinned threads and 50 newest others, for the introductions thread's choice. */
+async function threadChoices(c: C, group: Actor) {
+  const db = c.var.kindred.db;
+  return [...await listPinnedGroupThreads(db, group.id), ...await listGroupThreads(db, group.id, "new", undefined, 50)];
+}
+
 const DONE: Record<string, string> = { approve: "Request approved: welcome them!", reject: "Request rejected." };
 
 async function requestsPage(c: C, group: Actor, extra: { errors?: string[]; done?: string } = {}) {
@@ -49,7 +56,10 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
     const group = await managedGroup(c);
     if (!group) return c.notFound();
     const settings = (await findGroupById(c.var.kindred.db, group.group_id!))!;
-    return c.html(<GroupSettingsPage page={pageInfo(c)} group={group} values={settingsValues(settings)} saved={c.req.query("saved") === "1"} />);
+    return c.html(
+      <GroupSettingsPage page={pageInfo(c)} group={group} values={settingsValues(settings)} threads={await threadChoices(c, group)}
+        saved={c.req.query("saved") === "1"} />,
+    );
   });
 
   app.post("/g/:id{[0-9]+}/settings", async (c) => {
@@ -65,6 +75,8 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
       joinPolicy: f.joinPolicy ?? "",
       visibility: f.visibility ?? "",
       holdFirstPosts: f.holdFirstPosts ?? "",
+      welcome: f.welcome ?? "",
+      introductionsThreadId: f.introductionsThreadId ?? "",
     };
     try {
       await changeGroupSettings(c.var.kindred.fedify(), viewer.account, group, {
@@ -81,7 +93,10 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
           values={values} confirmedLessPrivate={f.confirm === "yes"} />);
       }
       if (!(error instanceof ValidationError)) throw error;
-      return c.html(<GroupSettingsPage page={pageInfo(c)} group={group} values={values} errors={[error.message]} />, 422);
+      return c.html(
+        <GroupSettingsPage page={pageInfo(c)} group={group} values={values} threads={await threadChoices(c, group)} errors={[error.message]} />,
+        422,
+      );
     }
     return c.redirect(`/g/${group.id}/settings?saved=1`, 303);
   });

@@ -18,11 +18,13 @@ import { groupPath, postPath } from "../pages/page-info.ts";
 import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
 import { logGroupContentRead, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
+import { isNewHere, welcomeView } from "../onboarding.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
 import { createThread, type PostInput } from "../posts.ts";
 import { formUploads, ImageUploads } from "../images.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
+import { feedLinks } from "./feeds.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 const PAGE_SIZE = 25;
@@ -48,12 +50,22 @@ export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Re
     await logGroupContentRead(c.var.kindred.fedify(), viewer, actor, { subject: "private_threads", route: routeOf(c.req) });
   }
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
+  // Just joined: the welcome in full; in the first weeks: where to find it.
+  const justJoined = c.req.query("joined") === "1";
+  const newMember = viewer && facts.membership === "accepted" && (justJoined || await isNewHere(c.var.kindred.fedify(), actor, viewer.actor.id))
+    ? await welcomeView(c.var.kindred.fedify(), actor)
+    : undefined;
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(
-    <GroupPage page={groupPageInfo(c, actor)} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
-      moderation={moderation}
+    <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
+      moderation={moderation} newMember={newMember && { view: newMember, justJoined }}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
+}
+
+/** Where a member goes on joining: back to the group, which shows a group here's welcome at once (src/onboarding.ts). */
+function afterJoining(group: Actor, state: "accepted" | "pending"): string {
+  return state === "accepted" && group.local ? `${groupPath(group)}?joined=1` : groupPath(group);
 }
 
 /** The compose form's fields, as src/posts.ts takes them. */
@@ -102,8 +114,7 @@ export function webGroupRoutes(): Hono<AppEnv> {
         404,
       );
     }
-    await join(ctx, viewer.actor, group);
-    return c.redirect(groupPath(group), 303);
+    return c.redirect(afterJoining(group, await join(ctx, viewer.actor, group)), 303);
   });
 
   app.get("/g/:id{[0-9]+}", async (c) => {
@@ -119,8 +130,8 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const ctx = c.var.kindred.fedify();
     const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
-    if (c.req.param("op") === "join") await join(ctx, viewer.actor, group);
-    else await leaveGroup(ctx, viewer.actor, group);
+    if (c.req.param("op") === "join") return c.redirect(afterJoining(group, await join(ctx, viewer.actor, group)), 303);
+    await leaveGroup(ctx, viewer.actor, group);
     return c.redirect(groupPath(group), 303);
   });
 

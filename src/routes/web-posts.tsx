@@ -25,6 +25,8 @@ import { logGroupContentRead, logHiddenPostsRead, routeOf } from "../access-log.
 import { postInput } from "./web-groups.tsx";
 import { listMediaOf } from "../../db/media.ts";
 import { formUploads, ImageUploads } from "../images.ts";
+import { feedLinks } from "./feeds.ts";
+import { newHereAmong } from "../onboarding.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
 /** The thread a post belongs to, with the viewer's votes and membership. */
@@ -48,9 +50,14 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
-  const badges = await badgesOf(db, group?.id, [...new Set(posts.map((p) => p.author_id))]);
+  const authors = [...new Set(posts.map((p) => p.author_id))];
+  const badges = { ...await badgesOf(db, group?.id, authors), newcomers: await newHereAmong(c.var.kindred.fedify(), group, authors) };
+  const root = posts[0];
+  const feeds = root.review_state === "published" && root.removed_at == null && root.deleted_at == null
+    ? feedLinks(group, `Replies to ${root.title ?? "this thread"}`, `/p/${root.id}`)
+    : [];
   return c.html(
-    <ThreadPage page={groupPageInfo(c, group)} groupName={group?.name ?? group?.username ?? "Group"}
+    <ThreadPage page={{ ...groupPageInfo(c, group), feeds }} groupName={group?.name ?? group?.username ?? "Group"}
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges}
       notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)}
