@@ -14,6 +14,7 @@ import { listModerationLog } from "../db/moderation-log.ts";
 import { listNotifications } from "../db/notifications.ts";
 import { listThreadPostCards, listThreadPostViews, listThreadViews, listPinnedThreadViews } from "../db/posts.ts";
 import { listHeldPosts } from "../db/premoderation.ts";
+import { threadPageRange } from "../db/thread-pages.ts";
 import { listReports } from "../db/reports.ts";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups } from "../db/web-groups.ts";
 import { listMemberships, votesOf } from "../db/web-members.ts";
@@ -27,7 +28,7 @@ const ACTORS = 50_000;
 const LARGE = ["posts", "actors", "follows", "votes", "notifications"];
 
 let database: TestDatabase;
-const ids = { group: 0, otherGroup: 0, member: 0, account: 0, thread: 0 };
+const ids = { group: 0, otherGroup: 0, member: 0, account: 0, thread: 0, reply: 0 };
 
 /** Captures the queries Kysely runs, as it compiles them. */
 class Capture implements KyselyPlugin {
@@ -107,6 +108,8 @@ beforeAll(async () => {
     select 'http://peer2.test/r/' || i, ${ids.group}, (select min(id) from actors where not local) + i, ${ids.thread},
            ${ids.thread}, 1, '<p>r</p>', false, now() - (i || ' seconds')::interval
     from generate_series(1, ${REPLIES}) as i`.execute(db);
+  const { rows: r } = await sql<{ id: number }>`select max(id) as id from posts where thread_id = ${ids.thread}`.execute(db);
+  ids.reply = r[0].id;
   await sql`
     insert into votes (post_id, actor_id, value)
     select p.id, a.id, 1 from (select id from posts order by id limit 200) p
@@ -128,6 +131,20 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["featured collection", (db) => listPinnedThreadViews(db, ids.group)],
   ["thread page", (db) => listThreadPostCards(db, ids.thread)],
   ["thread (API, context)", (db) => listThreadPostViews(db, ids.thread)],
+  ["thread page's replies (the page holding a reply)", (db) =>
+    threadPageRange(db, ids.thread, { actorId: ids.member, moderator: false }, { holding: ids.reply }, 100)],
+  ["thread page's replies (after a reply)", (db) =>
+    threadPageRange(db, ids.thread, { moderator: true }, { after: ids.reply - 150 }, 100)],
+  ["thread page's replies (before a reply)", (db) =>
+    threadPageRange(db, ids.thread, { moderator: false }, { before: ids.reply - 150 }, 100)],
+  ["thread page, one page", async (db) => {
+    const range = await threadPageRange(database.db, ids.thread, { moderator: false }, { after: ids.reply - 150 }, 100);
+    return listThreadPostCards(db, ids.thread, range);
+  }],
+  ["thread (API), one page", async (db) => {
+    const range = await threadPageRange(database.db, ids.thread, { moderator: false }, undefined, 100);
+    return listThreadPostViews(db, ids.thread, range);
+  }],
   ["group directory", (db) => searchGroups(db, undefined)],
   ["group search", (db) => searchGroups(db, "big")],
   ["followers (delivery)", (db) => listRemoteFollowers(db, ids.group)],
