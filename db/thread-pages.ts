@@ -123,6 +123,12 @@ export async function threadPageRange(
   };
 }
 
+/** Whether all of a thread's replies fit on one page (reads at most a page and one). */
+export async function fitsOnePage(db: Db, threadId: number, size = THREAD_PAGE_SIZE): Promise<boolean> {
+  const rows = await db.selectFrom("posts").select("id").where("thread_id", "=", threadId).limit(size + 1).execute();
+  return rows.length <= size;
+}
+
 /**
  * The condition on `posts` for a thread's root and its replies: all of them
  * (`range` undefined), those of one page, or none (`null`).

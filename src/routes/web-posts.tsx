@@ -4,7 +4,7 @@ import { findActorById } from "../../db/actors.ts";
 import { badgesOf } from "../../db/bans.ts";
 import { findFollow } from "../../db/follows.ts";
 import { findPostById, listThreadPostCards, type PostCard } from "../../db/posts.ts";
-import { type ThreadPageRange, threadPageRange, type ThreadReader } from "../../db/thread-pages.ts";
+import { fitsOnePage, type ThreadPageRange, threadPageRange, type ThreadReader } from "../../db/thread-pages.ts";
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -109,9 +109,19 @@ async function postParam(c: C): Promise<Post | undefined> {
   return id ? await findPostById(c.var.kindred.db, id) : undefined;
 }
 
-/** Back to the thread, at the post: a reply's own address shows the page that holds it. */
-const backTo = (post: Post, anchor = post.id) =>
-  `${anchor === post.id && post.thread_id == null ? postPath(post) : `/p/${anchor}`}#post-${anchor}`;
+/** The thread's page, at the post. */
+const threadLink = (post: Post, anchor = post.id) =>
+  `${post.thread_id == null ? postPath(post) : `/p/${post.thread_id}`}#post-${anchor}`;
+
+/**
+ * Back to the thread, at the post: when the thread has more than one page
+ * of replies, the reply's own address, which shows the page that holds it.
+ */
+async function backTo(c: C, post: Post, anchor = post.id): Promise<string> {
+  const threadId = post.thread_id ?? post.id;
+  if (anchor === threadId || await fitsOnePage(c.var.kindred.db, threadId)) return threadLink(post, anchor);
+  return `/p/${anchor}#post-${anchor}`;
+}
 
 export function webPostRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -132,13 +142,13 @@ export function webPostRoutes(): Hono<AppEnv> {
     const input = postInput(f);
     const page = (extra: { previewHtml?: string; errors?: string[]; personalDetails?: FoundDetail[] }) =>
       <ComposePage page={pageInfo(c)} heading="Reply" action={`/p/${parent.id}/reply`} submitLabel="Post reply"
-        withTitle={false} withImages values={input} cancelHref={backTo(parent)}
+        withTitle={false} withImages values={input} cancelHref={threadLink(parent)}
         context={{ author: "The post", html: parent.content_html }} {...extra} />;
     if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
     try {
       const images = cleanUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
       const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, { ...input, images });
-      return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
+      return c.redirect(afterPosting(await backTo(c, parent, reply.id), reply), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(page({ personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
@@ -152,13 +162,13 @@ export function webPostRoutes(): Hono<AppEnv> {
     const post = await postParam(c);
     if (!post) return c.notFound();
     await vote(c.var.kindred.fedify(), viewer.actor, post, Number((await formFields(c)).value));
-    return c.redirect(backTo(post), 303);
+    return c.redirect(await backTo(c, post), 303);
   });
 
   const editPage = (c: C, post: Post, values: ComposeValues, extra = {}) =>
     <ComposePage page={pageInfo(c)} heading={post.parent_id == null ? "Edit thread" : "Edit reply"}
       action={`/p/${post.id}/edit`} submitLabel="Save changes" withTitle={post.parent_id == null}
-      values={values} cancelHref={backTo(post)} {...extra} />;
+      values={values} cancelHref={threadLink(post)} {...extra} />;
 
   app.get("/p/:id{[0-9]+}/edit", async (c) => {
     const viewer = c.var.viewer;
@@ -183,7 +193,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     if (f.action === "preview") return c.html(editPage(c, post, input, { previewHtml: renderMarkdown(input.body ?? "") }));
     try {
       await changePost(c.var.kindred.fedify(), viewer.actor, post, input);
-      return c.redirect(backTo(post), 303);
+      return c.redirect(await backTo(c, post), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(editPage(c, post, input, { personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
@@ -197,7 +207,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     const post = await postParam(c);
     if (!post) return c.notFound();
     await removeOwnPost(c.var.kindred.fedify(), viewer.actor, post);
-    return c.redirect(backTo(post), 303);
+    return c.redirect(await backTo(c, post), 303);
   });
 
   return app;
