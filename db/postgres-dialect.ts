@@ -55,14 +55,14 @@ export interface ResilientPostgresOptions {
 class Generation {
   retired = false;
   readonly leases = new Set<Lease>();
-  #retire!: () => void;
-  /** Settles when the generation is retired. */
-  readonly whenRetired = new Promise<void>((resolve) => (this.#retire = resolve));
+  /** Told when the generation retires: the acquisitions waiting on it. */
+  readonly waiting = new Set<() => void>();
   constructor(readonly sql: Sql) {}
 
   retire(): void {
     this.retired = true;
-    this.#retire();
+    for (const wake of this.waiting) wake();
+    this.waiting.clear();
   }
 }
 
@@ -184,10 +184,14 @@ export class ResilientPostgres {
       const reserving = generation.sql.reserve();
       // A retired pool's queued reservations may never be served (its
       // connections are ending) nor refused: stop waiting when it retires.
-      const outcome = await Promise.race([
-        reserving.then((reserved) => ({ reserved }), (error: unknown) => ({ error })),
-        generation.whenRetired.then(() => undefined),
-      ]);
+      // (Not a Promise.race with a promise that lives as long as the pool:
+      // each race would leave a reaction on it, holding its connection.)
+      const outcome = await new Promise<{ reserved: ReservedSql } | { error: unknown } | undefined>((resolve) => {
+        const wake = () => resolve(undefined);
+        generation.waiting.add(wake);
+        reserving.then((reserved) => resolve({ reserved }), (error: unknown) => resolve({ error }))
+          .finally(() => generation.waiting.delete(wake));
+      });
       if (outcome === undefined || generation.retired) {
         // Its connection may be the one that closed: not used here.  When it
         // comes, it is handed back and the old pool's idle connections closed.
