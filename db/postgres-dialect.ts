@@ -52,6 +52,15 @@ export interface ResilientPostgresOptions {
   onRetire?: (retirements: number) => void;
 }
 
+/**
+ * postgres.js keeps every prepared statement of a connection for the
+ * connection's life, in Node and in its PostgreSQL backend.  A list of ids
+ * (`in ($1, …, $n)`) makes a new statement for each length, so a page whose
+ * lists grow (a thread's replies) grew both without end (the soak's "leak"):
+ * statements with more parameters than this run unnamed, never kept.
+ */
+const PREPARE_MAX_PARAMETERS = 32;
+
 class Generation {
   retired = false;
   readonly leases = new Set<Lease>();
@@ -100,7 +109,7 @@ class Lease implements DatabaseConnection {
 
   async #run<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.reserved.unsafe(query.sql, [...query.parameters] as never[], {
-      prepare: true,
+      prepare: query.parameters.length <= PREPARE_MAX_PARAMETERS,
       simple: false,
     } as { prepare: boolean });
     const { command, count } = result;
