@@ -13,16 +13,22 @@
  * RSS of the Kindred process (/proc), and the queue depth (rows in
  * `queue_messages`; PostgreSQL only), and prints a line.  At the end it
  * waits up to a minute for the queue to drain, prints the table and writes
- * it into docs/BENCHMARKS.md between the soak markers.  It asserts nothing.
+ * it into docs/BENCHMARKS.md between the soak markers (not with
+ * SOAK_RECORD=0, for short runs).  It asserts nothing.
+ *
+ * BENCH_HEAP_SNAPSHOTS=DIR: the Kindred process writes a heap snapshot there
+ * after the first minute and another at the end, to compare what grew
+ * (bench/heap-diff.ts).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
 import postgres from "postgres";
 import { sendAll, signedPost, startStubPeer, type StubPeer } from "./peers.ts";
 import { type Engine, startKindred } from "./targets.ts";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
+const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 const ENGINE = (process.env.SOAK_ENGINE ?? "postgres") as Engine;
 const SAMPLE_MS = 10_000;
 const ACTORS = 8;
@@ -128,6 +134,23 @@ async function main() {
     };
     process.stderr.write(`${header()}\n`);
     await sample();
+    const snapshot = async (what: string) => {
+      if (!SNAPSHOTS) return;
+      const before = new Set(readdirSync(SNAPSHOTS));
+      process.kill(kindred.pid, "SIGUSR2");
+      const fresh = () => readdirSync(SNAPSHOTS).find((f) => !before.has(f));
+      for (let i = 0; i < 600 && !fresh(); i++) await new Promise((r) => setTimeout(r, 500));
+      // The file grows while it is written: done when its size holds still.
+      let size = -1;
+      for (let i = 0; i < 600; i++) {
+        await new Promise((r) => setTimeout(r, 2000));
+        const now = fresh() ? statSync(`${SNAPSHOTS}/${fresh()}`).size : 0;
+        if (now > 0 && now === size) break;
+        size = now;
+      }
+      process.stderr.write(`heap snapshot (${what}): ${SNAPSHOTS}/${fresh()}\n`);
+    };
+    setTimeout(() => void snapshot("start"), 60_000);
     await Promise.all([
       every(200, until, inbound),
       every(5_000, until, outbound),
@@ -142,6 +165,7 @@ async function main() {
     while (queueSql && (await queueDepth())! > 0 && Date.now() < drainDeadline) {
       await new Promise((r) => setTimeout(r, 1000));
     }
+    await snapshot("end");
     await sample();
     const delivered = peers.reduce((t, p) => t + (p.received.get("Announce") ?? 0), 0);
     writeResults(samples, delivered);
@@ -188,6 +212,7 @@ function writeResults(samples: Sample[], delivered: number) {
     ...shown.map(line),
   ].join("\n");
   process.stdout.write(`\n${text}\n`);
+  if (process.env.SOAK_RECORD === "0") return;
   const path = new URL("../docs/BENCHMARKS.md", import.meta.url);
   const doc = readFileSync(path, "utf8");
   const replaced = doc.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, `<!-- soak:start -->\n${text}\n<!-- soak:end -->`);

@@ -127,6 +127,10 @@ export async function startKindred(
     ...GENEROUS_RATE_LIMITS,
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the Kindred process there.
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+    // BENCH_HEAP_SNAPSHOTS=DIR: SIGUSR2 makes the Kindred process write a heap snapshot there.
+    ...(process.env.BENCH_HEAP_SNAPSHOTS
+      ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}` }
+      : {}),
     ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir }),
     ...options.env,
   };

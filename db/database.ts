@@ -7,10 +7,10 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
 import { type MigrationResultSet, Migrator } from "kysely/migration";
-import { PostgresJSDialect } from "kysely-postgres-js";
-import postgres from "postgres";
+import { getLogger } from "@logtape/logtape";
 import { migrations } from "./migrations/index.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { ResilientPostgres, ResilientPostgresDialect } from "./postgres-dialect.ts";
 import type { Schema } from "./schema.ts";
 
 export type Engine = "pglite" | "postgres";
@@ -54,23 +54,31 @@ const bigintAsNumber = {
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.databaseUrl) {
-    const sql = postgres(options.databaseUrl, {
-      max: options.poolSize ?? 10,
-      onnotice: () => {},
-      types: { bigint: bigintAsNumber },
+    const logger = getLogger(["kindred", "database"]);
+    const pools = new ResilientPostgres({
+      url: options.databaseUrl,
+      options: {
+        max: options.poolSize ?? 10,
+        connect_timeout: 10,
+        onnotice: () => {},
+        types: { bigint: bigintAsNumber },
+      },
+      onRetire: (retirements) =>
+        logger.warn("A PostgreSQL connection was closed by the server; queries in flight on the " +
+          "pool fail and new ones use a fresh pool (retirement {retirements}).", { retirements }),
     });
-    const db = new Kysely<Schema>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+    const db = new Kysely<Schema>({ dialect: new ResilientPostgresDialect(pools) });
     return {
       engine: "postgres",
       db,
       async listen(channel, onNotify) {
-        const sub = await sql.listen(channel, onNotify);
+        const sub = await pools.listen(channel, onNotify);
         return () => sub.unlisten();
       },
       async close() {
         // Queries still running get five seconds, then their connections
         // are closed: a stuck query must not hold up shutdown forever.
-        await sql.end({ timeout: 5 });
+        await pools.end(5);
         await db.destroy();
       },
     };

@@ -1,6 +1,7 @@
 /** Queries on threads and replies, local and remote. */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { GroupVisibility, NewPost, Post, Schema } from "./schema.ts";
+import { inThread, type ThreadPageRange } from "./thread-pages.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -146,11 +147,11 @@ export function findPostView(db: Db, where: { id: number } | { uri: string }): P
 /**
  * A thread's posts with their URIs: the thread first (a remote reply may
  * claim an earlier date than its thread), then the replies in publication
- * order.
+ * order: all of them, or one page's (db/thread-pages.ts).
  */
-export function listThreadPostViews(db: Db, threadId: number): Promise<PostView[]> {
+export function listThreadPostViews(db: Db, threadId: number, page?: ThreadPageRange | null): Promise<PostView[]> {
   return viewQuery(db)
-    .where((eb) => eb.or([eb("posts.id", "=", threadId), eb("posts.thread_id", "=", threadId)]))
+    .where(inThread(threadId, page))
     .orderBy(sql`posts.id = ${threadId}`, "desc").orderBy("posts.published_at").orderBy("posts.id")
     .execute();
 }
@@ -176,15 +177,19 @@ const CARD_DATES = ["published_at", "updated_at", "deleted_at", "removed_at", "l
 /**
  * A thread's posts for its page, the thread first, then the replies in
  * publication order; posts of authors an admin blocked instance-wide are
- * left out.  The rows come back as one JSON array: decoding one value is
+ * left out; all replies, or one page's (db/thread-pages.ts).  The rows come back as one JSON array: decoding one value is
  * several times cheaper than decoding 300 rows column by column on PGlite.
  */
-export async function listThreadPostCards(db: Db, threadId: number): Promise<PostCard[]> {
+export async function listThreadPostCards(
+  db: Db,
+  threadId: number,
+  page?: ThreadPageRange | null,
+): Promise<PostCard[]> {
   const cards = db.selectFrom("posts")
     .innerJoin("actors as a", "a.id", "posts.author_id")
     .select(CARD_COLUMNS.map((c) => `posts.${c}` as const))
     .select(["a.uri as author_uri", "a.username as author_username", "a.host as author_host", "a.name as author_name"])
-    .where((eb) => eb.or([eb("posts.id", "=", threadId), eb("posts.thread_id", "=", threadId)]))
+    .where(inThread(threadId, page))
     .where("a.blocked_at", "is", null);
   const { rows } = await db.selectFrom(cards.as("t"))
     .select(sql<unknown>`json_agg(t order by t.id = ${threadId} desc, t.published_at, t.id)`.as("rows"))

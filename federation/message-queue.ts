@@ -19,6 +19,7 @@ import type {
 } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type Kysely, type RawBuilder, sql } from "kysely";
+import { isConnectionLoss } from "../db/connection-loss.ts";
 import type { Database } from "../db/database.ts";
 import type { Schema } from "../db/schema.ts";
 
@@ -300,6 +301,14 @@ export class KyselyMessageQueue implements MessageQueue {
       try {
         await handler(claimed.message);
       } catch (error) {
+        if (isConnectionLoss(error)) {
+          // The database went away under the handler, and with it Fedify's
+          // own re-enqueue of the retry: keep the message, which runs again
+          // once its lease runs out, rather than lose it.
+          logger.warn("Queue handler lost its database connection on message {id}; it will " +
+            "run again after the lock timeout:\n{error}", { id, error });
+          return;
+        }
         logger.error("Queue handler failed on message {id}; dropping it (Fedify re-enqueues " +
           "failures it wants retried):\n{error}", { id, error });
       }

@@ -3,6 +3,7 @@
  * Web and all-in-one nodes serve HTTP; worker nodes only run the queue.
  */
 import { getLogger } from "@logtape/logtape";
+import { isConnectionLoss } from "../db/connection-loss.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { DataDirBusyError } from "./data-dir-lock.ts";
 import { setupLogging, shutdownLogging } from "./logging.ts";
@@ -19,6 +20,16 @@ try {
 }
 await setupLogging(config);
 const logger = getLogger(["kindred", "server"]);
+
+// postgres.js 3.4.9 starts each new connection with a look-up of the array
+// types whose promise nobody holds: when PostgreSQL drops the connection
+// during it, the rejection is unhandled.  That is a lost connection, which
+// the pools recover from (db/postgres-dialect.ts), not a reason to die; any
+// other unhandled rejection still ends the process, as by default.
+process.on("unhandledRejection", (reason) => {
+  if (!isConnectionLoss(reason)) throw reason;
+  logger.warn("A database connection was lost outside any query: {reason}", { reason });
+});
 
 let kindred: Kindred;
 try {

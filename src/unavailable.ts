@@ -3,6 +3,7 @@
  * is full, it is shutting down or unreachable): the answer is 503 with
  * `Retry-After` and a clear message, not a 500, and the log says why.
  */
+import { isConnectionLoss } from "../db/connection-loss.ts";
 
 /** SQLSTATEs: disk full, out of memory, too many connections, shutdown, connection failures. */
 const SQLSTATES: Record<string, string> = {
@@ -17,17 +18,13 @@ const SQLSTATES: Record<string, string> = {
   "08006": "the connection to the database failed",
 };
 
-/** postgres.js and Node error codes for a lost or refused connection. */
-const CONNECTION_CODES = new Set([
-  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET",
-]);
 
 /** Why the database cannot serve the request, or undefined for any other error. */
 export function unavailableReason(error: unknown): string | undefined {
   if (typeof error !== "object" || error == null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === "string" && code in SQLSTATES) return SQLSTATES[code];
-  if (typeof code === "string" && CONNECTION_CODES.has(code)) return "the connection to the database failed";
+  if (isConnectionLoss(error)) return "the connection to the database failed";
   if (typeof message === "string" && /No space left on device|ENOSPC/.test(message)) return "the server's disk is full";
   const cause = (error as { cause?: unknown }).cause;
   return cause && cause !== error ? unavailableReason(cause) : undefined;

@@ -38,6 +38,7 @@ import { listModerationLog } from "../db/moderation-log.ts";
 import { countUnread, listNotifications } from "../db/notifications.ts";
 import { listPinnedThreadViews, listThreadPostCards, listThreadPostViews, listThreadViews } from "../db/posts.ts";
 import { countHeldPosts, countPublishedPosts, listHeldPosts } from "../db/premoderation.ts";
+import { threadPageRange } from "../db/thread-pages.ts";
 import { countOpenReports, listReports } from "../db/reports.ts";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, type ThreadSort } from "../db/web-groups.ts";
 import { listMemberships, memberTypesOf, votesOf } from "../db/web-members.ts";
@@ -54,7 +55,9 @@ const INDEXED = [
 
 let database: TestDatabase;
 let seeded: SeedResult;
-const ids = { group: 0, member: 0, account: 0, thread: 0, authors: [] as number[], cursor: {} as Record<ThreadSort, string> };
+const ids = {
+  group: 0, member: 0, account: 0, thread: 0, reply: 0, authors: [] as number[], cursor: {} as Record<ThreadSort, string>,
+};
 
 /** Captures the queries Kysely runs, as it compiles them. */
 class Capture implements KyselyPlugin {
@@ -128,6 +131,8 @@ beforeAll(async () => {
   const { rows } = await sql<{ author_id: number }>`
     select distinct author_id from posts where thread_id = ${ids.thread}`.execute(db);
   ids.authors = rows.map((r) => r.author_id);
+  const { rows: r } = await sql<{ id: number }>`select max(id) as id from posts where thread_id = ${ids.thread}`.execute(db);
+  ids.reply = r[0].id;
   // A position deep in the group's list, as the "next page" link carries it.
   for (const sort of ["active", "new", "top"] as const) {
     const page = await listGroupThreads(db, ids.group, sort, undefined, 200);
@@ -153,6 +158,20 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["featured collection", (db) => listPinnedThreadViews(db, ids.group)],
   ["thread page", (db) => listThreadPostCards(db, ids.thread)],
   ["thread (API, context)", (db) => listThreadPostViews(db, ids.thread)],
+  ["thread page's replies (the page holding a reply)", (db) =>
+    threadPageRange(db, ids.thread, { actorId: ids.member, moderator: false }, { holding: ids.reply }, 100)],
+  ["thread page's replies (after a reply)", (db) =>
+    threadPageRange(db, ids.thread, { moderator: true }, { after: ids.reply - 150 }, 100)],
+  ["thread page's replies (before a reply)", (db) =>
+    threadPageRange(db, ids.thread, { moderator: false }, { before: ids.reply - 150 }, 100)],
+  ["thread page, one page", async (db) => {
+    const range = await threadPageRange(database.db, ids.thread, { moderator: false }, { after: ids.reply - 150 }, 100);
+    return listThreadPostCards(db, ids.thread, range);
+  }],
+  ["thread (API), one page", async (db) => {
+    const range = await threadPageRange(database.db, ids.thread, { moderator: false }, undefined, 100);
+    return listThreadPostViews(db, ids.thread, range);
+  }],
   ["member badges of a thread's authors", (db) => memberTypesOf(db, ids.authors)],
   ["images of a thread's posts", (db) => listMediaOf(db, [ids.thread, ids.thread + 1, ids.thread + 2])],
   ["group directory", (db) => searchGroups(db, undefined)],

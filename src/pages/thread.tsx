@@ -1,6 +1,8 @@
 /**
  * A thread with nested replies.  Each reply level folds with <details>, so
- * it works without JavaScript; content warnings fold the post itself.
+ * it works without JavaScript; content warnings fold the post itself.  A long
+ * thread's replies come in pages; a reply whose parent is on another page
+ * hangs from the thread with a link to it.
  */
 import type { MediaInfo } from "../../db/media.ts";
 import type { PostCard } from "../../db/posts.ts";
@@ -41,6 +43,27 @@ export interface ThreadProps {
   poll?: PollView;
   /** The posts' images, by post id. */
   images?: Map<number, MediaInfo[]>;
+  /** A long thread's replies come in pages (db/thread-pages.ts): this one and its neighbours. */
+  pagination?: ThreadPagination;
+}
+
+export interface ThreadPagination {
+  page: number;
+  pages: number;
+  previousHref?: string;
+  nextHref?: string;
+}
+
+/** Links to the neighbouring pages of replies, when there is more than one page. */
+function PageLinks({ pagination }: { pagination?: ThreadPagination }) {
+  if (!pagination || pagination.pages <= 1) return null;
+  return (
+    <nav class="pagination" aria-label="Pages of replies">
+      {pagination.previousHref ? <a href={pagination.previousHref} rel="prev">Earlier replies</a> : null}{" "}
+      <span>Page {pagination.page} of {pagination.pages}</span>{" "}
+      {pagination.nextHref ? <a href={pagination.nextHref} rel="next">Later replies</a> : null}
+    </nav>
+  );
 }
 
 function byline(props: ThreadProps, post: PostCard) {
@@ -101,7 +124,12 @@ function count(children: Map<number, PostCard[]>, id: number): number {
   return (children.get(id) ?? []).reduce((n, p) => n + 1 + count(children, p.id), 0);
 }
 
-function Replies({ props, children, parentId }: { props: ThreadProps; children: Map<number, PostCard[]>; parentId: number }) {
+function Replies({ props, children, parentId, rootId }: {
+  props: ThreadProps;
+  children: Map<number, PostCard[]>;
+  parentId: number;
+  rootId: number;
+}) {
   const list = children.get(parentId) ?? [];
   if (list.length === 0) return null;
   const total = count(children, parentId);
@@ -112,12 +140,19 @@ function Replies({ props, children, parentId }: { props: ThreadProps; children: 
         <article class={r.distinguished ? "reply moderator-note" : "reply"} id={`post-${r.id}`}
           aria-label={`${r.distinguished ? "Moderator note" : "Reply"} by ${r.author_name ?? r.author_username}`}>
           {r.distinguished ? <p class="moderator-note-label">Moderator note</p> : null}
+          {parentId === rootId && r.parent_id != null && r.parent_id !== rootId
+            ? (
+              <p class="hint">
+                In reply to <a href={`/p/${r.parent_id}#post-${r.parent_id}`}>a reply on another page</a>
+              </p>
+            )
+            : null}
           {byline(props, r)}
           <ReviewBadge state={r.review_state} />
           <ModerationLabels post={r} />
           <PostBody props={props} post={r} />
           <Actions props={props} post={r} />
-          <Replies props={props} children={children} parentId={r.id} />
+          <Replies props={props} children={children} parentId={r.id} rootId={rootId} />
         </article>
       ))}
     </details>
@@ -172,8 +207,10 @@ export function ThreadPage(props: ThreadProps) {
           )
           : null}
         <Actions props={props} post={root} />
-        <section aria-label="Replies" class="thread-replies">
-          <Replies props={props} children={children} parentId={root.id} />
+        <section aria-label="Replies" class="thread-replies" id="replies">
+          <PageLinks pagination={props.pagination} />
+          <Replies props={props} children={children} parentId={root.id} rootId={root.id} />
+          <PageLinks pagination={props.pagination} />
         </section>
       </article>
     </Layout>

@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { findAccountActor, findActorById } from "../../db/actors.ts";
 import { findFollow, listPendingFollowers } from "../../db/follows.ts";
 import { findPostById, findPostView, listThreadPostViews, listThreadViews } from "../../db/posts.ts";
+import { type ThreadPageAt, threadPageRange } from "../../db/thread-pages.ts";
 import { NameTakenError } from "../../db/groups.ts";
 import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -61,15 +62,35 @@ async function newPostJson(c: C, post: NewPost) {
   return post.crisis ? { post: json, crisisResources: await crisisResources(c.var.kindred.db) } : { post: json };
 }
 
-/** A thread's posts, without held or rejected ones unless the caller wrote them or moderates the group. */
-async function visibleThread(c: C, post: Post) {
+/**
+ * A thread's posts, without held or rejected ones unless the caller wrote
+ * them or moderates the group: the thread and one page of its replies
+ * (db/thread-pages.ts), the page holding `post` when it is a reply.
+ */
+async function visibleThread(c: C, post: Post, at: ThreadPageAt) {
   const { db } = c.var.kindred;
+  const threadId = post.thread_id ?? post.id;
   const group = (await findActorById(db, post.group_id))!;
-  if (!(await canReadGroupContent(c.var.kindred.fedify(), group, reader(c)))) return [];
+  if (!(await canReadGroupContent(c.var.kindred.fedify(), group, reader(c)))) return { posts: [] };
   const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
-  const posts = (await listThreadPostViews(db, post.thread_id ?? post.id))
+  const readerOf = { actorId: c.var.actor.id, moderator };
+  const range = post.id !== threadId
+    ? await threadPageRange(db, threadId, readerOf, { holding: post.id }) ?? await threadPageRange(db, threadId, readerOf, undefined)
+    : await threadPageRange(db, threadId, readerOf, at);
+  if (at && !range) return { posts: [] };
+  const posts = (await listThreadPostViews(db, threadId, range ?? null))
     .filter((p) => p.review_state === "published" || moderator || p.author_id === c.var.actor.id);
-  return posts[0]?.id === (post.thread_id ?? post.id) ? posts : [];
+  return { posts: posts[0]?.id === threadId ? posts : [], range };
+}
+
+/** ?after=ID or ?before=ID: the page of replies next to a reply. */
+function pageParam(c: C): ThreadPageAt {
+  const after = c.req.query("after");
+  const before = c.req.query("before");
+  if (after === undefined && before === undefined) return undefined;
+  const id = Number(after ?? before);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError(after !== undefined ? "after" : "before", "after and before take a reply's id");
+  return after !== undefined ? { after: id } : { before: id };
 }
 
 /** The API's caller, as a reader of groups (src/group-access.ts). */
@@ -205,7 +226,7 @@ export function apiRoutes(): Hono<AppEnv> {
   api.get("/posts/:postId", async (c) => {
     const post = await findPostById(c.var.kindred.db, intParam(c, "postId"));
     if (!post) return c.json({ error: "no such post" }, 404);
-    const posts = await visibleThread(c, post);
+    const { posts, range } = await visibleThread(c, post, post.thread_id == null ? pageParam(c) : undefined);
     if (posts.length === 0) return c.json({ error: "no such post" }, 404);
     const group = (await findActorById(c.var.kindred.db, post.group_id))!;
     const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
@@ -213,7 +234,15 @@ export function apiRoutes(): Hono<AppEnv> {
     await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
     if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), reader(c), group, posts, routeOf(c.req));
     const newcomers = await newHereAmong(c.var.kindred.fedify(), group, posts.map((p) => p.author_id));
-    return c.json({ thread: posts.map((p) => postJson(p, moderator, newcomers)) });
+    const pageUrl = (key: string, id: number | undefined) =>
+      id ? new URL(`/api/v1/posts/${posts[0].id}?${key}=${id}`, c.var.kindred.origin).href : null;
+    return c.json({
+      thread: posts.map((p) => postJson(p, moderator, newcomers)),
+      // A long thread's replies come in pages; `next` and `previous` are their addresses.
+      page: range
+        ? { page: range.page, pages: range.pages, previous: pageUrl("before", range.previousId), next: pageUrl("after", range.nextId) }
+        : { page: 1, pages: 1, previous: null, next: null },
+    });
   });
 
   // Moderators: {action: remove|restore|lock|unlock|pin|unpin|needs-source|source-ok, reason}.

@@ -4,6 +4,7 @@ import { findActorById } from "../../db/actors.ts";
 import { badgesOf } from "../../db/bans.ts";
 import { findFollow } from "../../db/follows.ts";
 import { findPostById, listThreadPostCards, type PostCard } from "../../db/posts.ts";
+import { fitsOnePage, type ThreadPageRange, threadPageRange, type ThreadReader } from "../../db/thread-pages.ts";
 import type { Post } from "../../db/schema.ts";
 import { memberTypesOf, votesOf } from "../../db/web-members.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -37,9 +38,15 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   if (!group || !(await canReadGroupContent(c.var.kindred.fedify(), group, c.var.viewer))) return c.notFound();
   const viewerActor = c.var.viewer?.actor;
   const moderator = c.var.viewer && group ? await canModerate(c.var.kindred.fedify(), c.var.viewer.account, group) : false;
+  // A long thread's replies come in pages: a reply's own address shows the
+  // page that holds it; ?after= and ?before= the pages next to a reply.
+  const threadId = post.thread_id ?? post.id;
+  const reader = { actorId: viewerActor?.id, moderator };
+  const range = await replyPage(c, db, threadId, post, reader);
+  if (range === false) return c.notFound();
   // Posts of authors an admin blocked instance-wide are left out by the query;
   // held and rejected posts are shown only to their authors and the moderators.
-  const posts = (await listThreadPostCards(db, post.thread_id ?? post.id)).filter((p) =>
+  const posts = (await listThreadPostCards(db, threadId, range ?? null)).filter((p) =>
     p.review_state === "published" || moderator || p.author_id === viewerActor?.id
   );
   if (posts.length === 0 || posts[0].id !== (post.thread_id ?? post.id)) return c.notFound();
@@ -61,8 +68,39 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
       groupUrl={group ? groupPath(group) : "/groups"} posts={posts} memberTypes={memberTypes}
       viewer={actor ? { actorId: actor.id, member, votes, moderator } : undefined} groupId={group?.id} badges={badges}
       notice={await postingNotice(c, posts)} poll={await pollView(c.var.kindred.fedify(), posts[0].id, actor)}
-      images={await listMediaOf(db, posts.map((p) => p.id))} />,
+      images={await listMediaOf(db, posts.map((p) => p.id))} pagination={range && {
+        page: range.page,
+        pages: range.pages,
+        previousHref: range.previousId ? `/p/${threadId}?before=${range.previousId}#replies` : undefined,
+        nextHref: range.nextId ? `/p/${threadId}?after=${range.nextId}#replies` : undefined,
+      }} />,
   );
+}
+
+/**
+ * The page of replies to show: the one holding a reply asked for by its own
+ * address, the one after or before a reply (?after=, ?before=), or the
+ * first; undefined when no reply is visible, false for a page asked for by a
+ * reply that is not one of the thread's.
+ */
+async function replyPage(
+  c: C,
+  db: C["var"]["kindred"]["db"],
+  threadId: number,
+  post: Post,
+  reader: ThreadReader,
+): Promise<ThreadPageRange | undefined | false> {
+  if (post.id !== threadId) {
+    // A reply the viewer may not see (held, or its author blocked): the first page.
+    return await threadPageRange(db, threadId, reader, { holding: post.id }) ??
+      await threadPageRange(db, threadId, reader, undefined);
+  }
+  const after = c.req.query("after");
+  const before = c.req.query("before");
+  const id = positiveInt(after ?? before ?? "");
+  if ((after ?? before) !== undefined && !id) return false;
+  if (!id) return await threadPageRange(db, threadId, reader, undefined);
+  return await threadPageRange(db, threadId, reader, after !== undefined ? { after: id } : { before: id }) ?? false;
 }
 
 /** Right after posting (see afterPosting): the held notice and the crisis panel. */
@@ -78,9 +116,19 @@ async function postParam(c: C): Promise<Post | undefined> {
   return id ? await findPostById(c.var.kindred.db, id) : undefined;
 }
 
-/** Back to the thread, at the post. */
-const backTo = (post: Post, anchor = post.id) =>
+/** The thread's page, at the post. */
+const threadLink = (post: Post, anchor = post.id) =>
   `${post.thread_id == null ? postPath(post) : `/p/${post.thread_id}`}#post-${anchor}`;
+
+/**
+ * Back to the thread, at the post: when the thread has more than one page
+ * of replies, the reply's own address, which shows the page that holds it.
+ */
+async function backTo(c: C, post: Post, anchor = post.id): Promise<string> {
+  const threadId = post.thread_id ?? post.id;
+  if (anchor === threadId || await fitsOnePage(c.var.kindred.db, threadId)) return threadLink(post, anchor);
+  return `/p/${anchor}#post-${anchor}`;
+}
 
 export function webPostRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -101,14 +149,14 @@ export function webPostRoutes(): Hono<AppEnv> {
     const input = postInput(f);
     const page = (extra: { previewHtml?: string; errors?: string[]; personalDetails?: FoundDetail[] }) =>
       <ComposePage page={pageInfo(c)} heading="Reply" action={`/p/${parent.id}/reply`} submitLabel="Post reply"
-        withTitle={false} withImages values={input} cancelHref={backTo(parent)}
+        withTitle={false} withImages values={input} cancelHref={threadLink(parent)}
         context={{ author: "The post", html: parent.content_html }} {...extra} />;
     if (f.action === "preview") return c.html(page({ previewHtml: renderMarkdown(input.body ?? "") }));
     try {
       // Decoded by createReply, only once the viewer may reply here.
       const images = new ImageUploads(await formUploads(await c.req.parseBody()), c.var.kindred.imageLimits);
       const reply = await createReply(c.var.kindred.fedify(), viewer.actor, parent, { ...input, images });
-      return c.redirect(afterPosting(backTo(parent, reply.id), reply), 303);
+      return c.redirect(afterPosting(await backTo(c, parent, reply.id), reply), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(page({ personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
@@ -122,13 +170,13 @@ export function webPostRoutes(): Hono<AppEnv> {
     const post = await postParam(c);
     if (!post) return c.notFound();
     await vote(c.var.kindred.fedify(), viewer.actor, post, Number((await formFields(c)).value));
-    return c.redirect(backTo(post), 303);
+    return c.redirect(await backTo(c, post), 303);
   });
 
   const editPage = (c: C, post: Post, values: ComposeValues, extra = {}) =>
     <ComposePage page={pageInfo(c)} heading={post.parent_id == null ? "Edit thread" : "Edit reply"}
       action={`/p/${post.id}/edit`} submitLabel="Save changes" withTitle={post.parent_id == null}
-      values={values} cancelHref={backTo(post)} {...extra} />;
+      values={values} cancelHref={threadLink(post)} {...extra} />;
 
   app.get("/p/:id{[0-9]+}/edit", async (c) => {
     const viewer = c.var.viewer;
@@ -153,7 +201,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     if (f.action === "preview") return c.html(editPage(c, post, input, { previewHtml: renderMarkdown(input.body ?? "") }));
     try {
       await changePost(c.var.kindred.fedify(), viewer.actor, post, input);
-      return c.redirect(backTo(post), 303);
+      return c.redirect(await backTo(c, post), 303);
     } catch (error) {
       if (error instanceof PersonalDetailsError) return c.html(editPage(c, post, input, { personalDetails: error.details }), 422);
       if (!(error instanceof ValidationError)) throw error;
@@ -167,7 +215,7 @@ export function webPostRoutes(): Hono<AppEnv> {
     const post = await postParam(c);
     if (!post) return c.notFound();
     await removeOwnPost(c.var.kindred.fedify(), viewer.actor, post);
-    return c.redirect(backTo(post), 303);
+    return c.redirect(await backTo(c, post), 303);
   });
 
   return app;
