@@ -2,25 +2,18 @@
 import type { Kysely } from "kysely";
 import type { Schema } from "./schema.ts";
 
-/** The known software of each of `hosts` (null: none readable); hosts never checked are absent. */
-export async function findInstanceSoftware(db: Kysely<Schema>, hosts: string[]): Promise<Map<string, string | null>> {
-  const known = new Map<string, string | null>();
+/** What is known of each of `hosts`: its software (null: none readable) and when it was checked; hosts never checked are absent. */
+export async function findInstanceSoftware(
+  db: Kysely<Schema>,
+  hosts: string[],
+): Promise<Map<string, { software: string | null; checkedAt: Date }>> {
+  const known = new Map<string, { software: string | null; checkedAt: Date }>();
   for (let i = 0; i < hosts.length; i += 1000) {
-    const rows = await db.selectFrom("instance_software").select(["host", "software"])
+    const rows = await db.selectFrom("instance_software").select(["host", "software", "checked_at"])
       .where("host", "in", hosts.slice(i, i + 1000)).execute();
-    for (const r of rows) known.set(r.host, r.software);
+    for (const r of rows) known.set(r.host, { software: r.software, checkedAt: r.checked_at });
   }
   return known;
-}
-
-/** Hosts checked longer than `maxAgeMs` ago. */
-export async function staleInstanceHosts(db: Kysely<Schema>, hosts: string[], maxAgeMs: number): Promise<Set<string>> {
-  const stale = new Set<string>();
-  if (hosts.length === 0) return stale;
-  const rows = await db.selectFrom("instance_software").select("host")
-    .where("host", "in", hosts).where("checked_at", "<", new Date(Date.now() - maxAgeMs)).execute();
-  for (const r of rows) stale.add(r.host);
-  return stale;
 }
 
 export async function saveInstanceSoftware(db: Kysely<Schema>, host: string, software: string | null): Promise<void> {

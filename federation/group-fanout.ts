@@ -179,18 +179,22 @@ interface DeliveryRef {
 export async function expandGroupFanout(
   db: Kysely<Schema>,
   message: GroupFanoutMessage,
+  // Filled with what is known of the servers' software (instance-software.ts).
+  software = new Map<string, { software: string | null; checkedAt: Date }>(),
 ): Promise<{ message: Record<string, unknown>; orderingKey?: string }[]> {
   const group = await findGroupActor(db, message.groupId);
   if (!group?.local) return [];
   const started = new Date().toISOString();
   const out: { message: Record<string, unknown>; orderingKey?: string }[] = [];
   const inboxes = [...await fanoutInboxes(db, group, message.baseUrl)];
-  const software = await findInstanceSoftware(db, [...new Set(inboxes.map(([inbox]) => new URL(inbox).host))]);
+  for (const [host, known] of await findInstanceSoftware(db, [...new Set(inboxes.map(([i]) => new URL(i).host))])) {
+    software.set(host, known);
+  }
   // Activity by activity: every server gets the first before anyone gets the
   // second (ids, hence order under each server's key, follow this order).
   for (const activity of message.activities) {
     for (const [inbox, { shared, actorIds }] of inboxes) {
-      if (activity.microblogOnly && !needsObjectAnnounce(software.get(new URL(inbox).host))) continue;
+      if (activity.microblogOnly && !needsObjectAnnounce(software.get(new URL(inbox).host)?.software)) continue;
       const orderingKey = message.orderingKey == null ? undefined : `${message.orderingKey}\n${new URL(inbox).origin}`;
       out.push({
         orderingKey,
@@ -251,13 +255,13 @@ export class GroupFanoutQueue implements MessageQueue {
       if (!isGroupFanout(message)) return await handler(message);
       // The deliveries will want these activities next: keep them at hand.
       for (const a of message.activities) this.#remember(a.id, Promise.resolve(a.json));
-      const deliveries = await expandGroupFanout(this.db, message);
-      // Servers whose software is unknown (or a week old) are looked up for next time.
+      const software = new Map<string, { software: string | null; checkedAt: Date }>();
+      const deliveries = await expandGroupFanout(this.db, message, software);
+      // Servers whose software is unknown (or a week old) are looked up, in
+      // the background, for next time.
       if (this.loader) {
         const origins = [...new Set(deliveries.map((d) => new URL(String(d.message.inbox)).origin))];
-        const loader = this.loader;
-        findInstanceSoftware(this.db, origins.map((o) => new URL(o).host))
-          .then((known) => learnSoftwareOf(this.db, loader, origins, known))
+        learnSoftwareOf(this.db, this.loader, origins, software)
           .catch((error) => logger.warn("Looking up followers' software failed: {error}", { error }));
       }
       // Enqueued in one turn: the queue writes them in one transaction.

@@ -8,7 +8,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { DocumentLoader } from "@fedify/vocab";
 import type { Kysely } from "kysely";
-import { saveInstanceSoftware, staleInstanceHosts } from "../db/instance-software.ts";
+import { saveInstanceSoftware } from "../db/instance-software.ts";
 import type { Schema } from "../db/schema.ts";
 
 const logger = getLogger(["kindred", "federation", "nodeinfo"]);
@@ -64,18 +64,20 @@ export async function learnSoftware(db: Kysely<Schema>, loader: DocumentLoader, 
 }
 
 /**
- * Looks up, in the background and a few at a time, the servers among
- * `origins` never checked or checked over a week ago.
+ * Looks up, a few at a time, the servers among `origins` never checked or
+ * checked over a week ago (`known`: what the database had on them).
  */
 export async function learnSoftwareOf(
   db: Kysely<Schema>,
   loader: DocumentLoader,
   origins: string[],
-  known: Map<string, string | null>,
+  known: Map<string, { checkedAt: Date }>,
 ): Promise<void> {
-  const byHost = new Map(origins.map((o) => [new URL(o).host, o]));
-  const stale = await staleInstanceHosts(db, [...known.keys()].filter((h) => byHost.has(h)), SOFTWARE_MAX_AGE_MS);
-  const todo = [...byHost].filter(([host]) => !known.has(host) || stale.has(host)).map(([, o]) => o).slice(0, 200);
+  const staleBefore = Date.now() - SOFTWARE_MAX_AGE_MS;
+  const todo = origins.filter((o) => {
+    const k = known.get(new URL(o).host);
+    return k == null || k.checkedAt.getTime() < staleBefore;
+  }).slice(0, 200);
   for (let i = 0; i < todo.length; i += 4) {
     await Promise.all(todo.slice(i, i + 4).map((o) => learnSoftware(db, loader, o)));
   }
