@@ -39,6 +39,7 @@ import type { ContextData } from "./context.ts";
 import { isPartner, mayFederateWith } from "./instance-policy.ts";
 import { learnSoftwareOf, needsObjectAnnounce } from "./instance-software.ts";
 import { keyOwner } from "./keys.ts";
+import { RetryLater } from "./message-queue.ts";
 
 const logger = getLogger(["kindred", "federation", "fanout"]);
 
@@ -236,11 +237,17 @@ export class GroupFanoutQueue implements MessageQueue {
   }
 
   enqueue(...args: Parameters<MessageQueue["enqueue"]>): Promise<void> {
-    return this.inner.enqueue(...args);
+    const [message, options] = args;
+    // Fedify re-enqueues a failed or held delivery as it got it: the
+    // activity and the key are dropped again, and filled in (and the group's
+    // audience checked again) when it is next taken off the queue.
+    if (isFanoutDelivery(message)) return this.inner.enqueue({ ...message, activity: null, keys: [] }, options);
+    return this.inner.enqueue(message, options);
   }
 
   async enqueueMany(...args: Parameters<NonNullable<MessageQueue["enqueueMany"]>>): Promise<void> {
-    const [messages, options] = args;
+    const [given, options] = args;
+    const messages = given.map((m) => isFanoutDelivery(m) ? { ...m, activity: null, keys: [] } : m);
     if (this.inner.enqueueMany) return await this.inner.enqueueMany(messages, options);
     for (const message of messages) await this.inner.enqueue(message, options);
   }
@@ -248,30 +255,41 @@ export class GroupFanoutQueue implements MessageQueue {
   listen(handler: (message: any) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
     return this.inner.listen(async (message: unknown) => {
       if (isFanoutDelivery(message)) {
-        const full = await this.#hydrate(message);
+        const full = await this.#hydrate(message).catch((error) => {
+          throw new RetryLater("could not prepare a fan-out delivery", { cause: error });
+        });
         if (full != null) await handler(full);
         return;
       }
       if (!isGroupFanout(message)) return await handler(message);
-      // The deliveries will want these activities next: keep them at hand.
-      for (const a of message.activities) this.#remember(a.id, Promise.resolve(a.json));
-      const software = new Map<string, { software: string | null; checkedAt: Date }>();
-      const deliveries = await expandGroupFanout(this.db, message, software);
-      // Servers whose software is unknown (or a week old) are looked up, in
-      // the background, for next time.
-      if (this.loader) {
-        const origins = [...new Set(deliveries.map((d) => new URL(String(d.message.inbox)).origin))];
-        learnSoftwareOf(this.db, this.loader, origins, software)
-          .catch((error) => logger.warn("Looking up followers' software failed: {error}", { error }));
+      try {
+        await this.#expand(message);
+      } catch (error) {
+        // Fedify knows nothing of this message and would not retry it.
+        throw new RetryLater(`could not expand fan-out ${message.id}`, { cause: error });
       }
-      // Enqueued in one turn: the queue writes them in one transaction.
-      await Promise.all(deliveries.map((d) => this.inner.enqueue(d.message, d.orderingKey ? { orderingKey: d.orderingKey } : undefined)));
-      logger.debug("Fan-out {id} of group {groupId}: {count} deliveries queued", {
-        id: message.id,
-        groupId: message.groupId,
-        count: deliveries.length,
-      });
     }, options);
+  }
+
+  async #expand(message: GroupFanoutMessage): Promise<void> {
+    // The deliveries will want these activities next: keep them at hand.
+    for (const a of message.activities) this.#remember(a.id, Promise.resolve(a.json));
+    const software = new Map<string, { software: string | null; checkedAt: Date }>();
+    const deliveries = await expandGroupFanout(this.db, message, software);
+    // Servers whose software is unknown (or a week old) are looked up, in
+    // the background, for next time.
+    if (this.loader) {
+      const origins = [...new Set(deliveries.map((d) => new URL(String(d.message.inbox)).origin))];
+      learnSoftwareOf(this.db, this.loader, origins, software)
+        .catch((error) => logger.warn("Looking up followers' software failed: {error}", { error }));
+    }
+    // Enqueued in one turn: the queue writes them in one transaction.
+    await Promise.all(deliveries.map((d) => this.inner.enqueue(d.message, d.orderingKey ? { orderingKey: d.orderingKey } : undefined)));
+    logger.debug("Fan-out {id} of group {groupId}: {count} deliveries queued", {
+      id: message.id,
+      groupId: message.groupId,
+      count: deliveries.length,
+    });
   }
 
   getDepth() {
@@ -293,8 +311,19 @@ export class GroupFanoutQueue implements MessageQueue {
 
   /** The Fedify outbox message a fan-out delivery stands for; null if its activity is gone. */
   async #hydrate(message: FanoutDelivery): Promise<Record<string, unknown> | null> {
-    const { [REF]: ref, ...rest } = message;
+    const ref = message[REF];
     const id = String(message.activityId);
+    // A retried or held delivery: the group may have changed since it was queued.
+    if (Number(message.attempt) > 0 || message.circuitHeld) {
+      const group = await findGroupActor(this.db, ref.groupId);
+      if (!group?.local || !await mayReceiveGroupContent(this.db, group, String(message.inbox))) {
+        logger.info("Not delivering {activityId} to {inbox}: the group's audience no longer includes it", {
+          activityId: id,
+          inbox: message.inbox,
+        });
+        return null;
+      }
+    }
     let cached = this.#activities.get(id);
     if (!cached || cached.until < Date.now()) cached = this.#remember(id, findActivityJson(this.db, id));
     const json = await cached.json;
@@ -302,10 +331,14 @@ export class GroupFanoutQueue implements MessageQueue {
     if (!key) {
       key = loadKeyPairs(this.db, keyOwner.group(ref.groupId))
         .then((pairs) => pairs.find((p) => p.algorithm === "RSASSA-PKCS1-v1_5")?.privateJwk);
-      key.catch(() => this.#keys.delete(ref.groupId));
       this.#keys.set(ref.groupId, key);
     }
-    const privateKey = await key;
+    const privateKey = await key.catch((error) => {
+      this.#keys.delete(ref.groupId);
+      throw error;
+    });
+    // Only a key that was found stays cached.
+    if (privateKey == null) this.#keys.delete(ref.groupId);
     if (json == null || privateKey == null) {
       logger.info("Not delivering {activityId} to {inbox}: the activity or the group's key is gone", {
         activityId: id,
@@ -313,7 +346,7 @@ export class GroupFanoutQueue implements MessageQueue {
       });
       return null;
     }
-    return { ...rest, activity: json, keys: [{ keyId: ref.keyId, privateKey }] };
+    return { ...message, activity: json, keys: [{ keyId: ref.keyId, privateKey }] };
   }
 }
 

@@ -40,6 +40,15 @@ type Entry = { value: unknown; json: string | undefined; until: number };
 
 export class MemoKvStore implements KvStore {
   readonly #memo = new Map<string, Entry>();
+  // Bumped by every write through this store, so that a read begun before a
+  // write does not put the older value back in the memo when it ends.
+  readonly #writes = new Map<string, number>();
+
+  #bump(memoKey: string): void {
+    this.#writes.delete(memoKey);
+    if (this.#writes.size >= this.#maxEntries) this.#writes.delete(this.#writes.keys().next().value!);
+    this.#writes.set(memoKey, (this.#writes.get(memoKey) ?? 0) + 1);
+  }
   readonly #prefixes: string[];
   readonly #maxEntries: number;
 
@@ -74,8 +83,9 @@ export class MemoKvStore implements KvStore {
     if (memoKey == null) return await this.inner.get<T>(key);
     const hit = this.#memo.get(memoKey);
     if (hit && hit.until > Date.now()) return (hit.value === ABSENT ? undefined : hit.value) as T;
+    const before = this.#writes.get(memoKey);
     const value = await this.inner.get<T>(key);
-    this.#remember(memoKey, value);
+    if (this.#writes.get(memoKey) === before) this.#remember(memoKey, value);
     return value;
   }
 
@@ -85,6 +95,7 @@ export class MemoKvStore implements KvStore {
       const hit = this.#memo.get(memoKey);
       if (hit && hit.until > Date.now() && hit.json === JSON.stringify(value)) return;
     }
+    if (memoKey != null) this.#bump(memoKey);
     try {
       await this.inner.set(key, value, options);
     } catch (error) {
@@ -96,7 +107,10 @@ export class MemoKvStore implements KvStore {
 
   async delete(key: KvKey): Promise<void> {
     const memoKey = this.#memoKey(key);
-    if (memoKey != null) this.#memo.delete(memoKey);
+    if (memoKey != null) {
+      this.#memo.delete(memoKey);
+      this.#bump(memoKey);
+    }
     await this.inner.delete(key);
     if (memoKey != null) this.#remember(memoKey, undefined);
   }
@@ -104,7 +118,10 @@ export class MemoKvStore implements KvStore {
   async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
     if (this.inner.cas == null) throw new TypeError("The inner store has no compare-and-swap");
     const memoKey = this.#memoKey(key);
-    if (memoKey != null) this.#memo.delete(memoKey);
+    if (memoKey != null) {
+      this.#memo.delete(memoKey);
+      this.#bump(memoKey);
+    }
     const swapped = await this.inner.cas(key, expectedValue, newValue, options);
     if (swapped && memoKey != null) this.#remember(memoKey, newValue, this.#ttlOf(options));
     return swapped;

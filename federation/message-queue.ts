@@ -50,6 +50,18 @@ export interface KyselyMessageQueueOptions {
 }
 
 type Claimed = { id: number; message: unknown; attempts: number };
+
+/**
+ * Thrown by a handler whose message must run again (after its lease runs
+ * out, at most `maxAttempts` times): work of ours that Fedify's retries do
+ * not cover, such as a group's fan-out.
+ */
+export class RetryLater extends Error {
+  override name = "RetryLater";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
 type Pending = { message: unknown; orderingKey: string | null; delayMs: number };
 
 /** Messages per INSERT statement when a batch is large. */
@@ -277,9 +289,12 @@ export class KyselyMessageQueue implements MessageQueue {
       const keys = [...new Set(rows.map((r) => r.ordering_key))].sort();
       const ids = rows.map((r) => sql`${r.id}`);
       const claimed = await db.transaction().execute(async (trx) => {
-        await sql`select cast(pg_advisory_xact_lock(hashtext('kindred_queue_messages'), hashtext(k.key)) as text)
-          from (select v.key from (values ${sql.join(keys.map((k, n) => sql`(${k}, ${n})`))}) as v(key, n)
-                order by v.n) as k`.execute(trx);
+        // Sorted by the lock's own value (a volatile function in the select
+        // list runs after ORDER BY), so every worker takes them in one order.
+        await sql`select cast(pg_advisory_xact_lock(hashtext('kindred_queue_messages'), k.h) as text)
+          from (select distinct hashtext(v.key) as h
+                from (values ${sql.join(keys.map((k) => sql`(cast(${k} as text))`))}) as v(key)) as k
+          order by k.h`.execute(trx);
         return this.#lease(trx, sql`m.id in (${sql.join(ids)}) and ${headOfKey}`, rows.length);
       });
       if (claimed.length > 0) return claimed;
@@ -301,12 +316,13 @@ export class KyselyMessageQueue implements MessageQueue {
       try {
         await handler(claimed.message);
       } catch (error) {
-        if (isConnectionLoss(error)) {
+        if (isConnectionLoss(error) || error instanceof RetryLater) {
           // The database went away under the handler, and with it Fedify's
-          // own re-enqueue of the retry: keep the message, which runs again
-          // once its lease runs out, rather than lose it.
-          logger.warn("Queue handler lost its database connection on message {id}; it will " +
-            "run again after the lock timeout:\n{error}", { id, error });
+          // own re-enqueue of the retry (or the handler asked for another
+          // run): keep the message, which runs again once its lease runs
+          // out, rather than lose it.
+          logger.warn("Queue handler could not finish message {id}; it will run again after " +
+            "the lock timeout:\n{error}", { id, error });
           return;
         }
         logger.error("Queue handler failed on message {id}; dropping it (Fedify re-enqueues " +

@@ -98,6 +98,24 @@ describe(`MemoKvStore (${testEngine})`, () => {
     expect(await long.get(spec)).toBeUndefined();
   });
 
+  it("does not let a read that began before this process's write put the older value back", async () => {
+    await other.set(spec, "rfc9421");
+    // The real store, its reads answered late (a busy database).
+    class SlowReads extends KyselyKvStore {
+      override async get<T>(key: KvKey) {
+        const value = await super.get<T>(key);
+        await sleep(150);
+        return value;
+      }
+    }
+    const slow = new MemoKvStore(new SlowReads(database.db), { prefixes: [["_fedify", "spec"]], ttlMs: 60_000 });
+    const reading = slow.get(spec);
+    await sleep(50);
+    await slow.set(spec, "draft-cavage-http-signatures-12");
+    expect(await reading).toBe("rfc9421");
+    expect(await slow.get(spec)).toBe("draft-cavage-http-signatures-12");
+  });
+
   it("passes other keys straight through", async () => {
     const key: KvKey = ["_fedify", "activityIdempotence", "x"];
     expect(await memo.get(key)).toBeUndefined();

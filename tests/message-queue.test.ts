@@ -4,7 +4,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { KyselyMessageQueue, type KyselyMessageQueueOptions } from "../federation/message-queue.ts";
+import { KyselyMessageQueue, RetryLater, type KyselyMessageQueueOptions } from "../federation/message-queue.ts";
 import { createTestDatabase, type TestDatabase, testEngine } from "./helpers/database.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,6 +156,24 @@ describe(`KyselyMessageQueue (${testEngine})`, () => {
     await waitFor(() => got.length === 2);
     expect(got).toEqual(["immediate", "delayed"]);
     await worker.stop();
+  });
+
+  it("runs a message again, after its lease, when its handler asks for it (RetryLater)", async () => {
+    const options = { lockTimeoutMs: 600, pollIntervalMs: 100 };
+    const runs: number[] = [];
+    const w = start(queue(options), (m) => {
+      runs.push(Date.now());
+      if (runs.length === 1) throw new RetryLater(`not yet: ${String(m)}`);
+    });
+    try {
+      await queue().enqueue("fan-out");
+      await waitFor(() => runs.length === 2);
+      expect(runs[1] - runs[0]).toBeGreaterThanOrEqual(500);
+      await eventually(async () => (await rowCount()) === 0);
+    } finally {
+      await w.stop();
+    }
+    expect(runs).toHaveLength(2);
   });
 
   it("re-runs a message whose worker died, once its lock times out", async () => {
