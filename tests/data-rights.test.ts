@@ -200,6 +200,12 @@ describe("tracked deliveries", () => {
     expect((await fetch(gone.uri, { headers: { Accept: "application/activity+json" } })).status).toBe(200);
     const kindred = instance.kindred;
     await runDueDeletionDeliveries(kindred.federation.createContext(instance.url, kindred.contextData));
+    // The server's own delivery loop (every 2 s) may have claimed them first:
+    // either way, wait until both have been tried once.
+    const deadline = Date.now() + 20_000;
+    while ((await listDeliveries(db(), account.id)).some((r) => r.attempts < 1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const rows = await listDeliveries(db(), account.id);
     const byInbox = new Map(rows.map((r) => [r.inbox_url, r]));
     expect(byInbox.get(refusing)).toMatchObject({ state: "failed", attempts: 1 });
