@@ -31,6 +31,14 @@ const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 const ENGINE = (process.env.SOAK_ENGINE ?? "postgres") as Engine;
 const SAMPLE_MS = 10_000;
+// The commit the run starts on: the code under test (commits may land during a soak).
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown"; // not a checkout
+  }
+})();
 const ACTORS = 8;
 const AS = "https://www.w3.org/ns/activitystreams";
 const PUBLIC = `${AS}#Public`;
@@ -191,10 +199,6 @@ function writeResults(samples: Sample[], delivered: number) {
   const avg = (xs: Sample[]) => xs.reduce((t, s) => t + s.rssMiB, 0) / xs.length;
   const step = Math.max(1, Math.ceil(samples.length / 30));
   const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
-  let commit = "unknown";
-  try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch { /* not a checkout */ }
   const short = MINUTES < 30 ? ` **A short run (${MINUTES} min) to check the script works; the full soak is 30 minutes.**` : "";
   const text = [
     `Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? arch()}, ` +
