@@ -9,18 +9,8 @@
  * therefore holds the database for its whole duration; keep them short.
  */
 import type { PGlite } from "@electric-sql/pglite";
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryResult,
-  type TransactionSettings,
-} from "kysely";
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
+import { PostgresDriver, PostgresFamilyDialect, raw } from "./dialect-common.ts";
 
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
@@ -57,12 +47,13 @@ class Mutex {
   }
 }
 
-class PGliteDriver implements Driver {
+class PGliteDriver extends PostgresDriver {
   readonly #mutex = new Mutex();
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
   readonly #connection: PGliteConnection;
 
   constructor(private readonly pg: PGlite) {
+    super();
     this.#connection = new PGliteConnection(pg);
   }
 
@@ -94,17 +85,6 @@ class PGliteDriver implements Driver {
     await conn.executeQuery(raw("rollback"));
   }
 
-  async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`savepoint ${name}`));
-  }
-
-  async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`rollback to savepoint ${name}`));
-  }
-
-  async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`release savepoint ${name}`));
-  }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     const release = this.#releases.get(conn);
@@ -117,23 +97,13 @@ class PGliteDriver implements Driver {
   }
 }
 
-function raw(sql: string): CompiledQuery {
-  return { sql, parameters: [], query: { kind: "RawNode" } } as unknown as CompiledQuery;
-}
 
 /** Kysely dialect over an already created PGlite instance. */
-export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
-  createAdapter() {
-    return new PostgresAdapter();
+export class PGliteDialect extends PostgresFamilyDialect {
+  constructor(private readonly pg: PGlite) {
+    super();
   }
   createDriver(): Driver {
     return new PGliteDriver(this.pg);
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db);
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler();
   }
 }

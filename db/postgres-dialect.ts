@@ -23,18 +23,8 @@
  *   (callers answer 503 and peers retry) and is never released back into the
  *   old pool, so postgres.js never writes to a connection without a socket.
  */
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryResult,
-  type TransactionSettings,
-} from "kysely";
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
+import { PostgresDriver, PostgresFamilyDialect, raw } from "./dialect-common.ts";
 import type { Options, ReservedSql, Sql } from "postgres";
 
 import postgres from "postgres";
@@ -241,8 +231,10 @@ export class ResilientPostgres {
   }
 }
 
-class ResilientDriver implements Driver {
-  constructor(private readonly pools: ResilientPostgres) {}
+class ResilientDriver extends PostgresDriver {
+  constructor(private readonly pools: ResilientPostgres) {
+    super();
+  }
 
   async init(): Promise<void> {}
 
@@ -275,17 +267,6 @@ class ResilientDriver implements Driver {
     }
   }
 
-  async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`savepoint ${name}`));
-  }
-
-  async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`rollback to savepoint ${name}`));
-  }
-
-  async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
-    await conn.executeQuery(raw(`release savepoint ${name}`));
-  }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     this.pools.release(conn as Lease);
@@ -294,23 +275,13 @@ class ResilientDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
-function raw(sql: string): CompiledQuery {
-  return { sql, parameters: [], query: { kind: "RawNode" } } as unknown as CompiledQuery;
-}
 
 /** Kysely dialect over `ResilientPostgres`; ending the pools is the caller's job. */
-export class ResilientPostgresDialect implements Dialect {
-  constructor(private readonly pools: ResilientPostgres) {}
-  createAdapter() {
-    return new PostgresAdapter();
+export class ResilientPostgresDialect extends PostgresFamilyDialect {
+  constructor(private readonly pools: ResilientPostgres) {
+    super();
   }
   createDriver(): Driver {
     return new ResilientDriver(this.pools);
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db);
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler();
   }
 }
