@@ -1,6 +1,7 @@
 /** Queries on threads and replies, local and remote. */
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { GroupVisibility, NewPost, Post, Schema } from "./schema.ts";
+import type { GroupVisibility, MemberType, NewPost, Post, Schema } from "./schema.ts";
+import { memberTypeIn } from "./member-types.ts";
 import { inThread, type ThreadPageRange } from "./thread-pages.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
@@ -211,15 +212,17 @@ export async function listThreadPostCards(
 export async function listThreadViews(
   db: Db,
   groupActorId: number,
-  options: { before?: { at: Date; id: number }; limit?: number; withRemoved?: boolean } = {},
+  options: { before?: { at: Date; id: number }; limit?: number; withRemoved?: boolean; memberType?: MemberType } = {},
 ): Promise<PostView[]> {
   const limit = options.limit ?? 50;
   const threads = () => {
-    const q = viewQuery(db)
+    let q = viewQuery(db)
       .where("posts.group_id", "=", groupActorId)
       .where("posts.parent_id", "is", null)
       .where("posts.deleted_at", "is", null)
       .where("posts.review_state", "=", "published");
+    // Threads started by members showing this badge in the group (db/member-types.ts).
+    if (options.memberType) q = q.where(sql<boolean>`${memberTypeIn("posts.author_id", "posts.group_id")} = ${options.memberType}`);
     // Removed threads are listed for moderators only.
     return options.withRemoved ? q : q.where("posts.removed_at", "is", null);
   };

@@ -64,7 +64,14 @@ export interface GroupsTable {
   welcome_html: Generated<string>;
   /** The thread where new members introduce themselves, if the managers chose one. */
   introductions_post_id: Generated<number | null>;
+  /** Whom the group is for (migration 0029). */
+  audience: Generated<GroupAudience>;
+  /** This group's caregivers' space: a group of its own beside it. */
+  caregivers_space_id: Generated<number | null>;
 }
+
+/** Whom a group is for: shown on its page and in the directory. */
+export type GroupAudience = "everyone" | "patients" | "caregivers";
 
 export type StaffRole = "owner" | "moderator" | "mentor";
 
@@ -148,6 +155,8 @@ export interface ActorsTable {
   blocked_reason: string | null;
   /** Deleted by its own server (a remote actor): profile cleared, content tombstoned. */
   deleted_at: Generated<Date | null>;
+  /** The badge the actor declares: a local member's profile, or a remote Kindred actor's `memberType` (migration 0029). */
+  member_type: Generated<MemberType | null>;
 }
 
 export interface FollowsTable {
@@ -158,6 +167,8 @@ export interface FollowsTable {
   created_at: Generated<Date>;
   /** When the membership was accepted (set by migration 0024's trigger). */
   accepted_at: Generated<Date | null>;
+  /** The badge the member chose for this group, over their profile's (migration 0029). */
+  member_type: Generated<MemberType | null>;
 }
 
 /** Threads (parent_id null) and replies, local and remote. */

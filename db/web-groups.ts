@@ -1,6 +1,7 @@
 /** Group directory search and the thread list of a group page. */
 import { type Kysely, sql } from "kysely";
-import type { Group, Schema } from "./schema.ts";
+import { memberTypeIn } from "./member-types.ts";
+import type { Group, MemberType, Schema } from "./schema.ts";
 
 type Db = Kysely<Schema>;
 
@@ -22,7 +23,7 @@ export interface DirectoryEntry extends Group {
 const GROUP_COLUMNS = [
   "id", "slug", "name", "summary_source", "summary_html", "join_policy", "posting_restricted_to_mods", "sensitive",
   "icon_url", "created_at", "updated_at", "rules_source", "rules_html", "hold_first_posts", "visibility",
-  "welcome_source", "welcome_html", "introductions_post_id",
+  "welcome_source", "welcome_html", "introductions_post_id", "audience", "caregivers_space_id",
 ] as const satisfies readonly (keyof Group)[];
 
 export async function searchGroups(
@@ -105,8 +106,8 @@ function after(sort: ThreadSort, cursor: string) {
   return sql<boolean>`(${column}, posts.id) < (${key}::timestamptz, ${id}::int)`;
 }
 
-function threadItems(db: Db, groupActorId: number, sort: ThreadSort, withRemoved: boolean) {
-  const q = db.selectFrom("posts")
+function threadItems(db: Db, groupActorId: number, sort: ThreadSort, withRemoved: boolean, memberType?: MemberType) {
+  let q = db.selectFrom("posts")
     .innerJoin("actors as a", "a.id", "posts.author_id")
     .select([
       "posts.id", "posts.uri", "posts.local", "posts.title", "posts.summary", "posts.sensitive",
@@ -122,20 +123,28 @@ function threadItems(db: Db, groupActorId: number, sort: ThreadSort, withRemoved
     .where("posts.review_state", "=", "published")
     // Authors an admin blocked instance-wide are not shown.
     .where("a.blocked_at", "is", null);
+  // Threads started by patients, caregivers or supporters (the badge their author shows in this group).
+  if (memberType) q = q.where(sql<boolean>`${memberTypeIn("posts.author_id", "posts.group_id")} = ${memberType}`);
   // Removed threads are listed for moderators only.
   return withRemoved ? q : q.where("posts.removed_at", "is", null);
 }
 
 /** A group's pinned threads, newest pin first: shown above the sorted list. */
-export async function listPinnedGroupThreads(db: Db, groupActorId: number, withRemoved = false): Promise<ThreadListItem[]> {
-  return await threadItems(db, groupActorId, "active", withRemoved)
+export async function listPinnedGroupThreads(
+  db: Db,
+  groupActorId: number,
+  withRemoved = false,
+  memberType?: MemberType,
+): Promise<ThreadListItem[]> {
+  return await threadItems(db, groupActorId, "active", withRemoved, memberType)
     .where("posts.pinned_at", "is not", null)
     .orderBy("posts.pinned_at", "desc").orderBy("posts.id", "desc").limit(50).execute();
 }
 
 /**
  * One page of a group's threads (not deleted, not pinned: those come first,
- * from listPinnedGroupThreads); `cursor` of the last item continues.
+ * from listPinnedGroupThreads); `cursor` of the last item continues;
+ * `memberType`: only threads whose author shows that badge in the group.
  */
 export async function listGroupThreads(
   db: Db,
@@ -144,8 +153,9 @@ export async function listGroupThreads(
   cursor: string | undefined,
   limit = 25,
   withRemoved = false,
+  memberType?: MemberType,
 ): Promise<ThreadListItem[]> {
-  let q = threadItems(db, groupActorId, sort, withRemoved).where("posts.pinned_at", "is", null);
+  let q = threadItems(db, groupActorId, sort, withRemoved, memberType).where("posts.pinned_at", "is", null);
   const condition = cursor ? after(sort, cursor) : undefined;
   if (condition) q = q.where(condition);
   if (sort === "active") q = q.orderBy("posts.last_activity_at", "desc");

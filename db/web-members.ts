@@ -15,7 +15,7 @@ export async function updateProfile(db: Db, accountId: number, fields: ProfileFi
   return await db.transaction().execute(async (trx) => {
     const account = await trx.updateTable("accounts").set(fields)
       .where("id", "=", accountId).returningAll().executeTakeFirstOrThrow();
-    await trx.updateTable("actors").set({ name: fields.display_name, summary_html: bioHtml || null })
+    await trx.updateTable("actors").set({ name: fields.display_name, summary_html: bioHtml || null, member_type: fields.member_type })
       .where("account_id", "=", accountId).execute();
     return account;
   });
@@ -30,26 +30,12 @@ export async function replacePasswordHash(db: Db, accountId: number, hash: strin
   });
 }
 
+/** The profile's badge, and its copy on the member's actor (what federates and what pages read). */
 export async function setMemberType(db: Db, accountId: number, memberType: MemberType | null): Promise<void> {
-  await db.updateTable("accounts").set({ member_type: memberType }).where("id", "=", accountId).execute();
-}
-
-/**
- * Member types of local authors, by actor id (remote authors have none).
- * The account is looked up per actor by its key (a correlated subquery):
- * joining made the planner read every account for a 300-reply thread.
- */
-export async function memberTypesOf(db: Db, actorIds: number[]): Promise<Map<number, MemberType>> {
-  if (actorIds.length === 0) return new Map();
-  const rows = await db.selectFrom("actors")
-    .select((eb) => [
-      "actors.id",
-      eb.selectFrom("accounts").select("accounts.member_type").whereRef("accounts.id", "=", "actors.account_id")
-        .as("member_type"),
-    ])
-    .where("actors.id", "in", actorIds).where("actors.account_id", "is not", null)
-    .execute();
-  return new Map(rows.filter((r) => r.member_type != null).map((r) => [r.id, r.member_type!]));
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("accounts").set({ member_type: memberType }).where("id", "=", accountId).execute();
+    await trx.updateTable("actors").set({ member_type: memberType }).where("account_id", "=", accountId).execute();
+  });
 }
 
 /** An actor's votes on the given posts. */

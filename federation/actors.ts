@@ -18,7 +18,7 @@ import {
 import { Temporal } from "@js-temporal/polyfill";
 import { findAccountByUsername, findLocalName } from "../db/accounts.ts";
 import { hasPendingDeliveries } from "../db/delivery-tracking.ts";
-import { findGroupBySlug } from "../db/groups.ts";
+import { findGroupById, findGroupBySlug } from "../db/groups.ts";
 import type { Account, Group as GroupRow } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { moderatorsUri } from "./collections.ts";
@@ -88,16 +88,20 @@ async function buildGroupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     updated: instant(group.updated_at),
     ...await keyProperties(ctx, group.slug),
   });
+  const space = group.caregivers_space_id == null ? undefined : await findGroupById(ctx.data.db, group.caregivers_space_id);
   return withExtensions(actor, {
     sensitive: group.sensitive,
     postingRestrictedToMods: group.posting_restricted_to_mods,
+    ...group.audience === "everyone" ? {} : { intendedFor: group.audience },
+    // A local-only space is never named to other servers.
+    ...space && space.visibility !== "local" ? { caregiversSpace: ctx.getActorUri(space.slug).href } : {},
   }, ctx.contextLoader);
 }
 
 /** The ActivityPub Person for a local member. */
 export async function personActor(ctx: Ctx, account: Account): Promise<Person> {
   const id = ctx.getActorUri(account.username);
-  return new Person({
+  const person = new Person({
     id,
     url: id,
     preferredUsername: account.username,
@@ -115,6 +119,8 @@ export async function personActor(ctx: Ctx, account: Account): Promise<Person> {
     published: instant(account.created_at),
     ...await keyProperties(ctx, account.username),
   });
+  // The member-type badge the member chose (patient, caregiver, supporter), shown next to their name elsewhere too.
+  return account.member_type ? withExtensions(person, { memberType: account.member_type }, ctx.contextLoader) : person;
 }
 
 async function instanceActor(ctx: Ctx): Promise<Application> {

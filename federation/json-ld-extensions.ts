@@ -27,6 +27,11 @@ export const EXTENSION_CONTEXT = {
   // Bans (Lemmy): `expires` is Lemmy 0.19's name for `endTime`.
   removeData: "lemmy:removeData",
   expires: "as:endTime",
+  // Kindred's own (docs/FEDERATION.md, "Caregivers"): a member's badge, whom a group is for, its caregivers' space.
+  kindred: "https://w3id.org/kindred/ns#",
+  memberType: "kindred:memberType",
+  intendedFor: "kindred:intendedFor",
+  caregiversSpace: { "@id": "kindred:caregiversSpace", "@type": "@id" },
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];

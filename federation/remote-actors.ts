@@ -6,8 +6,9 @@ import type { DocumentLoader } from "@fedify/vocab";
 import { type Actor as APActor, Application, Collection, Group, isActor, Link, Organization, Service } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { findActorByUri, upsertActor } from "../db/actors.ts";
+import { MEMBER_TYPES } from "../db/member-types.ts";
 import { replaceGroupModerators } from "../db/groups.ts";
-import type { Actor, ActorType } from "../db/schema.ts";
+import type { Actor, ActorType, MemberType } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
 import { mayFederateWith } from "./instance-policy.ts";
@@ -22,8 +23,20 @@ function actorType(actor: APActor): ActorType {
   return "Person";
 }
 
-/** Stores (or refreshes) a remote actor as its origin served it. */
-export async function persistActor(ctx: Context<ContextData>, actor: APActor): Promise<Actor> {
+function declaredMemberType(value: unknown): MemberType | null {
+  return typeof value === "string" && (MEMBER_TYPES as readonly string[]).includes(value) ? value as MemberType : null;
+}
+
+/**
+ * Stores (or refreshes) a remote actor as its origin served it.  `embedded`:
+ * it came inside an activity, whose JSON Fedify may have re-serialised
+ * without our extension terms: those (`memberType`) are left as they were.
+ */
+export async function persistActor(
+  ctx: Context<ContextData>,
+  actor: APActor,
+  embedded = false,
+): Promise<Actor> {
   if (actor.id == null) throw new Error("actor without an id");
   const existing = await findActorByUri(ctx.data.db, actor.id.href);
   if (existing?.local) return existing;
@@ -53,6 +66,8 @@ export async function persistActor(ctx: Context<ContextData>, actor: APActor): P
     manually_approves_followers: actor.manuallyApprovesFollowers ?? false,
     visibility: actor instanceof Group ? remoteVisibility(actor) : "public",
     posting_restricted_to_mods: raw.postingRestrictedToMods === true,
+    // A Kindred member's badge (its own server's word about its own actor).
+    ...embedded ? {} : { member_type: actor instanceof Group ? null : declaredMemberType(raw.memberType) },
   });
   if (stored.type === "Group" && moderators) await refreshModerators(ctx, stored, moderators);
   return stored;
@@ -120,11 +135,16 @@ export async function resolveActor(ctx: Context<ContextData>, uri: URL): Promise
   const known = await findActorByUri(ctx.data.db, uri.href);
   if (!known?.local && !await mayFederateWith(ctx.data.db, uri)) throw new PolicyRefusal(uri);
   if (known && (known.local || Date.now() - known.fetched_at.getTime() < STALE_MS)) return known;
+  const fetched = await refetchActor(ctx, uri);
+  if (fetched) return fetched;
+  if (known) return known;
+  throw new Error(`could not fetch the actor ${uri.href}`);
+}
+
+/** Fetches the actor at `uri` from its origin again and stores it; undefined when it cannot be had. */
+export async function refetchActor(ctx: Context<ContextData>, uri: URL): Promise<Actor | undefined> {
   const fetched = await ctx.lookupObject(uri, { documentLoader: await signedLoader(ctx) }).catch(() => null);
-  if (!isActor(fetched) || fetched.id?.href !== uri.href) {
-    if (known) return known;
-    throw new Error(`could not fetch the actor ${uri.href}`);
-  }
+  if (!isActor(fetched) || fetched.id?.href !== uri.href) return undefined;
   return await persistActor(ctx, fetched);
 }
 

@@ -40,6 +40,7 @@ import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { feedRoutes } from "./routes/feeds.ts";
 import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
+import { webCaregiverRoutes } from "./routes/web-caregivers.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
 
@@ -115,6 +116,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webDataRightsRoutes());
   app.route("/", webGroupRoutes());
   app.route("/", webOnboardingRoutes());
+  app.route("/", webCaregiverRoutes());
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());

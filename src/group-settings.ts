@@ -12,7 +12,7 @@ import { findGroupById } from "../db/groups.ts";
 import type { Account, Actor, Group, GroupVisibility } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { describeServers, followersOutsidePartners } from "../federation/private-groups.ts";
-import { changeGroup, checkDescription, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
+import { changeGroup, checkAudience, checkDescription, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
 import { requireLocalModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { checkIntroductionsThread, checkWelcome, saveOnboarding } from "./onboarding.ts";
@@ -26,6 +26,8 @@ export interface GroupSettingsInput {
   rules?: unknown;
   joinPolicy?: unknown;
   visibility?: unknown;
+  /** Whom the group is for: everyone, patients, caregivers (src/caregivers.ts). */
+  audience?: unknown;
   holdFirstPosts?: unknown;
   /** Shown to new members (Markdown); "" for none. */
   welcome?: unknown;
@@ -119,6 +121,9 @@ export async function changeGroupSettings(ctx: Ctx, account: Account, group: Act
     }
     changes.visibility = to;
   }
+  const audience = text(input.audience, "audience");
+  // A form from before the field existed sends none.
+  if (audience != null && audience !== "" && audience !== current.audience) changes.audience = checkAudience(audience);
   const rules = text(input.rules, "rules");
   const moderation = {
     rules: rules != null && rules !== current.rules_source ? rules : undefined,

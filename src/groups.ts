@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { addGroupStaff, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
-import type { Group, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
+import type { Group, GroupAudience, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findGroupActor, insertActor } from "../db/actors.ts";
 import { groupActor } from "../federation/actors.ts";
@@ -21,6 +21,8 @@ export interface GroupInput {
   description?: string;
   joinPolicy?: JoinPolicy;
   visibility?: GroupVisibility;
+  /** Whom the group is for (src/caregivers.ts); everyone by default. */
+  audience?: GroupAudience;
   /** Username of the local member who owns the group. */
   owner?: string;
 }
@@ -56,6 +58,16 @@ export function checkVisibility(value: string): GroupVisibility {
   return value as GroupVisibility;
 }
 
+export const AUDIENCES: readonly GroupAudience[] = ["everyone", "patients", "caregivers"];
+
+/** Whom a group is for (src/caregivers.ts). */
+export function checkAudience(value: unknown): GroupAudience {
+  if (typeof value !== "string" || !(AUDIENCES as readonly string[]).includes(value)) {
+    throw new ValidationError("audience", `audience must be "everyone", "patients" or "caregivers" (got "${String(value)}")`);
+  }
+  return value as GroupAudience;
+}
+
 /** Validates everything first, then writes group, owner and keys. */
 export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupInput): Promise<Group> {
   const slug = checkName("slug", input.slug);
@@ -63,6 +75,7 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
   const description = checkDescription(input.description ?? "");
   const joinPolicy = checkJoinPolicy(input.joinPolicy ?? "open");
   const visibility = checkVisibility(input.visibility ?? "public");
+  const audience = checkAudience(input.audience ?? "everyone");
   const owner = input.owner ? await findAccountByUsername(db, input.owner) : undefined;
   if (input.owner && !owner) throw new ValidationError("owner", `no local member "${input.owner}"`);
   // Keys now rather than on first use: the first delivery should not pay for them.
@@ -75,6 +88,7 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
       summary_html: renderMarkdown(description),
       join_policy: joinPolicy,
       visibility,
+      audience,
     });
     const created = await insertActor(trx, localGroupActor(origin, group));
     const ownerActor = owner ? await findAccountActor(trx, owner.id) : undefined;
@@ -89,6 +103,7 @@ export interface GroupChanges {
   description?: string;
   joinPolicy?: string;
   visibility?: string;
+  audience?: string;
 }
 
 /**
@@ -110,6 +125,7 @@ export async function changeGroup(
   }
   if (changes.joinPolicy != null) set.join_policy = checkJoinPolicy(changes.joinPolicy);
   if (changes.visibility != null) set.visibility = checkVisibility(changes.visibility);
+  if (changes.audience != null) set.audience = checkAudience(changes.audience);
   if (Object.keys(set).length === 0) throw new ValidationError("changes", "nothing to change");
   const group = await updateGroup(db, slug, set);
   if (!group) throw new ValidationError("slug", `no group "${slug}"`);

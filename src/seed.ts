@@ -163,10 +163,11 @@ export async function seed(db: Kysely<Schema>, origin: URL, size: SeedSize, prog
       from generate_series(1, ${local}::int) as i`.execute(conn);
     await sql`
       insert into actors (uri, type, local, account_id, username, host, name, url, inbox_url, shared_inbox_url,
-                          followers_url, outbox_url)
+                          followers_url, outbox_url, member_type)
       select ${prefix} || substr(a.username, 6), 'Person', true, a.id, a.username, ${host}, a.display_name,
              ${prefix} || substr(a.username, 6), ${prefix} || substr(a.username, 6) || '/inbox', ${inbox},
-             ${prefix} || substr(a.username, 6) || '/followers', ${prefix} || substr(a.username, 6) || '/outbox'
+             ${prefix} || substr(a.username, 6) || '/followers', ${prefix} || substr(a.username, 6) || '/outbox',
+             a.member_type
       from accounts a where a.username like 'seed-m%'`.execute(conn);
     await sql`
       insert into actors (uri, type, local, username, host, name, url, inbox_url, shared_inbox_url)

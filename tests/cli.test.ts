@@ -18,6 +18,7 @@ async function expectRefusals(env: Record<string, string>, slugsBefore: string[]
     [["group", "create", "--slug", "ok-slug"], /--name is required/, 2],
     [["group", "create", "--slug", "ok-slug", "--name", "X", "--join-policy", "invite"], /join policy/, 1],
     [["group", "create", "--slug", "ok-slug", "--name", "X", "--owner", "nobody"], /no local member/, 1],
+    [["group", "create", "--slug", "ok-slug", "--name", "X", "--audience", "nurses"], /audience must be/, 1],
     [["group", "create", "--slug", "carol", "--name", "Taken"], /already taken/, 1],
     [["group", "create", "--slug", "ok-slug", "--name", "X", "--colour", "red"], /Unknown option/, 2],
     [["group", "update", "missing", "--name", "X"], /no group "missing"/, 1],
@@ -64,7 +65,8 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toContain("@long-covid@support.example");
 
-    const updated = await runCli(["group", "update", "long-covid", "--name", "Long COVID peers", "--join-policy", "open"], env);
+    const updated = await runCli(["group", "update", "long-covid", "--name", "Long COVID peers", "--join-policy", "open",
+      "--audience", "patients"], env);
     expect(updated.code).toBe(0);
 
     const listed = await runCli(["group", "list", "--json"], env);
@@ -74,6 +76,7 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
       name: "Long COVID peers",
       joinPolicy: "open",
       visibility: "public",
+      audience: "patients",
       id: "https://support.example/@long-covid",
     }]);
   });

@@ -41,7 +41,8 @@ import { countHeldPosts, countPublishedPosts, listHeldPosts } from "../db/premod
 import { threadPageRange } from "../db/thread-pages.ts";
 import { countOpenReports, listReports } from "../db/reports.ts";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, type ThreadSort } from "../db/web-groups.ts";
-import { listMemberships, memberTypesOf, votesOf } from "../db/web-members.ts";
+import { listMemberships, votesOf } from "../db/web-members.ts";
+import { memberTypesOf } from "../db/member-types.ts";
 import { seed, type SeedResult } from "../src/seed.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 
@@ -172,7 +173,8 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
     const range = await threadPageRange(database.db, ids.thread, { moderator: false }, undefined, 100);
     return listThreadPostViews(db, ids.thread, range);
   }],
-  ["member badges of a thread's authors", (db) => memberTypesOf(db, ids.authors)],
+  ["member badges of a thread's authors", (db) => memberTypesOf(db, ids.authors, ids.group)],
+  ["group page threads by caregivers", (db) => listGroupThreads(db, ids.group, "active", undefined, 25, false, "caregiver")],
   ["images of a thread's posts", (db) => listMediaOf(db, [ids.thread, ids.thread + 1, ids.thread + 2])],
   ["group directory", (db) => searchGroups(db, undefined)],
   ["group directory (signed in)", (db) => searchGroups(db, undefined, { withLocalOnly: true })],

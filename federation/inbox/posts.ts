@@ -17,7 +17,7 @@ import { redistribute } from "../delivery.ts";
 import { htmlToText, sanitizeHtml } from "../html.ts";
 import { rejectsMedia } from "../instance-policy.ts";
 import { stripMedia } from "../../policy/federation-rules.ts";
-import { persistActor } from "../remote-actors.ts";
+import { persistActor, refetchActor } from "../remote-actors.ts";
 import { isPostObject, RefusedError, storeRemotePost } from "../store-post.ts";
 import { requireAudience } from "../audience.ts";
 import { honourDistinguished, onModeratorDelete, refuseLockedReply } from "./post-moderation.ts";
@@ -74,7 +74,11 @@ export async function onUpdate(ctx: Context<ContextData>, update: Update, via: V
   const object = await objectOf(update);
   if (isActor(object)) {
     // A profile update: only the actor itself.
-    if (object.id?.href === update.actorId.href) await persistActor(ctx, object);
+    // The actor's own document, fetched: an activity its server signed with a
+    // proof was re-serialised there without extension terms (`memberType`,
+    // `postingRestrictedToMods`).  If it cannot be had, the embedded copy,
+    // extension terms left as they were.
+    if (object.id?.href === update.actorId.href && !(await refetchActor(ctx, object.id))) await persistActor(ctx, object, true);
     return;
   }
   if (!isPostObject(object) || !object.id) return;

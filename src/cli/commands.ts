@@ -19,7 +19,7 @@ import { decideJoinRequest, newServerWarning } from "../membership.ts";
 import { NameTakenError, listGroups } from "../../db/groups.ts";
 import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
-import { changeGroup, checkJoinPolicy, checkVisibility, createGroup } from "../groups.ts";
+import { changeGroup, checkAudience, checkJoinPolicy, checkVisibility, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
@@ -45,11 +45,11 @@ export const USAGE = `Usage: kindred <command> [options]
 Commands:
   admin create --username NAME (--password-stdin | --password PW) [--display-name TEXT] [--email ADDR]
       Create an instance administrator account.
-  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--owner USERNAME]
+  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--audience everyone|patients|caregivers] [--owner USERNAME]
       Create a support group.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
   group list [--json]
       List the groups on this instance.
-  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local]
+  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--audience everyone|patients|caregivers]
       Change a group.
   group requests SLUG
       List pending requests to join an approval group.
@@ -177,6 +177,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: { type: "string" },
         "join-policy": { type: "string" },
         visibility: { type: "string" },
+        audience: { type: "string" },
         owner: { type: "string" },
       });
       const group = await createGroup(io.db, io.origin, {
@@ -185,6 +186,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: values.description,
         joinPolicy: values["join-policy"] == null ? undefined : checkJoinPolicy(values["join-policy"]),
         visibility: values.visibility == null ? undefined : checkVisibility(values.visibility),
+        audience: values.audience == null ? undefined : checkAudience(values.audience),
         owner: values.owner,
       });
       io.out(`Created group @${group.slug}@${io.origin.host}`);
@@ -200,6 +202,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           name: g.name,
           joinPolicy: g.join_policy,
           visibility: g.visibility,
+          audience: g.audience,
           id: new URL(`/@${g.slug}`, io.origin).href,
         })), null, 2));
       } else if (groups.length === 0) {
@@ -215,6 +218,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: { type: "string" },
         "join-policy": { type: "string" },
         visibility: { type: "string" },
+        audience: { type: "string" },
       });
       if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
       const before = values.visibility === "private" ? await localGroupBySlug(io.fedify(), positionals[0]) : undefined;
@@ -224,6 +228,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: values.description,
         joinPolicy: values["join-policy"],
         visibility: values.visibility,
+        audience: values.audience,
       }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       if (outside.length > 0) io.out(`Removed ${outside.length} members on servers that are not partners: ${describeServers(outside)}`);

@@ -1,6 +1,7 @@
 /** The group directory: search, local groups, my groups, and following a remote group. */
 import { Handle } from "./post-parts.tsx";
 import type { DirectoryEntry } from "../../db/web-groups.ts";
+import { AudienceBadge } from "./caregivers-parts.tsx";
 import { Csrf, Notice, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import { groupPath, type PageInfo } from "./page-info.ts";
@@ -63,6 +64,7 @@ export function DirectoryPage(props: {
                 <li>
                   <a href={`/@${g.slug}`}>{g.name}</a> <span class="handle">@{g.slug}@{props.host}</span>
                   {g.join_policy === "approval" ? <span class="badge">Approval to join</span> : null}
+                  <AudienceBadge audience={g.audience} />
                   <br />
                   <span class="meta">{g.member_count} {g.member_count === 1 ? "member" : "members"}</span>
                   {g.summary_source ? <span class="excerpt"> · {excerpt(g.summary_source)}</span> : null}

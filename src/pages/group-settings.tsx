@@ -1,6 +1,8 @@
 /** A local group's settings and its pending requests to join, for its owner, moderators and the admins. */
 import type { Actor, Group, GroupVisibility, JoinPolicy } from "../../db/schema.ts";
 import { VISIBILITY_EXPLAINED } from "../group-settings.ts";
+import { AUDIENCE_LABELS } from "../caregivers.ts";
+import { AUDIENCES } from "../groups.ts";
 import { Csrf, Field, Notice, Problems, TextArea } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import { groupPath, type PageInfo } from "./page-info.ts";
@@ -27,6 +29,8 @@ export interface SettingsValues {
   rules: string;
   joinPolicy: string;
   visibility: string;
+  /** Whom the group is for (src/caregivers.ts). */
+  audience: string;
   holdFirstPosts: string;
   welcome: string;
   /** A thread's id, or "" for none. */
@@ -40,6 +44,7 @@ export function settingsValues(group: Group): SettingsValues {
     rules: group.rules_source,
     joinPolicy: group.join_policy,
     visibility: group.visibility,
+    audience: group.audience,
     holdFirstPosts: String(group.hold_first_posts),
     welcome: group.welcome_source,
     introductionsThreadId: group.introductions_post_id == null ? "" : String(group.introductions_post_id),
@@ -85,6 +90,20 @@ export function GroupSettingsPage(props: {
               <span class="hint" id={`visibility-${v}-hint`}>{VISIBILITY_EXPLAINED[v]}</span>
             </p>
           ))}
+        </fieldset>
+        <fieldset class="field">
+          <legend>Who the group is for</legend>
+          {AUDIENCES.map((a) => (
+            <p class="choice">
+              <input type="radio" name="audience" id={`audience-${a}`} value={a} checked={values.audience === a} />{" "}
+              <label for={`audience-${a}`}>{AUDIENCE_LABELS[a]}</label>
+            </p>
+          ))}
+          <span class="hint">
+            Shown on the group page and in the directory. Everyone can still join; members choose the badge they show here
+            (patient, caregiver / family, supporter). A patients' group can also open a caregivers' space beside it, from
+            its page.
+          </span>
         </fieldset>
         <fieldset class="field">
           <legend>Joining</legend>

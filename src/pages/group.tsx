@@ -8,11 +8,12 @@ import { Layout } from "./layout.tsx";
 import { MemberBadge } from "./post-parts.tsx";
 import type { WelcomeView } from "../onboarding.ts";
 import { NewMemberNotice } from "./welcome.tsx";
+import { AudienceBadge, type CaregiverFacts, GroupBadgeForm, JoinAs, MemberFilter, Spaces } from "./caregivers-parts.tsx";
 import { groupPath, type PageInfo, postPath } from "./page-info.ts";
 
 const SORT_LABELS: Record<ThreadSort, string> = { active: "Active", new: "New", top: "Top" };
 
-function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
+function Membership({ page, facts, caregivers }: { page: PageInfo; facts: GroupFacts; caregivers: CaregiverFacts }) {
   const id = facts.actor.id;
   if (!page.viewer) {
     return (
@@ -28,6 +29,7 @@ function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
         <p>You are a member. <a class="button" href={`/g/${id}/new`}>Start a thread</a>{" "}
           <a class="button" href={`/g/${id}/polls/new`}>Start a poll</a></p>
         <p><a href={`/g/${id}/feedback/new`}>Send feedback to the group's managers</a></p>
+        <GroupBadgeForm facts={caregivers} page={page} groupId={id} />{" "}
         <form method="post" action={`/g/${id}/leave`} class="inline">
           <Csrf token={page.csrf} />
           <button type="submit" class="secondary">Leave group</button>
@@ -39,6 +41,7 @@ function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
     return (
       <div class="membership">
         <p><span class="badge">Request pending</span> Your request to join is waiting for a moderator.</p>
+        <GroupBadgeForm facts={caregivers} page={page} groupId={id} />{" "}
         <form method="post" action={`/g/${id}/leave`} class="inline">
           <Csrf token={page.csrf} />
           <button type="submit" class="secondary">Cancel request</button>
@@ -49,6 +52,7 @@ function Membership({ page, facts }: { page: PageInfo; facts: GroupFacts }) {
   return (
     <form method="post" action={`/g/${id}/join`} class="membership">
       <Csrf token={page.csrf} />
+      <JoinAs facts={caregivers} />{" "}
       <button type="submit">{facts.actor.manually_approves_followers ? "Ask to join" : "Join group"}</button>
     </form>
   );
@@ -104,6 +108,8 @@ export function GroupPage(props: {
   facts: GroupFacts;
   threads: ThreadListItem[];
   memberTypes: Map<number, MemberType>;
+  /** Whom the group is for, its caregivers' space, the member-type filter (src/caregivers.ts). */
+  caregivers: CaregiverFacts;
   /** The viewer joined in the last weeks (src/onboarding.ts): where the welcome is. */
   newMember?: { view: WelcomeView; justJoined: boolean };
   sort: ThreadSort;
@@ -114,10 +120,11 @@ export function GroupPage(props: {
   const { facts, page, sort } = props;
   const group = facts.actor;
   const path = groupPath(group);
+  const filter = props.caregivers.filter ? `&member=${props.caregivers.filter}` : "";
   return (
     <Layout title={group.name ?? group.username} page={page} description={facts.handle}>
       <article class="group">
-        <h1>{group.name ?? group.username}</h1>
+        <h1>{group.name ?? group.username}<AudienceBadge audience={props.caregivers.audience} /></h1>
         <p class="handle">{facts.handle}</p>
         <p>
           {facts.memberCount} {facts.memberCount === 1 ? "member" : "members"}
@@ -126,7 +133,8 @@ export function GroupPage(props: {
             ? "New members join after a moderator approves their request."
             : "Anyone can join this group."}
         </p>
-        <Membership page={page} facts={facts} />
+        <Membership page={page} facts={facts} caregivers={props.caregivers} />
+        <Spaces facts={props.caregivers} page={page} groupId={group.id} />
         {props.newMember ? <NewMemberNotice group={group} {...props.newMember} /> : null}
         {/* summary_html: Markdown with raw HTML escaped (local) or sanitised on arrival (remote). */}
         <section class="about" aria-labelledby="about-heading">
@@ -179,20 +187,21 @@ export function GroupPage(props: {
             <ul>
               {(Object.keys(SORT_LABELS) as ThreadSort[]).map((s) => (
                 <li>
-                  <a href={`${path}?sort=${s}`} aria-current={s === sort ? "page" : undefined}>{SORT_LABELS[s]}</a>
+                  <a href={`${path}?sort=${s}${filter}`} aria-current={s === sort ? "page" : undefined}>{SORT_LABELS[s]}</a>
                 </li>
               ))}
             </ul>
           </nav>
+          <MemberFilter path={path} sort={sort} filter={props.caregivers.filter} />
           {props.threads.length === 0
-            ? <p>No threads yet.</p>
+            ? <p>{props.caregivers.filter ? "No threads started by these members yet." : "No threads yet."}</p>
             : (
               <ul class="thread-list">
                 {props.threads.map((t) => <ThreadItem t={t} badge={props.memberTypes.get(t.author_id)} />)}
               </ul>
             )}
           {props.nextCursor
-            ? <p><a href={`${path}?sort=${sort}&after=${encodeURIComponent(props.nextCursor)}`} rel="next">Older threads</a></p>
+            ? <p><a href={`${path}?sort=${sort}${filter}&after=${encodeURIComponent(props.nextCursor)}`} rel="next">Older threads</a></p>
             : null}
         </section>
         {group.local

@@ -1,5 +1,5 @@
 /** JSON shapes of the API. */
-import type { Actor } from "../../db/schema.ts";
+import type { Actor, MemberType } from "../../db/schema.ts";
 import type { PostView } from "../../db/posts.ts";
 import type { ReportView } from "../../db/reports.ts";
 import type { DirectoryEntry } from "../../db/web-groups.ts";
@@ -27,15 +27,17 @@ export function directoryJson(g: DirectoryEntry) {
     summary: g.summary_html,
     joinPolicy: g.join_policy,
     visibility: g.visibility,
+    audience: g.audience,
     members: g.member_count,
   };
 }
 
 /**
  * A post; a removed one shows its content to moderators only (`moderator`).
- * `newcomers`: authors new in the group (src/onboarding.ts), `author.newHere`.
+ * `newcomers`: authors new in the group (src/onboarding.ts), `author.newHere`;
+ * `memberTypes`: the badge each author shows in the group (`author.memberType`).
  */
-export function postJson(post: PostView, moderator = false, newcomers?: Set<number>) {
+export function postJson(post: PostView, moderator = false, newcomers?: Set<number>, memberTypes?: Map<number, MemberType>) {
   const hidden = post.removed_at != null && !moderator;
   return {
     id: post.id,
@@ -46,6 +48,7 @@ export function postJson(post: PostView, moderator = false, newcomers?: Set<numb
       handle: `@${post.author_username}@${post.author_host}`,
       name: post.author_name,
       newHere: newcomers?.has(post.author_id) ?? false,
+      memberType: memberTypes?.get(post.author_id) ?? null,
     },
     parentId: post.parent_id,
     threadId: post.thread_id ?? post.id,

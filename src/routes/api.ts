@@ -26,6 +26,10 @@ import { groupSettingsApi } from "./api-group-settings.ts";
 import { onboardingApi, welcomeJson } from "./api-onboarding.ts";
 import { newHereAmong } from "../onboarding.ts";
 import { pollsApi } from "./api-polls.ts";
+import { caregiversApi } from "./api-caregivers.ts";
+import { memberTypesOf } from "../../db/member-types.ts";
+import { chooseGroupMemberType } from "../caregivers.ts";
+import { checkMemberType } from "../web-accounts.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
@@ -139,12 +143,16 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   api.post("/groups/follow", async (c) => {
-    const { handle } = await body(c);
+    const b = await body(c);
+    const handle = b.handle;
     if (typeof handle !== "string" || handle.trim() === "") throw new ValidationError("handle", "handle is required");
     const ctx = c.var.kindred.fedify();
     const group = await findGroupByHandle(ctx, handle);
     if (!group) return c.json({ error: `no group found for ${handle}` }, 404);
+    // The badge to show in this group ("profile": the profile's), checked before joining.
+    if (b.memberType != null && b.memberType !== "profile") checkMemberType(b.memberType);
     const state = await join(ctx, c.var.actor, group);
+    if (b.memberType != null) await chooseGroupMemberType(c.var.kindred.db, c.var.actor, group, b.memberType);
     // A member of a group here is shown its welcome at once (src/onboarding.ts).
     const welcome = state === "accepted" ? await welcomeJson(ctx, group, c.var.kindred.origin) : null;
     return c.json({ group: actorJson(group), state, welcome });
@@ -182,12 +190,15 @@ export function apiRoutes(): Hono<AppEnv> {
       return c.json({ error: "this group's threads are for its members" }, 403);
     }
     const moderator = await canModerate(c.var.kindred.fedify(), c.var.account, group);
-    const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50, withRemoved: moderator });
+    // `memberType`: only threads started by patients, caregivers or supporters (their badge in the group).
+    const memberType = checkMemberType(c.req.query("memberType")) ?? undefined;
+    const threads = await listThreadViews(c.var.kindred.db, group.id, { limit: 50, withRemoved: moderator, memberType });
     if (threads.length > 0) {
       await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_threads", route: routeOf(c.req) });
     }
     const newcomers = await newHereAmong(c.var.kindred.fedify(), group, threads.map((t) => t.author_id));
-    return c.json({ threads: threads.map((t) => postJson(t, moderator, newcomers)) });
+    const memberTypes = await memberTypesOf(c.var.kindred.db, [...new Set(threads.map((t) => t.author_id))], group.id);
+    return c.json({ threads: threads.map((t) => postJson(t, moderator, newcomers, memberTypes)) });
   });
 
   api.post("/groups/:groupId/threads", postingLimit(), async (c) => {
@@ -234,10 +245,11 @@ export function apiRoutes(): Hono<AppEnv> {
     await logGroupContentRead(c.var.kindred.fedify(), reader(c), group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
     if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), reader(c), group, posts, routeOf(c.req));
     const newcomers = await newHereAmong(c.var.kindred.fedify(), group, posts.map((p) => p.author_id));
+    const memberTypes = await memberTypesOf(c.var.kindred.db, [...new Set(posts.map((p) => p.author_id))], group.id);
     const pageUrl = (key: string, id: number | undefined) =>
       id ? new URL(`/api/v1/posts/${posts[0].id}?${key}=${id}`, c.var.kindred.origin).href : null;
     return c.json({
-      thread: posts.map((p) => postJson(p, moderator, newcomers)),
+      thread: posts.map((p) => postJson(p, moderator, newcomers, memberTypes)),
       // A long thread's replies come in pages; `next` and `previous` are their addresses.
       page: range
         ? { page: range.page, pages: range.pages, previous: pageUrl("before", range.previousId), next: pageUrl("after", range.nextId) }
@@ -329,6 +341,7 @@ export function apiRoutes(): Hono<AppEnv> {
 
   groupSettingsApi(api);
   onboardingApi(api);
+  caregiversApi(api);
   premoderationApi(api);
   moderationApiRoutes(api);
   federationPolicyApi(api);

@@ -74,6 +74,7 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
       rules: f.rules ?? "",
       joinPolicy: f.joinPolicy ?? "",
       visibility: f.visibility ?? "",
+      audience: f.audience ?? "",
       holdFirstPosts: f.holdFirstPosts ?? "",
       welcome: f.welcome ?? "",
       introductionsThreadId: f.introductionsThreadId ?? "",

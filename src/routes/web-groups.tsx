@@ -3,7 +3,10 @@ import { countHeldPosts } from "../../db/premoderation.ts";
 import { countOpenFeedback } from "../../db/feedback.ts";
 import { Hono } from "hono";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, THREAD_SORTS, type ThreadSort } from "../../db/web-groups.ts";
-import { listMemberships, memberTypesOf } from "../../db/web-members.ts";
+import { listMemberships } from "../../db/web-members.ts";
+import { memberTypesOf } from "../../db/member-types.ts";
+import { caregiverFacts, chooseGroupMemberType } from "../caregivers.ts";
+import { checkMemberType } from "../web-accounts.ts";
 import type { Actor, Group } from "../../db/schema.ts";
 import { leaveGroup } from "../../federation/member-actions.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -41,15 +44,18 @@ export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Re
   const viewer = c.var.viewer;
   const moderator = viewer ? await canModerate(c.var.kindred.fedify(), viewer.account, actor) : false;
   const after = c.req.query("after");
+  // Threads started by patients, caregivers or supporters; an unknown filter is no filter.
+  const filter = memberFilter(c.req.query("member"));
   // A private group's threads are for its members (src/group-access.ts).
-  const threads = readable ? await listGroupThreads(db, actor.id, sort, after, PAGE_SIZE + 1, moderator) : [];
+  const threads = readable ? await listGroupThreads(db, actor.id, sort, after, PAGE_SIZE + 1, moderator, filter) : [];
   // Pinned threads lead the first page, whatever the order chosen.
-  const pinned = after || !readable ? [] : await listPinnedGroupThreads(db, actor.id, moderator);
+  const pinned = after || !readable ? [] : await listPinnedGroupThreads(db, actor.id, moderator, filter);
   const page = threads.slice(0, PAGE_SIZE);
   if (readable && threads.length + pinned.length > 0) {
     await logGroupContentRead(c.var.kindred.fedify(), viewer, actor, { subject: "private_threads", route: routeOf(c.req) });
   }
-  const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))]);
+  const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))], actor.id);
+  const caregivers = await caregiverFacts(db, actor, { group, viewer, moderator, filter });
   // Just joined: the welcome in full; in the first weeks: where to find it.
   const justJoined = c.req.query("joined") === "1";
   const newMember = viewer && facts.membership === "accepted" && (justJoined || await isNewHere(c.var.kindred.fedify(), actor, viewer.actor.id))
@@ -57,10 +63,18 @@ export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Re
     : undefined;
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
   return c.html(
-    <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} sort={sort}
+    <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} caregivers={caregivers} sort={sort}
       moderation={moderation} newMember={newMember && { view: newMember, justJoined }}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
+}
+
+function memberFilter(value: string | undefined) {
+  try {
+    return checkMemberType(value) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a member goes on joining: back to the group, which shows a group here's welcome at once (src/onboarding.ts). */
@@ -130,7 +144,14 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const ctx = c.var.kindred.fedify();
     const group = await findGroupActorById(ctx, positiveInt(c.req.param("id")));
     if (!group) return c.notFound();
-    if (c.req.param("op") === "join") return c.redirect(afterJoining(group, await join(ctx, viewer.actor, group)), 303);
+    if (c.req.param("op") === "join") {
+      // The badge to show in this group ("profile": the profile's), checked before joining.
+      const memberType = (await formFields(c)).member_type;
+      if (memberType != null && memberType !== "profile") checkMemberType(memberType);
+      const state = await join(ctx, viewer.actor, group);
+      if (memberType != null) await chooseGroupMemberType(c.var.kindred.db, viewer.actor, group, memberType);
+      return c.redirect(afterJoining(group, state), 303);
+    }
     await leaveGroup(ctx, viewer.actor, group);
     return c.redirect(groupPath(group), 303);
   });

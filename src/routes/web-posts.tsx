@@ -6,7 +6,8 @@ import { findFollow } from "../../db/follows.ts";
 import { findPostById, listThreadPostCards, type PostCard } from "../../db/posts.ts";
 import { fitsOnePage, type ThreadPageRange, threadPageRange, type ThreadReader } from "../../db/thread-pages.ts";
 import type { Post } from "../../db/schema.ts";
-import { memberTypesOf, votesOf } from "../../db/web-members.ts";
+import { votesOf } from "../../db/web-members.ts";
+import { memberTypesOf } from "../../db/member-types.ts";
 import type { AppEnv } from "../app-env.ts";
 import { postingLimit } from "../rate-limits.ts";
 import { renderMarkdown } from "../markdown.ts";
@@ -53,7 +54,8 @@ export async function renderThread(c: C, post: Post): Promise<Response> {
   // The access log (src/access-log.ts): reads that only a role allowed.
   await logGroupContentRead(c.var.kindred.fedify(), c.var.viewer, group, { subject: "private_thread", subjectId: posts[0].id, route: routeOf(c.req) });
   if (moderator) await logHiddenPostsRead(c.var.kindred.fedify(), c.var.viewer, group, posts, routeOf(c.req));
-  const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))]);
+  // The badge each author shows in this group (their choice for it, or their profile's).
+  const memberTypes = await memberTypesOf(db, [...new Set(posts.map((p) => p.author_id))], post.group_id);
   const actor = c.var.viewer?.actor;
   const member = actor ? (await findFollow(db, actor.id, post.group_id))?.state === "accepted" : false;
   const votes = actor && member ? await votesOf(db, actor.id, posts.map((p) => p.id)) : new Map();
