@@ -32,6 +32,7 @@ import type { Kysely } from "kysely";
 import { findActivityJson } from "../db/activities.ts";
 import { findGroupActor } from "../db/actors.ts";
 import { findInstanceSoftware } from "../db/instance-software.ts";
+import { findPostByUri } from "../db/posts.ts";
 import { loadKeyPairs } from "../db/keys.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor, Schema } from "../db/schema.ts";
@@ -254,6 +255,16 @@ export class GroupFanoutQueue implements MessageQueue {
 
   listen(handler: (message: any) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
     return this.inner.listen(async (message: unknown) => {
+      // Any other retried delivery of a post's creation or edit (a member's
+      // post to a group elsewhere): not once the post was deleted, whose
+      // `Delete` may have gone out meanwhile.
+      if (isRetriedDelivery(message) && await overtaken(this.db, message.activity)) {
+        logger.info("Not delivering {activityId} to {inbox}: its post was deleted or removed since", {
+          activityId: message.activityId,
+          inbox: message.inbox,
+        });
+        return;
+      }
       if (isFanoutDelivery(message)) {
         const full = await this.#hydrate(message).catch((error) => {
           throw new RetryLater("could not prepare a fan-out delivery", { cause: error });
@@ -313,20 +324,17 @@ export class GroupFanoutQueue implements MessageQueue {
   async #hydrate(message: FanoutDelivery): Promise<Record<string, unknown> | null> {
     const ref = message[REF];
     const id = String(message.activityId);
-    // A retried or held delivery: the group may have changed since it was queued.
-    if (Number(message.attempt) > 0 || message.circuitHeld) {
-      const group = await findGroupActor(this.db, ref.groupId);
-      if (!group?.local || !await mayReceiveGroupContent(this.db, group, String(message.inbox))) {
-        logger.info("Not delivering {activityId} to {inbox}: the group's audience no longer includes it", {
-          activityId: id,
-          inbox: message.inbox,
-        });
-        return null;
-      }
-    }
     let cached = this.#activities.get(id);
     if (!cached || cached.until < Date.now()) cached = this.#remember(id, findActivityJson(this.db, id));
     const json = await cached.json;
+    // A retried or held delivery: the group or the post may have changed since it was queued.
+    if (json != null && (Number(message.attempt) > 0 || message.circuitHeld)) {
+      const reason = await staleDelivery(this.db, ref.groupId, String(message.inbox), json);
+      if (reason) {
+        logger.info("Not delivering {activityId} to {inbox}: {reason}", { activityId: id, inbox: message.inbox, reason });
+        return null;
+      }
+    }
     let key = this.#keys.get(ref.groupId);
     if (!key) {
       key = loadKeyPairs(this.db, keyOwner.group(ref.groupId))
@@ -350,7 +358,64 @@ export class GroupFanoutQueue implements MessageQueue {
   }
 }
 
+const PUBLIC = ["https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"];
+
+function addressedToPublic(json: Record<string, unknown>): boolean {
+  return ["to", "cc"].some((key) => [json[key]].flat().some((v) => typeof v === "string" && PUBLIC.includes(v)));
+}
+
+/**
+ * The id of the post an activity creates or edits: `Create` or `Update`,
+ * or an `Announce` of one of them or of the post itself.
+ */
+function postCreatedBy(json: Record<string, unknown>, depth = 0): string | undefined {
+  const { type, object, id } = json;
+  if (depth > 0 && POST_TYPES.includes(String(type))) return typeof id === "string" ? id : undefined;
+  const wraps = type === "Create" || type === "Update" || (type === "Announce" && depth === 0);
+  if (!wraps || object == null || typeof object !== "object" || depth > 1) return undefined;
+  return postCreatedBy(object as Record<string, unknown>, depth + 1);
+}
+
+const POST_TYPES = ["Page", "Note", "Article", "Question"];
+
+/** Whether the post `activity` creates or edits was deleted or removed since (or is gone). */
+async function overtaken(db: Kysely<Schema>, activity: Record<string, unknown>): Promise<boolean> {
+  const postUri = postCreatedBy(activity);
+  if (!postUri) return false;
+  const post = await findPostByUri(db, postUri);
+  return !post || post.deleted_at != null || post.removed_at != null;
+}
+
+/**
+ * Why a delivery that waited (a retry, or held by the circuit breaker) must
+ * not go out any more, if it must not: the group's audience no longer
+ * includes the inbox; the group stopped being public and the activity is
+ * addressed to the public; the post it creates or edits was deleted or
+ * removed meanwhile (its `Delete` may have gone out already: the late
+ * creation would bring it back on the receiving server).
+ */
+export async function staleDelivery(
+  db: Kysely<Schema>,
+  groupId: number,
+  inbox: string,
+  activity: unknown,
+): Promise<string | undefined> {
+  const group = await findGroupActor(db, groupId);
+  if (!group?.local || !await mayReceiveGroupContent(db, group, inbox)) return "the group's audience no longer includes it";
+  const json = (activity ?? {}) as Record<string, unknown>;
+  if (group.visibility !== "public" && addressedToPublic(json)) return "it is addressed to the public and the group no longer is";
+  if (await overtaken(db, json)) return "its post was deleted or removed since";
+  return undefined;
+}
+
 type FanoutDelivery = Record<string, unknown> & { [REF]: DeliveryRef };
+
+function isRetriedDelivery(message: unknown): message is Record<string, unknown> & { activity: Record<string, unknown> } {
+  if (typeof message !== "object" || message == null) return false;
+  const m = message as Record<string, unknown>;
+  return m.type === "outbox" && !(REF in m) && (Number(m.attempt) > 0 || m.circuitHeld === true) &&
+    typeof m.activity === "object" && m.activity != null;
+}
 
 function isFanoutDelivery(message: unknown): message is FanoutDelivery {
   return typeof message === "object" && message != null && REF in message &&

@@ -8,7 +8,12 @@ import { createServer, type Server } from "node:http";
 import { verifyRequest } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicKeyPem } from "../bench/peers.ts";
-import { expandGroupFanout, GROUP_FANOUT } from "../federation/group-fanout.ts";
+import { sql } from "kysely";
+import { expandGroupFanout, GROUP_FANOUT, staleDelivery } from "../federation/group-fanout.ts";
+import { changeGroup } from "../src/groups.ts";
+import { loadKeyPairs } from "../db/keys.ts";
+import { keyOwner } from "../federation/keys.ts";
+import { removeDomain, setDomainRule } from "../src/federation-policy.ts";
 import { queueRows, seedFollower, waitFor } from "./helpers/fault-peers.ts";
 import { apiOk, createLocalGroup, createMember, waitForQueues } from "./helpers/federation.ts";
 import { freePort, startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -162,7 +167,7 @@ describe("a group's fan-out", () => {
     try {
       await createLocalGroup(instance, { slug: "mixed", name: "Mixed", description: "Support." });
       for (const peer of [lemmy, mastodon, silent]) await seedFollower(db, "mixed", peer.origin, 0);
-      const member = await createMember(instance, "bea");
+      const member = await createMember(instance, "cleo");
       const { group } = await apiOk(member, "POST", "/groups/follow", { handle: new URL("/@mixed", instance.url).href });
       const post = async (title: string) => {
         const { post } = await apiOk(member, "POST", `/groups/${group.id}/threads`, { title, body: "Hello." });
@@ -189,6 +194,82 @@ describe("a group's fan-out", () => {
       expect(announced(mastodon, second)).toEqual(["Create", "Page"]);
     } finally {
       await Promise.all([lemmy, mastodon, silent].map((p) => p.close()));
+    }
+  });
+
+  it("does not send a retried Announce of a post deleted since, nor a public one once the group is private", async () => {
+    const db = instance.kindred.database.db;
+    const member = await createMember(instance, "dora");
+    const { group: joined } = await apiOk(member, "POST", "/groups/follow", { handle: new URL("/@rare", instance.url).href });
+    const post = async (title: string) =>
+      (await apiOk(member, "POST", `/groups/${joined.id}/threads`, { title, body: "Hello." })).post as { id: number; uri: string };
+    const [kept, deleted, later] = [await post("Kept"), await post("Deleted"), await post("Public then private")];
+    await waitForQueues([instance]);
+    const group = await db.selectFrom("actors").select("group_id").where("username", "=", "rare")
+      .where("local", "=", true).executeTakeFirstOrThrow();
+    /** What a worker takes off the queue when the first delivery of the post's Announce(Create) failed. */
+    const retry = async (p: { uri: string }) => {
+      const row = await db.selectFrom("activities").select(["uri", "json"]).where("type", "=", "Announce")
+        .where(sql<boolean>`json->'object'->>'type' = 'Create' and json->'object'->'object'->>'id' = ${p.uri}`)
+        .executeTakeFirstOrThrow();
+      const deliveries = await expandGroupFanout(db, {
+        type: GROUP_FANOUT, id: `retry-${p.uri}`, baseUrl: instance.url.href, groupId: group.group_id!,
+        keyId: new URL("/@rare#main-key", instance.url).href,
+        activities: [{ id: row.uri, type: "https://www.w3.org/ns/activitystreams#Announce", json: row.json }],
+        orderingKey: null,
+      });
+      const toPeer0 = deliveries.filter((d) => String(d.message.inbox).startsWith(peers[0].origin.href));
+      expect(toPeer0).toHaveLength(1);
+      for (const d of toPeer0) await instance.kindred.queue.enqueue({ ...d.message, attempt: 1 });
+      await waitForQueues([instance]);
+      return row.uri;
+    };
+    const got = (id: string) => peers[0].received.filter((r) => JSON.parse(r.body).id === id).length;
+
+    const keptId = await retry(kept);
+    await waitFor(() => got(keptId) === 2, "the retried Announce of a live post");
+
+    await apiOk(member, "DELETE", `/posts/${deleted.id}`);
+    await waitForQueues([instance]);
+    const deletedId = await retry(deleted);
+    expect(got(deletedId)).toBe(1);
+
+    // Any other retried delivery of a post's creation (Fedify's own outbox message), e.g. a member's post to a group elsewhere.
+    const key = (await loadKeyPairs(db, keyOwner.group(group.group_id!))).find((k) => k.algorithm === "RSASSA-PKCS1-v1_5")!;
+    const retryCreate = async (p: { uri: string }) => {
+      const id = new URL(`/activities/retry-${crypto.randomUUID()}`, instance.url).href;
+      await instance.kindred.queue.enqueue({
+        type: "outbox", id: crypto.randomUUID(), baseUrl: instance.url.href,
+        keys: [{ keyId: new URL("/@rare#main-key", instance.url).href, privateKey: key.privateJwk }],
+        activity: {
+          "@context": "https://www.w3.org/ns/activitystreams", id, type: "Create", actor: new URL("/@rare", instance.url).href,
+          object: { id: p.uri, type: "Page", name: "x" },
+        },
+        activityId: id, activityType: "https://www.w3.org/ns/activitystreams#Create",
+        inbox: new URL("inbox", peers[0].origin).href, sharedInbox: true, actorIds: [], started: new Date().toISOString(),
+        attempt: 1, headers: {}, traceContext: {},
+      });
+      await waitForQueues([instance]);
+      return id;
+    };
+    const liveCreate = await retryCreate(kept);
+    await waitFor(() => got(liveCreate) === 1, "the retried Create of a live post");
+    expect(got(await retryCreate(deleted))).toBe(0);
+
+    // Peer 0 becomes a partner, so that a private group may still send to it; an Announce addressed to the public may not.
+    // (null: as the CLI, which acts with the instance's authority.)
+    await setDomainRule(db, null, peers[0].origin.host, "partner");
+    await changeGroup(db, "rare", { visibility: "private" });
+    try {
+      const laterId = await retry(later);
+      expect(got(laterId)).toBe(1);
+      // What is addressed to the group's members only still goes.
+      const inbox = new URL("inbox", peers[0].origin).href;
+      expect(await staleDelivery(db, group.group_id!, inbox, { type: "Announce", to: ["https://x.example/followers"], object: "y" }))
+        .toBeUndefined();
+    } finally {
+      await changeGroup(db, "rare", { visibility: "public" });
+      await removeDomain(db, null, peers[0].origin.host);
     }
   });
 
