@@ -27,6 +27,8 @@ import { onboardingApi, welcomeJson } from "./api-onboarding.ts";
 import { newHereAmong } from "../onboarding.ts";
 import { pollsApi } from "./api-polls.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
+import { outcomesApi } from "./api-outcomes.ts";
+import { NoQuestionnaireError } from "../outcomes.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
@@ -107,6 +109,7 @@ export function apiRoutes(): Hono<AppEnv> {
     }
     if (error instanceof ValidationError) return c.json({ error: error.message, field: error.field }, 422);
     if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
+    if (error instanceof NoQuestionnaireError) return c.json({ error: error.message }, 404);
     if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
     if (error instanceof SuspendedError) return c.json({ error: error.message }, 403);
     if (error instanceof RateLimitedError) return tooManyRequestsJson(c, error);
@@ -334,5 +337,6 @@ export function apiRoutes(): Hono<AppEnv> {
   federationPolicyApi(api);
   pollsApi(api);
   dataRightsApi(api);
+  outcomesApi(api);
   return api;
 }

@@ -1,0 +1,500 @@
+/**
+ * Opt-in outcome measures (issue 9, item 5).  A local group's managers start
+ * a periodic questionnaire under the group's own consent text; members who
+ * consent answer once per period and see their own trend; managers see only
+ * ended periods' aggregates, with every figure from fewer than
+ * SUPPRESSION_THRESHOLD answers suppressed (src/outcome-stats.ts); exports
+ * carry the same aggregates, and pseudonymised answers only of members who
+ * gave the research consent, and are recorded in the access log.  Nothing
+ * here federates: questionnaires are for members of this server.
+ */
+import type { Context } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import { findActiveBan } from "../db/bans.ts";
+import { isApprovedMember } from "../db/follows.ts";
+import * as store from "../db/outcomes.ts";
+import type { Account, Actor } from "../db/schema.ts";
+import type { ContextData } from "../federation/context.ts";
+import { logRoleAccess } from "./access-log.ts";
+import { banMessage } from "./ban-message.ts";
+import { canReadGroupContent } from "./group-access.ts";
+import { canModerate } from "./membership.ts";
+import { ValidationError } from "./names.ts";
+import { type Instrument, type Instruments, scoreAnswers } from "./outcome-instruments.ts";
+import {
+  type Band,
+  bandsOf,
+  csvLine,
+  periodAt,
+  type PeriodFigures,
+  periodStart,
+  SUPPRESSED_TEXT,
+  SUPPRESSION_THRESHOLD,
+  summarise,
+} from "./outcome-stats.ts";
+import { ForbiddenError } from "./posts.ts";
+
+type Ctx = Context<ContextData>;
+type Questionnaire = store.Questionnaire;
+
+const logger = getLogger(["kindred", "outcomes"]);
+
+/** The periods a manager may choose, in days. */
+export const PERIOD_CHOICES = [7, 14, 28, 56, 91] as const;
+export const MIN_CONSENT_TEXT = 100;
+export const MAX_CONSENT_TEXT = 5000;
+
+/** A starting point for the group's consent text; managers adapt it. */
+export const CONSENT_TEMPLATE = `What we collect: your answers to the questionnaire each period, and your score.
+Who sees what: only you see your answers and your scores. The group's managers see only figures about the whole group (number of answers, average, median, spread), and none at all for a period with fewer than ${SUPPRESSION_THRESHOLD} answers.
+How long we keep it: until you delete your answers, delete your account, or the group closes the questionnaire and deletes it.
+Research: only if you also tick the separate research box, your answers may be shared with researchers without your name, username or exact dates.
+Taking part is voluntary and does not change anything else in the group. You can stop at any time.`;
+
+export class NoQuestionnaireError extends Error {
+  override name = "NoQuestionnaireError";
+}
+
+function instrumentOf(instruments: Instruments, q: Questionnaire): Instrument {
+  const instrument = instruments.get(q.instrument_id);
+  // A file removed after a questionnaire started: stop, rather than score by a guess.
+  if (!instrument) throw new Error(`instrument "${q.instrument_id}" of questionnaire ${q.id} is no longer installed`);
+  return instrument;
+}
+
+/** The group's managers: its owner and moderators, and the instance's admins; local groups only. */
+export async function canManageOutcomes(ctx: Ctx, account: Account, group: Actor): Promise<boolean> {
+  return group.local && group.type === "Group" && await canModerate(ctx, account, group);
+}
+
+async function requireManager(ctx: Ctx, account: Account, group: Actor): Promise<void> {
+  if (!(await canManageOutcomes(ctx, account, group))) {
+    throw new ForbiddenError("only this group's owner and moderators manage its questionnaire");
+  }
+}
+
+/** The last period that has ended (-1: none yet); a closed questionnaire's every period has. */
+export function lastEndedPeriod(q: Questionnaire, now = new Date()): number {
+  return q.closed_at ? periodAt(q.starts_at, q.period_days, q.closed_at) : periodAt(q.starts_at, q.period_days, now) - 1;
+}
+
+export async function startQuestionnaire(
+  ctx: Ctx,
+  instruments: Instruments,
+  account: Account,
+  actor: Actor,
+  group: Actor,
+  input: Record<string, unknown>,
+): Promise<Questionnaire> {
+  await requireManager(ctx, account, group);
+  const instrument = typeof input.instrument === "string" ? instruments.get(input.instrument) : undefined;
+  if (!instrument) throw new ValidationError("instrument", "choose one of the questionnaires offered");
+  const periodDays = Number(input.periodDays);
+  if (!PERIOD_CHOICES.includes(periodDays as typeof PERIOD_CHOICES[number])) {
+    throw new ValidationError("periodDays", `choose how often: every ${PERIOD_CHOICES.join(", ")} days`);
+  }
+  const consentText = typeof input.consentText === "string" ? input.consentText.replaceAll("\r\n", "\n").trim() : "";
+  if (consentText.length < MIN_CONSENT_TEXT || consentText.length > MAX_CONSENT_TEXT) {
+    throw new ValidationError(
+      "consentText",
+      `the consent text must say what is collected, who sees what and how long it is kept (${MIN_CONSENT_TEXT} to ${MAX_CONSENT_TEXT} characters)`,
+    );
+  }
+  const research = input.researchExport;
+  if (research !== undefined && typeof research !== "boolean" && research !== "yes") {
+    throw new ValidationError("researchExport", "researchExport must be true or false");
+  }
+  if (await store.findCurrentQuestionnaire(ctx.data.db, group.id).then((q) => q && !q.closed_at)) {
+    throw new ValidationError("instrument", "this group already runs a questionnaire: close it first");
+  }
+  let q: Questionnaire;
+  try {
+    q = await store.insertQuestionnaire(ctx.data.db, {
+      groupActorId: group.id,
+      instrumentId: instrument.id,
+      instrumentVersion: instrument.version,
+      periodDays,
+      consentText,
+      researchExport: research === true || research === "yes",
+      startedBy: actor.id,
+    });
+  } catch (error) {
+    // Two managers at once: the partial unique index keeps one open questionnaire.
+    if (/outcome_questionnaires_open_idx|unique/i.test(String((error as Error).message))) {
+      throw new ValidationError("instrument", "this group already runs a questionnaire: close it first");
+    }
+    throw error;
+  }
+  logger.info("Questionnaire {id} ({instrument}) started in group {group}", { id: q.id, instrument: instrument.id, group: group.id });
+  return q;
+}
+
+export async function closeQuestionnaire(ctx: Ctx, account: Account, group: Actor): Promise<void> {
+  await requireManager(ctx, account, group);
+  if (!(await store.closeQuestionnaire(ctx.data.db, group.id))) throw new ValidationError("questionnaire", "this group runs no questionnaire");
+  logger.info("Questionnaire of group {group} closed", { group: group.id });
+}
+
+/** A member's view of the group's questionnaire: theirs alone. */
+export interface MemberOutcomes {
+  questionnaire: Questionnaire;
+  instrument: Instrument;
+  consent: store.OutcomeConsent | undefined;
+  /** May take part: a local member of the group, not banned. */
+  eligible: boolean;
+  /** Consented, open, and not answered in the current period. */
+  due: boolean;
+  period: number;
+  /** When the next period starts (null once closed). */
+  nextPeriodAt: Date | null;
+  answers: store.OutcomeAnswer[];
+}
+
+async function eligibility(ctx: Ctx, actor: Actor, group: Actor): Promise<string | null> {
+  if (!group.local) return "questionnaires are answered on the group's own server";
+  if (!actor.local || actor.account_id == null) return "only members with an account on this server can take part";
+  if (!(await isApprovedMember(ctx.data.db, actor.id, group.id))) return "join the group to take part in its questionnaire";
+  const ban = await findActiveBan(ctx.data.db, group.id, actor.id);
+  return ban ? banMessage(ban) : null;
+}
+
+/** The group's current questionnaire as `account` sees it, or undefined when it has none. */
+export async function memberOutcomes(
+  ctx: Ctx,
+  instruments: Instruments,
+  account: Account,
+  actor: Actor,
+  group: Actor,
+): Promise<MemberOutcomes | undefined> {
+  if (!group.local || !(await canReadGroupContent(ctx, group, { account, actor }))) return undefined;
+  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
+  if (!q) return undefined;
+  const db = ctx.data.db;
+  const consent = q.closed_at ? undefined : await store.findActiveConsent(db, q.id, account.id);
+  const answers = await store.listOwnAnswers(db, q.id, account.id);
+  const now = new Date();
+  const period = periodAt(q.starts_at, q.period_days, now);
+  const eligible = (await eligibility(ctx, actor, group)) == null;
+  return {
+    questionnaire: q,
+    instrument: instrumentOf(instruments, q),
+    consent,
+    eligible,
+    due: eligible && consent != null && !answers.some((a) => a.period === period),
+    period,
+    nextPeriodAt: q.closed_at ? null : periodStart(q.starts_at, q.period_days, period + 1),
+    answers,
+  };
+}
+
+async function openQuestionnaire(ctx: Ctx, group: Actor): Promise<Questionnaire> {
+  const q = group.local ? await store.findCurrentQuestionnaire(ctx.data.db, group.id) : undefined;
+  if (!q || q.closed_at) throw new NoQuestionnaireError("this group runs no questionnaire at the moment");
+  return q;
+}
+
+function yes(value: unknown): boolean {
+  return value === true || value === "yes" || value === "on";
+}
+
+/** Records the member's consent to the group's questionnaire (and, if offered and ticked, the research consent). */
+export async function giveConsent(ctx: Ctx, account: Account, actor: Actor, group: Actor, input: Record<string, unknown>): Promise<void> {
+  const q = await openQuestionnaire(ctx, group);
+  const refusal = await eligibility(ctx, actor, group);
+  if (refusal) throw new ForbiddenError(refusal);
+  if (!yes(input.consent)) throw new ValidationError("consent", "tick the box to agree to the consent text, or leave this page");
+  const research = yes(input.research);
+  if (research && !q.research_export) throw new ValidationError("research", "this questionnaire has no research export");
+  await store.insertConsent(ctx.data.db, { questionnaireId: q.id, accountId: account.id, consentText: q.consent_text, research });
+}
+
+export async function changeResearchConsent(ctx: Ctx, account: Account, group: Actor, value: unknown): Promise<void> {
+  const q = await openQuestionnaire(ctx, group);
+  if (typeof value !== "boolean" && value !== "yes" && value !== "no") throw new ValidationError("research", "research must be true or false");
+  const research = value === true || value === "yes";
+  if (research && !q.research_export) throw new ValidationError("research", "this questionnaire has no research export");
+  if (!(await store.setResearchConsent(ctx.data.db, q.id, account.id, research))) {
+    throw new ForbiddenError("you have not agreed to take part in this questionnaire");
+  }
+}
+
+/** Withdraws the member's consent; their answers are deleted too when they ask. */
+export async function withdrawConsent(ctx: Ctx, account: Account, group: Actor, deleteAnswers: boolean) {
+  const q = group.local ? await store.findCurrentQuestionnaire(ctx.data.db, group.id) : undefined;
+  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
+  return await store.withdrawConsent(ctx.data.db, q.id, account.id, deleteAnswers);
+}
+
+/** Deletes all of the member's answers to the group's current questionnaire. */
+export async function deleteOwnAnswers(ctx: Ctx, account: Account, group: Actor): Promise<number> {
+  const q = group.local ? await store.findCurrentQuestionnaire(ctx.data.db, group.id) : undefined;
+  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
+  return await store.deleteAnswersOf(ctx.data.db, q.id, account.id);
+}
+
+/** Stores the member's answer for the current period, once consent is in force. */
+export async function answerQuestionnaire(
+  ctx: Ctx,
+  instruments: Instruments,
+  account: Account,
+  actor: Actor,
+  group: Actor,
+  input: unknown,
+): Promise<store.OutcomeAnswer> {
+  const q = await openQuestionnaire(ctx, group);
+  const refusal = await eligibility(ctx, actor, group);
+  if (refusal) throw new ForbiddenError(refusal);
+  if (!(await store.findActiveConsent(ctx.data.db, q.id, account.id))) {
+    throw new ForbiddenError("agree to the questionnaire's consent text before answering");
+  }
+  const { responses, score } = scoreAnswers(instrumentOf(instruments, q), input);
+  const period = periodAt(q.starts_at, q.period_days, new Date());
+  const saved = await store.insertAnswer(ctx.data.db, { questionnaireId: q.id, accountId: account.id, period, responses, score });
+  if (!saved) {
+    const next = periodStart(q.starts_at, q.period_days, period + 1);
+    throw new ValidationError("period", `you have already answered for this period; the next one starts on ${next.toUTCString().slice(0, 16)}`);
+  }
+  return saved;
+}
+
+/** An ended period's figures as managers see them. */
+export interface PeriodView {
+  period: number;
+  from: Date;
+  to: Date;
+  shown: boolean;
+  /** null when suppressed (fewer than the threshold). */
+  answers: number | null;
+  mean: number | null;
+  median: number | null;
+  bands: { label: string; members: number | null }[] | null;
+}
+
+export interface OutcomeAggregates {
+  questionnaire: Questionnaire;
+  instrument: Instrument;
+  bands: Band[];
+  periods: PeriodView[];
+  /** Members whose consent is in force; null under the threshold. */
+  consented: number | null;
+  research: number | null;
+  currentPeriod: { period: number; endsAt: Date } | null;
+}
+
+/** Scores every ended period not yet summarised, then lists the summaries. */
+async function summaries(db: ContextData["db"], instrument: Instrument, q: Questionnaire): Promise<store.PeriodSummary[]> {
+  const known = new Set((await store.listSummaries(db, q.id)).map((s) => s.period));
+  for (let period = 0; period <= lastEndedPeriod(q); period++) {
+    if (known.has(period)) continue;
+    const figures: PeriodFigures = summarise(instrument, await store.consentedScores(db, q.id, period));
+    await store.insertSummary(db, { questionnaireId: q.id, period, ...figures });
+  }
+  return await store.listSummaries(db, q.id);
+}
+
+function periodView(q: Questionnaire, bands: Band[], s: store.PeriodSummary): PeriodView {
+  const shown = s.answers >= SUPPRESSION_THRESHOLD && s.mean != null;
+  return {
+    period: s.period,
+    from: periodStart(q.starts_at, q.period_days, s.period),
+    to: periodStart(q.starts_at, q.period_days, s.period + 1),
+    shown,
+    answers: shown ? s.answers : null,
+    mean: shown ? s.mean : null,
+    median: shown ? s.median : null,
+    bands: shown && s.bands ? bands.map((b, i) => ({ label: b.label, members: s.bands![i] ?? null })) : null,
+  };
+}
+
+const atLeastThreshold = (n: number) => (n >= SUPPRESSION_THRESHOLD ? n : null);
+
+/**
+ * The group's aggregates for its managers: ended periods only (an open
+ * period's figures would change with each answer, and the change would be
+ * that one member's score), each computed once.
+ */
+export async function outcomeAggregates(ctx: Ctx, instruments: Instruments, account: Account, group: Actor): Promise<OutcomeAggregates | undefined> {
+  await requireManager(ctx, account, group);
+  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
+  if (!q) return undefined;
+  const instrument = instrumentOf(instruments, q);
+  const bands = bandsOf(instrument);
+  const counts = await store.consentCounts(ctx.data.db, q.id);
+  const current = periodAt(q.starts_at, q.period_days, new Date());
+  return {
+    questionnaire: q,
+    instrument,
+    bands,
+    periods: (await summaries(ctx.data.db, instrument, q)).map((s) => periodView(q, bands, s)),
+    consented: atLeastThreshold(counts.consented),
+    research: q.research_export ? atLeastThreshold(counts.research) : null,
+    currentPeriod: q.closed_at ? null : { period: current, endsAt: periodStart(q.starts_at, q.period_days, current + 1) },
+  };
+}
+
+export interface ExportFile {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function exportFormat(format: string | undefined): "csv" | "json" {
+  if (format === undefined || format === "csv" || format === "json") return format ?? "csv";
+  throw new ValidationError("format", 'format must be "csv" or "json"');
+}
+
+/** The aggregates as CSV or JSON, with the same suppression; recorded in the access log. */
+export async function exportAggregates(
+  ctx: Ctx,
+  instruments: Instruments,
+  account: Account,
+  group: Actor,
+  format: string | undefined,
+  route: string,
+): Promise<ExportFile> {
+  const kind = exportFormat(format);
+  const agg = await outcomeAggregates(ctx, instruments, account, group);
+  if (!agg) throw new NoQuestionnaireError("this group has no questionnaire");
+  await logRoleAccess(ctx, account, group, { subject: "outcome_aggregates", subjectId: agg.questionnaire.id, route });
+  const { instrument, questionnaire: q } = agg;
+  const name = `outcomes-${group.username}-${instrument.id}-${q.id}-aggregates.${kind}`;
+  if (kind === "json") {
+    return {
+      filename: name,
+      contentType: "application/json; charset=utf-8",
+      body: JSON.stringify({
+        ...instrumentJson(instrument),
+        questionnaire: questionnaireJson(q),
+        suppressionThreshold: SUPPRESSION_THRESHOLD,
+        periods: agg.periods.map(periodJson),
+      }, null, 2),
+    };
+  }
+  let body = csvLine(["period", "from", "to", "answers", "mean", "median", ...agg.bands.map((b) => `members ${b.label}`), "note"]);
+  for (const p of agg.periods) {
+    body += csvLine([
+      p.period + 1, day(p.from), day(p.to), p.answers, p.mean, p.median,
+      ...agg.bands.map((_, i) => p.bands?.[i].members ?? null),
+      p.shown ? (p.bands?.some((b) => b.members == null) ? `bands under ${SUPPRESSION_THRESHOLD} members not shown` : "") : SUPPRESSED_TEXT,
+    ]);
+  }
+  return { filename: name, contentType: "text/csv; charset=utf-8", body };
+}
+
+/**
+ * Pseudonymised answers of ended periods, only of members whose research
+ * consent is in force, and only when at least SUPPRESSION_THRESHOLD such
+ * members answered: random ids new in every export, no names, dates
+ * coarsened to the period.  Recorded in the access log.
+ */
+export async function exportResearchAnswers(
+  ctx: Ctx,
+  instruments: Instruments,
+  account: Account,
+  group: Actor,
+  format: string | undefined,
+  route: string,
+): Promise<ExportFile> {
+  await requireManager(ctx, account, group);
+  const kind = exportFormat(format);
+  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
+  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
+  if (!q.research_export) throw new ValidationError("research", "this questionnaire was started without a research export: members were never asked");
+  const instrument = instrumentOf(instruments, q);
+  const rows = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
+  const members = new Set(rows.map((r) => r.account_id));
+  if (members.size < SUPPRESSION_THRESHOLD) {
+    throw new ValidationError("research", `fewer than ${SUPPRESSION_THRESHOLD} members who gave the research consent have answered in an ended period: nothing can be exported`);
+  }
+  // New random ids for every export: two exports cannot be joined on them.
+  const pseudonyms = new Map([...members].map((id) => [id, crypto.randomUUID().slice(0, 13)]));
+  const records = rows
+    .map((r) => ({
+      participant: pseudonyms.get(r.account_id)!,
+      period: r.period + 1,
+      periodStart: day(periodStart(q.starts_at, q.period_days, r.period)),
+      score: r.score,
+      responses: r.responses,
+    }))
+    .sort((a, b) => a.participant.localeCompare(b.participant) || a.period - b.period);
+  await logRoleAccess(ctx, account, group, { subject: "outcome_answers", subjectId: q.id, route });
+  logger.info("Research export of questionnaire {id}: {n} answers of {members} members", { id: q.id, n: records.length, members: members.size });
+  const name = `outcomes-${group.username}-${instrument.id}-${q.id}-research.${kind}`;
+  if (kind === "json") {
+    return {
+      filename: name,
+      contentType: "application/json; charset=utf-8",
+      body: JSON.stringify({
+        ...instrumentJson(instrument),
+        questionnaire: questionnaireJson(q),
+        items: instrument.items.map((i) => i.id),
+        answers: records,
+      }, null, 2),
+    };
+  }
+  let body = csvLine(["participant", "period", "period_start", "score", ...instrument.items.map((i) => i.id)]);
+  for (const r of records) body += csvLine([r.participant, r.period, r.periodStart, r.score, ...r.responses]);
+  return { filename: name, contentType: "text/csv; charset=utf-8", body };
+}
+
+export function instrumentJson(i: Instrument) {
+  return {
+    instrument: {
+      id: i.id,
+      version: i.version,
+      title: i.title,
+      description: i.description,
+      instructions: i.instructions,
+      attribution: i.attribution,
+      licence: i.licence,
+      scale: i.scale,
+      items: i.items,
+      scoring: i.scoring,
+    },
+  };
+}
+
+export function questionnaireJson(q: Questionnaire) {
+  return {
+    id: q.id,
+    instrument: q.instrument_id,
+    instrumentVersion: q.instrument_version,
+    periodDays: q.period_days,
+    consentText: q.consent_text,
+    researchExport: q.research_export,
+    startsAt: q.starts_at.toISOString(),
+    closedAt: q.closed_at?.toISOString() ?? null,
+  };
+}
+
+export function periodJson(p: PeriodView) {
+  return {
+    period: p.period + 1,
+    from: p.from.toISOString(),
+    to: p.to.toISOString(),
+    suppressed: !p.shown,
+    note: p.shown ? null : SUPPRESSED_TEXT,
+    answers: p.answers,
+    mean: p.mean,
+    median: p.median,
+    bands: p.bands,
+  };
+}
+
+/**
+ * What the group page says about the questionnaire to a member: "due" only
+ * to a member who consented and has not answered this period; "taking"
+ * once answered; "offered" (one quiet link, never a reminder) to the
+ * others.  Undefined when the group runs no open questionnaire.
+ */
+export async function groupPageOutcomes(ctx: Ctx, account: Account, actor: Actor, group: Actor): Promise<"due" | "taking" | "offered" | undefined> {
+  if (!group.local) return undefined;
+  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
+  if (!q || q.closed_at) return undefined;
+  if (!(await store.findActiveConsent(ctx.data.db, q.id, account.id)) || (await eligibility(ctx, actor, group)) != null) return "offered";
+  const period = periodAt(q.starts_at, q.period_days, new Date());
+  const answered = (await store.listOwnAnswers(ctx.data.db, q.id, account.id)).some((a) => a.period === period);
+  return answered ? "taking" : "due";
+}
