@@ -170,7 +170,7 @@ export async function memberOutcomes(
   const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
   if (!q) return undefined;
   const db = ctx.data.db;
-  const consent = q.closed_at ? undefined : await store.findActiveConsent(db, q.id, account.id);
+  const consent = await store.findActiveConsent(db, q.id, account.id);
   const answers = await store.listOwnAnswers(db, q.id, account.id);
   const now = new Date();
   const period = periodAt(q.starts_at, q.period_days, now);
@@ -180,7 +180,7 @@ export async function memberOutcomes(
     instrument: instrumentOf(instruments, q),
     consent,
     eligible,
-    due: eligible && consent != null && !answers.some((a) => a.period === period),
+    due: eligible && consent != null && !q.closed_at && !answers.some((a) => a.period === period),
     period,
     nextPeriodAt: q.closed_at ? null : periodStart(q.starts_at, q.period_days, period + 1),
     answers,
@@ -208,11 +208,14 @@ export async function giveConsent(ctx: Ctx, account: Account, actor: Actor, grou
   await store.insertConsent(ctx.data.db, { questionnaireId: q.id, accountId: account.id, consentText: q.consent_text, research });
 }
 
+/** Gives or takes back the research consent; once the questionnaire is closed, only takes it back. */
 export async function changeResearchConsent(ctx: Ctx, account: Account, group: Actor, value: unknown): Promise<void> {
-  const q = await openQuestionnaire(ctx, group);
+  const q = group.local ? await store.findCurrentQuestionnaire(ctx.data.db, group.id) : undefined;
+  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
   if (typeof value !== "boolean" && value !== "yes" && value !== "no") throw new ValidationError("research", "research must be true or false");
   const research = value === true || value === "yes";
   if (research && !q.research_export) throw new ValidationError("research", "this questionnaire has no research export");
+  if (research && q.closed_at) throw new ValidationError("research", "this questionnaire is closed");
   if (!(await store.setResearchConsent(ctx.data.db, q.id, account.id, research))) {
     throw new ForbiddenError("you have not agreed to take part in this questionnaire");
   }

@@ -344,5 +344,9 @@ describe("withdrawal, deletion and data rights", () => {
     const agg = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
     expect(agg.periods[1]).toMatchObject({ answers: 10 });
     expect(agg.currentPeriod).toBeNull();
+    // The research consent can still be taken back (exports of a closed questionnaire go on), not given.
+    expect((await apiOk(m[5], "PATCH", `/groups/${groupId}/outcomes/consent`, { research: false })).me.research).toBe(false);
+    expect((await api(m[5], "PATCH", `/groups/${groupId}/outcomes/consent`, { research: true })).status).toBe(422);
+    expect((await apiOk(m[5], "GET", `/groups/${groupId}/outcomes`)).me.consented).toBe(true);
   });
 });

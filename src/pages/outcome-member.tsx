@@ -186,7 +186,7 @@ export function MemberOutcomesPage(props: {
           <section aria-labelledby="choices-heading">
             <h2 id="choices-heading">Your choices</h2>
             <p>You agreed on {date(m.consent.given_at)} to the consent text shown when you joined the questionnaire.</p>
-            {q.research_export
+            {q.research_export && (!closed || m.consent.research)
               ? (
                 <form method="post" action={`${base}/research`}>
                   <Csrf token={props.page.csrf} />
