@@ -180,6 +180,28 @@ export async function consentCounts(db: Db, questionnaireId: number): Promise<{ 
   return { consented: Number(row.consented), research: Number(row.research) };
 }
 
+/** The questionnaires the member consented to or answered, newest first, with their group. */
+export async function listParticipation(db: Db, accountId: number) {
+  return await db.selectFrom("outcome_questionnaires as q")
+    .innerJoin("actors as g", "g.id", "q.group_actor_id")
+    .select((eb) => [
+      "q.id", "q.instrument_id", "q.closed_at", "g.id as group_id", "g.name as group_name", "g.username as group_username",
+      eb.exists(
+        eb.selectFrom("outcome_consents as c").select("c.id")
+          .whereRef("c.questionnaire_id", "=", "q.id").where("c.account_id", "=", accountId).where("c.withdrawn_at", "is", null),
+      ).as("consented"),
+      eb.selectFrom("outcome_answers as a").select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("a.questionnaire_id", "=", "q.id").where("a.account_id", "=", accountId).as("answers"),
+    ])
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom("outcome_consents as c").select("c.id").whereRef("c.questionnaire_id", "=", "q.id").where("c.account_id", "=", accountId)),
+        eb.exists(eb.selectFrom("outcome_answers as a").select("a.id").whereRef("a.questionnaire_id", "=", "q.id").where("a.account_id", "=", accountId)),
+      ])
+    )
+    .orderBy("q.id", "desc").execute();
+}
+
 /** Everything of one member's outcome measures, for their data export. */
 export async function collectOutcomeData(db: Db, accountId: number) {
   const consents = await db.selectFrom("outcome_consents as c")

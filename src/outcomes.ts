@@ -166,12 +166,14 @@ export async function memberOutcomes(
   actor: Actor,
   group: Actor,
 ): Promise<MemberOutcomes | undefined> {
-  if (!group.local || !(await canReadGroupContent(ctx, group, { account, actor }))) return undefined;
+  if (!group.local) return undefined;
   const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
   if (!q) return undefined;
   const db = ctx.data.db;
   const consent = await store.findActiveConsent(db, q.id, account.id);
   const answers = await store.listOwnAnswers(db, q.id, account.id);
+  // A member who left a private group still reaches their own consent and answers.
+  if (!consent && answers.length === 0 && !(await canReadGroupContent(ctx, group, { account, actor }))) return undefined;
   const now = new Date();
   const period = periodAt(q.starts_at, q.period_days, now);
   const eligible = (await eligibility(ctx, actor, group)) == null;
@@ -500,4 +502,17 @@ export async function groupPageOutcomes(ctx: Ctx, account: Account, actor: Actor
   const period = periodAt(q.starts_at, q.period_days, new Date());
   const answered = (await store.listOwnAnswers(ctx.data.db, q.id, account.id)).some((a) => a.period === period);
   return answered ? "taking" : "due";
+}
+
+/** The questionnaires the member takes or took part in (`/settings/outcomes`). */
+export async function participation(ctx: Ctx, account: Account) {
+  return (await store.listParticipation(ctx.data.db, account.id)).map((p) => ({
+    questionnaireId: p.id,
+    instrument: p.instrument_id,
+    closed: p.closed_at != null,
+    groupId: p.group_id,
+    groupName: p.group_name ?? p.group_username,
+    consented: Boolean(p.consented),
+    answers: Number(p.answers),
+  }));
 }

@@ -300,6 +300,42 @@ describe("who sees answers", () => {
   });
 });
 
+describe("a private group", () => {
+  it("hides its questionnaire from non-members, and a member who left still reaches their own answers", async () => {
+    const privateGroup = await createLocalGroup(a, { slug: "closed-circle", name: "Closed circle", owner: "keeper", visibility: "private" });
+    const privateId = (await apiOk(owner, "POST", "/groups/follow", { handle: "closed-circle" })).group.id;
+    expect(privateGroup).toBeTruthy();
+    await apiOk(owner, "POST", `/groups/${privateId}/outcomes`, { instrument: "gse", periodDays: 14, consentText: CONSENT });
+    expect((await api(outsider, "GET", `/groups/${privateId}/outcomes`)).status).toBe(404);
+    expect((await api(outsider, "POST", `/groups/${privateId}/outcomes/consent`, { consent: true })).status).toBe(403);
+    await apiOk(m[11], "POST", "/groups/follow", { handle: "closed-circle" });
+    // Pending: not a member yet, not asked.
+    expect((await api(m[11], "POST", `/groups/${privateId}/outcomes/consent`, { consent: true })).status).toBe(403);
+    const { rows } = await sql<{ id: number }>`select id from actors where username = ${m[11].username}`.execute(a.kindred.database.db);
+    await apiOk(owner, "POST", `/groups/${privateId}/requests/${rows[0].id}/approve`);
+    await apiOk(m[11], "POST", `/groups/${privateId}/outcomes/consent`, { consent: true });
+    await apiOk(m[11], "POST", `/groups/${privateId}/outcomes/answers`, { answers: answersFor(11) });
+    await apiOk(m[11], "POST", `/groups/${privateId}/leave`);
+    const after = await apiOk(m[11], "GET", `/groups/${privateId}/outcomes`);
+    expect(after.me).toMatchObject({ eligible: false, due: false, consented: true });
+    expect(after.me.answers.map((x: { score: number }) => x.score)).toEqual([scoreOf(answersFor(11))]);
+    expect((await api(m[11], "POST", `/groups/${privateId}/outcomes/answers`, { answers: answersFor(12) })).status).toBe(403);
+    const mine = await apiOk(m[11], "GET", "/me/outcomes");
+    expect(mine.questionnaires).toEqual([expect.objectContaining({ groupId: privateId, consented: true, answers: 1, closed: false })]);
+    const web = new WebClient(a);
+    await web.submit("/login", "/login", { username: m[11].username, password: `${m[11].username} has a long password` });
+    const list = await web.get("/settings/outcomes");
+    expect(list.html).toContain(`<a href="/g/${privateId}/outcomes/me">General Self-Efficacy Scale</a>`);
+    expect(list.html).toContain("Closed circle");
+    const page = await web.get(`/g/${privateId}/outcomes/me`);
+    const withdrawn = await web.post(`/g/${privateId}/outcomes/me/withdraw`, { delete_answers: "yes" }, page.html);
+    expect(withdrawn.url.search).toBe("?done=withdrawn-deleted");
+    expect((await apiOk(m[11], "GET", "/me/outcomes")).questionnaires).toEqual([expect.objectContaining({ consented: false, answers: 0 })]);
+    // Nothing left of theirs: the page is gone for them, as for any non-member.
+    expect((await api(m[11], "GET", `/groups/${privateId}/outcomes`)).status).toBe(404);
+  });
+});
+
 describe("withdrawal, deletion and data rights", () => {
   it("withdrawing keeps the answers for the member alone unless they delete them; ended figures do not change", async () => {
     const before = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);

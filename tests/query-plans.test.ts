@@ -48,6 +48,7 @@ import {
   consentedScores,
   findCurrentQuestionnaire,
   listOwnAnswers,
+  listParticipation,
   listSummaries,
   researchAnswers,
 } from "../db/outcomes.ts";
@@ -219,6 +220,7 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["outcomes: consent counts", (db) => consentCounts(db, 1)],
   ["outcomes: research export", (db) => researchAnswers(db, 1, 12)],
   ["outcomes: a member's data export", (db) => collectOutcomeData(db, ids.account)],
+  ["outcomes: a member's questionnaires", (db) => listParticipation(db, ids.account)],
 ];
 
 describe("list queries on a large database", () => {

@@ -231,3 +231,40 @@ export function MemberOutcomesPage(props: {
     </Layout>
   );
 }
+
+/** `/settings/outcomes`: every questionnaire the member takes or took part in, with where to manage it. */
+export function ParticipationPage(props: {
+  page: PageInfo;
+  items: { questionnaireId: number; instrument: string; instrumentTitle: string; closed: boolean; groupId: number; groupName: string; consented: boolean; answers: number }[];
+}) {
+  return (
+    <Layout title="Your questionnaires" page={props.page}>
+      <p class="breadcrumb"><a href="/settings/data">Your data</a></p>
+      <h1>Your questionnaires</h1>
+      <p>
+        The groups' questionnaires you agreed to or answered. Only you see your answers. Open one to see your scores,
+        withdraw, or delete your answers.
+      </p>
+      {props.items.length === 0
+        ? <p>You have not taken part in any questionnaire.</p>
+        : (
+          <table class="data">
+            <caption>Questionnaires</caption>
+            <thead>
+              <tr><th scope="col">Group</th><th scope="col">Questionnaire</th><th scope="col">You</th><th scope="col">Your answers</th></tr>
+            </thead>
+            <tbody>
+              {props.items.map((p) => (
+                <tr>
+                  <td>{p.groupName}</td>
+                  <td><a href={`/g/${p.groupId}/outcomes/me`}>{p.instrumentTitle}</a>{p.closed ? " (closed)" : ""}</td>
+                  <td>{p.consented ? "Taking part" : "Withdrawn"}</td>
+                  <td>{p.answers}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+    </Layout>
+  );
+}

@@ -21,6 +21,7 @@ import {
   type MemberOutcomes,
   NoQuestionnaireError,
   outcomeAggregates,
+  participation,
   periodJson,
   questionnaireJson,
   startQuestionnaire,
@@ -70,6 +71,8 @@ function download(c: C, file: ExportFile) {
 
 export function outcomesApi(api: Hono<AppEnv>): void {
   api.get("/outcome-instruments", (c) => c.json({ instruments: [...c.var.kindred.instruments.values()].map((i) => instrumentJson(i).instrument) }));
+
+  api.get("/me/outcomes", async (c) => c.json({ questionnaires: await participation(c.var.kindred.fedify(), c.var.account) }));
 
   api.get("/groups/:groupId/outcomes", async (c) => {
     const group = await groupOr404(c);

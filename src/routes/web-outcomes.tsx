@@ -21,10 +21,11 @@ import {
   memberOutcomes,
   NoQuestionnaireError,
   outcomeAggregates,
+  participation,
   startQuestionnaire,
   withdrawConsent,
 } from "../outcomes.ts";
-import { MemberOutcomesPage } from "../pages/outcome-member.tsx";
+import { MemberOutcomesPage, ParticipationPage } from "../pages/outcome-member.tsx";
 import { OutcomesManagerPage, type StartValues } from "../pages/outcomes.tsx";
 import { groupPath } from "../pages/page-info.ts";
 import { findGroupActorById } from "../web-groups.ts";
@@ -150,6 +151,15 @@ export function webOutcomeRoutes(): Hono<AppEnv> {
       }
       return c.redirect(`/g/${group.id}/outcomes/me?done=${done}`, 303);
     });
+
+  app.get("/settings/outcomes", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const { instruments } = c.var.kindred;
+    const items = (await participation(c.var.kindred.fedify(), viewer.account))
+      .map((p) => ({ ...p, instrumentTitle: instruments.get(p.instrument)?.title ?? p.instrument }));
+    return c.html(<ParticipationPage page={pageInfo(c)} items={items} />);
+  });
 
   memberAction("consent", async (c, group, f) => {
     await giveConsent(c.var.kindred.fedify(), c.var.viewer!.account, c.var.viewer!.actor, group, { consent: f.consent, research: f.research });
