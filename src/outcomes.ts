@@ -5,8 +5,9 @@
  * ended periods' aggregates, with every figure from fewer than
  * SUPPRESSION_THRESHOLD answers suppressed (src/outcome-stats.ts); exports
  * carry the same aggregates, and pseudonymised answers only of members who
- * gave the research consent, and are recorded in the access log.  Nothing
- * here federates: questionnaires are for members of this server.
+ * gave the research consent, and are recorded in the access log
+ * (src/outcome-aggregates.ts).  Nothing here federates: questionnaires are
+ * for members of this server.
  */
 import type { Context } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
@@ -15,23 +16,12 @@ import { isApprovedMember } from "../db/follows.ts";
 import * as store from "../db/outcomes.ts";
 import type { Account, Actor } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
-import { logRoleAccess } from "./access-log.ts";
 import { banMessage } from "./ban-message.ts";
 import { canReadGroupContent } from "./group-access.ts";
 import { canModerate } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { type Instrument, type Instruments, scoreAnswers } from "./outcome-instruments.ts";
-import {
-  type Band,
-  bandsOf,
-  csvLine,
-  periodAt,
-  type PeriodFigures,
-  periodStart,
-  SUPPRESSED_TEXT,
-  SUPPRESSION_THRESHOLD,
-  summarise,
-} from "./outcome-stats.ts";
+import { periodAt, periodStart, SUPPRESSION_THRESHOLD } from "./outcome-stats.ts";
 import { ForbiddenError } from "./posts.ts";
 
 type Ctx = Context<ContextData>;
@@ -55,7 +45,7 @@ export class NoQuestionnaireError extends Error {
   override name = "NoQuestionnaireError";
 }
 
-function instrumentOf(instruments: Instruments, q: Questionnaire): Instrument {
+export function instrumentOf(instruments: Instruments, q: Questionnaire): Instrument {
   const instrument = instruments.get(q.instrument_id);
   // A file removed after a questionnaire started: stop, rather than score by a guess.
   if (!instrument) throw new Error(`instrument "${q.instrument_id}" of questionnaire ${q.id} is no longer installed`);
@@ -67,7 +57,7 @@ export async function canManageOutcomes(ctx: Ctx, account: Account, group: Actor
   return group.local && group.type === "Group" && await canModerate(ctx, account, group);
 }
 
-async function requireManager(ctx: Ctx, account: Account, group: Actor): Promise<void> {
+export async function requireManager(ctx: Ctx, account: Account, group: Actor): Promise<void> {
   if (!(await canManageOutcomes(ctx, account, group))) {
     throw new ForbiddenError("only this group's owner and moderators manage its questionnaire");
   }
@@ -260,232 +250,6 @@ export async function answerQuestionnaire(
     throw new ValidationError("period", `you have already answered for this period; the next one starts on ${next.toUTCString().slice(0, 16)}`);
   }
   return saved;
-}
-
-/** An ended period's figures as managers see them. */
-export interface PeriodView {
-  period: number;
-  from: Date;
-  to: Date;
-  shown: boolean;
-  /** null when suppressed (fewer than the threshold). */
-  answers: number | null;
-  mean: number | null;
-  median: number | null;
-  bands: { label: string; members: number | null }[] | null;
-}
-
-export interface OutcomeAggregates {
-  questionnaire: Questionnaire;
-  instrument: Instrument;
-  bands: Band[];
-  periods: PeriodView[];
-  /** Members whose consent is in force; null under the threshold. */
-  consented: number | null;
-  research: number | null;
-  currentPeriod: { period: number; endsAt: Date } | null;
-}
-
-/** Scores every ended period not yet summarised, then lists the summaries. */
-async function summaries(db: ContextData["db"], instrument: Instrument, q: Questionnaire): Promise<store.PeriodSummary[]> {
-  const known = new Set((await store.listSummaries(db, q.id)).map((s) => s.period));
-  for (let period = 0; period <= lastEndedPeriod(q); period++) {
-    if (known.has(period)) continue;
-    const figures: PeriodFigures = summarise(instrument, await store.consentedScores(db, q.id, period));
-    await store.insertSummary(db, { questionnaireId: q.id, period, ...figures });
-  }
-  return await store.listSummaries(db, q.id);
-}
-
-function periodView(q: Questionnaire, bands: Band[], s: store.PeriodSummary): PeriodView {
-  const shown = s.answers >= SUPPRESSION_THRESHOLD && s.mean != null;
-  return {
-    period: s.period,
-    from: periodStart(q.starts_at, q.period_days, s.period),
-    to: periodStart(q.starts_at, q.period_days, s.period + 1),
-    shown,
-    answers: shown ? s.answers : null,
-    mean: shown ? s.mean : null,
-    median: shown ? s.median : null,
-    bands: shown && s.bands ? bands.map((b, i) => ({ label: b.label, members: s.bands![i] ?? null })) : null,
-  };
-}
-
-const atLeastThreshold = (n: number) => (n >= SUPPRESSION_THRESHOLD ? n : null);
-
-/**
- * The group's aggregates for its managers: ended periods only (an open
- * period's figures would change with each answer, and the change would be
- * that one member's score), each computed once.
- */
-export async function outcomeAggregates(ctx: Ctx, instruments: Instruments, account: Account, group: Actor): Promise<OutcomeAggregates | undefined> {
-  await requireManager(ctx, account, group);
-  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
-  if (!q) return undefined;
-  const instrument = instrumentOf(instruments, q);
-  const bands = bandsOf(instrument);
-  const counts = await store.consentCounts(ctx.data.db, q.id);
-  const current = periodAt(q.starts_at, q.period_days, new Date());
-  return {
-    questionnaire: q,
-    instrument,
-    bands,
-    periods: (await summaries(ctx.data.db, instrument, q)).map((s) => periodView(q, bands, s)),
-    consented: atLeastThreshold(counts.consented),
-    research: q.research_export ? atLeastThreshold(counts.research) : null,
-    currentPeriod: q.closed_at ? null : { period: current, endsAt: periodStart(q.starts_at, q.period_days, current + 1) },
-  };
-}
-
-export interface ExportFile {
-  filename: string;
-  contentType: string;
-  body: string;
-}
-
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
-function exportFormat(format: string | undefined): "csv" | "json" {
-  if (format === undefined || format === "csv" || format === "json") return format ?? "csv";
-  throw new ValidationError("format", 'format must be "csv" or "json"');
-}
-
-/** The aggregates as CSV or JSON, with the same suppression; recorded in the access log. */
-export async function exportAggregates(
-  ctx: Ctx,
-  instruments: Instruments,
-  account: Account,
-  group: Actor,
-  format: string | undefined,
-  route: string,
-): Promise<ExportFile> {
-  const kind = exportFormat(format);
-  const agg = await outcomeAggregates(ctx, instruments, account, group);
-  if (!agg) throw new NoQuestionnaireError("this group has no questionnaire");
-  await logRoleAccess(ctx, account, group, { subject: "outcome_aggregates", subjectId: agg.questionnaire.id, route });
-  const { instrument, questionnaire: q } = agg;
-  const name = `outcomes-${group.username}-${instrument.id}-${q.id}-aggregates.${kind}`;
-  if (kind === "json") {
-    return {
-      filename: name,
-      contentType: "application/json; charset=utf-8",
-      body: JSON.stringify({
-        ...instrumentJson(instrument),
-        questionnaire: questionnaireJson(q),
-        suppressionThreshold: SUPPRESSION_THRESHOLD,
-        periods: agg.periods.map(periodJson),
-      }, null, 2),
-    };
-  }
-  let body = csvLine(["period", "from", "to", "answers", "mean", "median", ...agg.bands.map((b) => `members ${b.label}`), "note"]);
-  for (const p of agg.periods) {
-    body += csvLine([
-      p.period + 1, day(p.from), day(p.to), p.answers, p.mean, p.median,
-      ...agg.bands.map((_, i) => p.bands?.[i].members ?? null),
-      p.shown ? (p.bands?.some((b) => b.members == null) ? `bands under ${SUPPRESSION_THRESHOLD} members not shown` : "") : SUPPRESSED_TEXT,
-    ]);
-  }
-  return { filename: name, contentType: "text/csv; charset=utf-8", body };
-}
-
-/**
- * Pseudonymised answers of ended periods, only of members whose research
- * consent is in force, and only when at least SUPPRESSION_THRESHOLD such
- * members answered: random ids new in every export, no names, dates
- * coarsened to the period.  Recorded in the access log.
- */
-export async function exportResearchAnswers(
-  ctx: Ctx,
-  instruments: Instruments,
-  account: Account,
-  group: Actor,
-  format: string | undefined,
-  route: string,
-): Promise<ExportFile> {
-  await requireManager(ctx, account, group);
-  const kind = exportFormat(format);
-  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
-  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
-  if (!q.research_export) throw new ValidationError("research", "this questionnaire was started without a research export: members were never asked");
-  const instrument = instrumentOf(instruments, q);
-  const rows = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
-  const members = new Set(rows.map((r) => r.account_id));
-  if (members.size < SUPPRESSION_THRESHOLD) {
-    throw new ValidationError("research", `fewer than ${SUPPRESSION_THRESHOLD} members who gave the research consent have answered in an ended period: nothing can be exported`);
-  }
-  // New random ids for every export: two exports cannot be joined on them.
-  const pseudonyms = new Map([...members].map((id) => [id, crypto.randomUUID().slice(0, 13)]));
-  const records = rows
-    .map((r) => ({
-      participant: pseudonyms.get(r.account_id)!,
-      period: r.period + 1,
-      periodStart: day(periodStart(q.starts_at, q.period_days, r.period)),
-      score: r.score,
-      responses: r.responses,
-    }))
-    .sort((a, b) => a.participant.localeCompare(b.participant) || a.period - b.period);
-  await logRoleAccess(ctx, account, group, { subject: "outcome_answers", subjectId: q.id, route });
-  logger.info("Research export of questionnaire {id}: {n} answers of {members} members", { id: q.id, n: records.length, members: members.size });
-  const name = `outcomes-${group.username}-${instrument.id}-${q.id}-research.${kind}`;
-  if (kind === "json") {
-    return {
-      filename: name,
-      contentType: "application/json; charset=utf-8",
-      body: JSON.stringify({
-        ...instrumentJson(instrument),
-        questionnaire: questionnaireJson(q),
-        items: instrument.items.map((i) => i.id),
-        answers: records,
-      }, null, 2),
-    };
-  }
-  let body = csvLine(["participant", "period", "period_start", "score", ...instrument.items.map((i) => i.id)]);
-  for (const r of records) body += csvLine([r.participant, r.period, r.periodStart, r.score, ...r.responses]);
-  return { filename: name, contentType: "text/csv; charset=utf-8", body };
-}
-
-export function instrumentJson(i: Instrument) {
-  return {
-    instrument: {
-      id: i.id,
-      version: i.version,
-      title: i.title,
-      description: i.description,
-      instructions: i.instructions,
-      attribution: i.attribution,
-      licence: i.licence,
-      scale: i.scale,
-      items: i.items,
-      scoring: i.scoring,
-    },
-  };
-}
-
-export function questionnaireJson(q: Questionnaire) {
-  return {
-    id: q.id,
-    instrument: q.instrument_id,
-    instrumentVersion: q.instrument_version,
-    periodDays: q.period_days,
-    consentText: q.consent_text,
-    researchExport: q.research_export,
-    startsAt: q.starts_at.toISOString(),
-    closedAt: q.closed_at?.toISOString() ?? null,
-  };
-}
-
-export function periodJson(p: PeriodView) {
-  return {
-    period: p.period + 1,
-    from: p.from.toISOString(),
-    to: p.to.toISOString(),
-    suppressed: !p.shown,
-    note: p.shown ? null : SUPPRESSED_TEXT,
-    answers: p.answers,
-    mean: p.mean,
-    median: p.median,
-    bands: p.bands,
-  };
 }
 
 /**

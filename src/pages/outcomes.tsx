@@ -5,7 +5,8 @@
  * member's answer or name appears here.
  */
 import type { Instrument, Instruments } from "../outcome-instruments.ts";
-import { type OutcomeAggregates, PERIOD_CHOICES } from "../outcomes.ts";
+import { PERIOD_CHOICES } from "../outcomes.ts";
+import { type OutcomeAggregates } from "../outcome-aggregates.ts";
 import { SUPPRESSED_TEXT, SUPPRESSION_THRESHOLD } from "../outcome-stats.ts";
 import { Csrf, Notice, Problems, TextArea } from "./forms.tsx";
 import { Layout } from "./layout.tsx";

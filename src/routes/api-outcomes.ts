@@ -12,21 +12,23 @@ import {
   changeResearchConsent,
   closeQuestionnaire,
   deleteOwnAnswers,
-  exportAggregates,
-  type ExportFile,
-  exportResearchAnswers,
   giveConsent,
-  instrumentJson,
   memberOutcomes,
   type MemberOutcomes,
   NoQuestionnaireError,
-  outcomeAggregates,
   participation,
-  periodJson,
-  questionnaireJson,
   startQuestionnaire,
   withdrawConsent,
 } from "../outcomes.ts";
+import {
+  exportAggregates,
+  type ExportFile,
+  exportResearchAnswers,
+  instrumentJson,
+  outcomeAggregates,
+  periodJson,
+  questionnaireJson,
+} from "../outcome-aggregates.ts";
 import { SUPPRESSION_THRESHOLD } from "../outcome-stats.ts";
 import { ValidationError } from "../names.ts";
 import { body, groupParam } from "./api-params.ts";

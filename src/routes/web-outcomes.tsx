@@ -14,17 +14,14 @@ import {
   closeQuestionnaire,
   CONSENT_TEMPLATE,
   deleteOwnAnswers,
-  exportAggregates,
-  type ExportFile,
-  exportResearchAnswers,
   giveConsent,
   memberOutcomes,
   NoQuestionnaireError,
-  outcomeAggregates,
   participation,
   startQuestionnaire,
   withdrawConsent,
 } from "../outcomes.ts";
+import { exportAggregates, type ExportFile, exportResearchAnswers, outcomeAggregates } from "../outcome-aggregates.ts";
 import { MemberOutcomesPage, ParticipationPage } from "../pages/outcome-member.tsx";
 import { OutcomesManagerPage, type StartValues } from "../pages/outcomes.tsx";
 import { groupPath } from "../pages/page-info.ts";
