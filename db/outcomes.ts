@@ -53,6 +53,14 @@ export async function closeQuestionnaire(db: Db, groupActorId: number): Promise<
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Deletes the group's latest questionnaire if it is closed, with its consents, answers and figures (cascade). */
+export async function deleteClosedQuestionnaire(db: Db, groupActorId: number): Promise<number | undefined> {
+  const q = await findCurrentQuestionnaire(db, groupActorId);
+  if (!q?.closed_at) return undefined;
+  await db.deleteFrom("outcome_questionnaires").where("id", "=", q.id).where("closed_at", "is not", null).execute();
+  return q.id;
+}
+
 export async function findActiveConsent(db: Db, questionnaireId: number, accountId: number): Promise<OutcomeConsent | undefined> {
   return await db.selectFrom("outcome_consents").selectAll()
     .where("questionnaire_id", "=", questionnaireId).where("account_id", "=", accountId)

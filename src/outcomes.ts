@@ -37,7 +37,7 @@ export const MAX_CONSENT_TEXT = 5000;
 /** A starting point for the group's consent text; managers adapt it. */
 export const CONSENT_TEMPLATE = `What we collect: your answers to the questionnaire each period, and your score.
 Who sees what: only you see your answers and your scores. The group's managers see only figures about the whole group (number of answers, average, median, spread), and none at all for a period with fewer than ${SUPPRESSION_THRESHOLD} answers.
-How long we keep it: until you delete your answers, delete your account, or the group closes the questionnaire and deletes it.
+How long we keep it: until you delete your answers (at any time, on your questionnaire page) or your account, and at most until the group's managers delete the questionnaire once it is closed.
 Research: only if you also tick the separate research box, your answers may be shared with researchers without your name, username or exact dates.
 Taking part is voluntary and does not change anything else in the group. You can stop at any time.`;
 
@@ -123,6 +123,23 @@ export async function closeQuestionnaire(ctx: Ctx, account: Account, group: Acto
   await requireManager(ctx, account, group);
   if (!(await store.closeQuestionnaire(ctx.data.db, group.id))) throw new ValidationError("questionnaire", "this group runs no questionnaire");
   logger.info("Questionnaire of group {group} closed", { group: group.id });
+}
+
+/**
+ * Deletes the group's closed questionnaire and everything of it (members'
+ * consents and answers, the figures): the end of the retention the consent
+ * text promised.  Needs `confirm`; an open questionnaire must be closed first.
+ */
+export async function deleteQuestionnaire(ctx: Ctx, account: Account, group: Actor, confirm: unknown): Promise<void> {
+  await requireManager(ctx, account, group);
+  if (confirm !== true && confirm !== "yes") {
+    throw new ValidationError("confirm", "confirm that every member's answers to this questionnaire are to be deleted");
+  }
+  const q = await store.findCurrentQuestionnaire(ctx.data.db, group.id);
+  if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
+  if (!q.closed_at) throw new ValidationError("questionnaire", "close the questionnaire before deleting it");
+  await store.deleteClosedQuestionnaire(ctx.data.db, group.id);
+  logger.info("Questionnaire {id} of group {group} deleted with its answers", { id: q.id, group: group.id });
 }
 
 /** A member's view of the group's questionnaire: theirs alone. */

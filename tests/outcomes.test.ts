@@ -385,4 +385,22 @@ describe("withdrawal, deletion and data rights", () => {
     expect((await api(m[5], "PATCH", `/groups/${groupId}/outcomes/consent`, { research: true })).status).toBe(422);
     expect((await apiOk(m[5], "GET", `/groups/${groupId}/outcomes`)).me.consented).toBe(true);
   });
+
+  it("deleting the closed questionnaire deletes every consent, answer and figure; only managers, only with confirmation", async () => {
+    expect((await api(m[5], "DELETE", `/groups/${groupId}/outcomes`, { confirm: true })).status).toBe(403);
+    const page = await ownerWeb.get(`/g/${groupId}/outcomes`);
+    const unconfirmed = await ownerWeb.post(`/g/${groupId}/outcomes/delete`, {}, page.html);
+    expect(unconfirmed.status).toBe(422);
+    expect(text(unconfirmed.html)).toContain("answers to this questionnaire are to be deleted");
+    const { rows } = await sql<{ id: number }>`select id from outcome_questionnaires where group_actor_id = ${groupId}`.execute(a.kindred.database.db);
+    const q = sql`questionnaire_id = ${rows[0].id}`;
+    expect(await count("outcome_answers", q)).toBeGreaterThan(0);
+    const deleted = await ownerWeb.post(`/g/${groupId}/outcomes/delete`, { confirm: "yes" }, page.html);
+    expect(deleted.url.search).toBe("?done=deleted-questionnaire");
+    expect(deleted.html).toContain("This group runs no questionnaire yet.");
+    for (const table of ["outcome_answers", "outcome_consents", "outcome_period_summaries"]) expect(await count(table, q)).toBe(0);
+    expect((await api(m[5], "GET", `/groups/${groupId}/outcomes`)).status).toBe(404);
+    // The access log keeps its record of the exports.
+    expect((await apiOk(owner, "GET", `/groups/${groupId}/access-log`)).entries.length).toBeGreaterThan(0);
+  });
 });

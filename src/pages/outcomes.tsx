@@ -125,7 +125,7 @@ export function OutcomesManagerPage(props: {
       <p class="breadcrumb"><a href={props.groupHref}>{props.groupName}</a></p>
       <h1>Outcome measures</h1>
       <p>
-        Only the group's owner and moderators see this page. It shows figures about the whole group, never a member's
+        Only the group's owner and moderators (and this server's admins) see this page. It shows figures about the whole group, never a member's
         answers or who takes part.
       </p>
       {props.notice ? <Notice>{props.notice}</Notice> : null}
@@ -171,7 +171,23 @@ export function OutcomesManagerPage(props: {
                   <p class="hint">Members are no longer asked; the figures of every period stay here.</p>
                 </form>
               )
-              : null}
+              : (
+                <form method="post" action={`${base}/delete`}>
+                  <Csrf token={props.page.csrf} />
+                  <fieldset class="field">
+                    <legend>Delete this questionnaire</legend>
+                    <p class="hint">
+                      Deletes every member's consent and answers and the figures above, for good: do it when the time
+                      the consent text promised to keep them has passed. Export what you need first.
+                    </p>
+                    <p class="choice">
+                      <input type="checkbox" name="confirm" id="outcome-delete-confirm" value="yes" required />{" "}
+                      <label for="outcome-delete-confirm">Delete every member's answers to this questionnaire</label>
+                    </p>
+                    <p><button type="submit" class="danger">Delete the questionnaire</button></p>
+                  </fieldset>
+                </form>
+              )}
           </section>
         )
         : <p>This group runs no questionnaire yet.</p>}

@@ -12,6 +12,7 @@ import {
   changeResearchConsent,
   closeQuestionnaire,
   deleteOwnAnswers,
+  deleteQuestionnaire,
   giveConsent,
   memberOutcomes,
   type MemberOutcomes,
@@ -93,6 +94,12 @@ export function outcomesApi(api: Hono<AppEnv>): void {
     const group = await groupOr404(c);
     await closeQuestionnaire(c.var.kindred.fedify(), c.var.account, group);
     return c.json({ closed: true });
+  });
+
+  api.delete("/groups/:groupId/outcomes", async (c) => {
+    const group = await groupOr404(c);
+    await deleteQuestionnaire(c.var.kindred.fedify(), c.var.account, group, (await body(c)).confirm);
+    return c.json({ deleted: true });
   });
 
   api.post("/groups/:groupId/outcomes/consent", async (c) => {

@@ -14,6 +14,7 @@ import {
   closeQuestionnaire,
   CONSENT_TEMPLATE,
   deleteOwnAnswers,
+  deleteQuestionnaire,
   giveConsent,
   memberOutcomes,
   NoQuestionnaireError,
@@ -39,6 +40,7 @@ const NOTICES: Record<string, string> = {
   withdrawn: "You no longer take part. Nobody is told.",
   "withdrawn-deleted": "You no longer take part, and your answers are deleted.",
   deleted: "Your answers are deleted.",
+  "deleted-questionnaire": "The questionnaire is deleted, with every member's consent and answers and its figures.",
 };
 
 function download(c: C, file: ExportFile) {
@@ -107,6 +109,21 @@ export function webOutcomeRoutes(): Hono<AppEnv> {
     if (!group) return c.notFound();
     await closeQuestionnaire(c.var.kindred.fedify(), viewer.account, group);
     return c.redirect(`/g/${group.id}/outcomes?done=closed`, 303);
+  });
+
+  app.post("/g/:id{[0-9]+}/outcomes/delete", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const group = await groupOf(c);
+    if (!group) return c.notFound();
+    const f = await formFields(c);
+    try {
+      await deleteQuestionnaire(c.var.kindred.fedify(), viewer.account, group, f.confirm);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return await managerPage(c, group, { errors: [error.message] }, 422);
+    }
+    return c.redirect(`/g/${group.id}/outcomes?done=deleted-questionnaire`, 303);
   });
 
   app.get("/g/:id{[0-9]+}/outcomes/export", async (c) => {
