@@ -159,9 +159,9 @@ export async function exportAggregates(
 
 /**
  * Pseudonymised answers of ended periods, only of members whose research
- * consent is in force, and only when at least SUPPRESSION_THRESHOLD such
- * members answered: random ids new in every export, no names, dates
- * coarsened to the period.  Recorded in the access log.
+ * consent is in force, and only of periods in which at least
+ * SUPPRESSION_THRESHOLD such members answered: random ids new in every
+ * export, no names, dates coarsened to the period.  Recorded in the access log.
  */
 export async function exportResearchAnswers(
   ctx: Ctx,
@@ -177,10 +177,18 @@ export async function exportResearchAnswers(
   if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
   if (!q.research_export) throw new ValidationError("research", "this questionnaire was started without a research export: members were never asked");
   const instrument = instrumentOf(instruments, q);
-  const rows = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
+  const all = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
+  // A period's rows go out only when at least the threshold of members answered in it:
+  // otherwise whoever knows who was active that period could tell whose rows they are.
+  const perPeriod = new Map<number, number>();
+  for (const r of all) perPeriod.set(r.period, (perPeriod.get(r.period) ?? 0) + 1);
+  const rows = all.filter((r) => perPeriod.get(r.period)! >= SUPPRESSION_THRESHOLD);
   const members = new Set(rows.map((r) => r.account_id));
-  if (members.size < SUPPRESSION_THRESHOLD) {
-    throw new ValidationError("research", `fewer than ${SUPPRESSION_THRESHOLD} members who gave the research consent have answered in an ended period: nothing can be exported`);
+  if (rows.length === 0) {
+    throw new ValidationError(
+      "research",
+      `no ended period has answers from at least ${SUPPRESSION_THRESHOLD} members who gave the research consent: nothing can be exported`,
+    );
   }
   // New random ids for every export: two exports cannot be joined on them.
   const pseudonyms = new Map([...members].map((id) => [id, crypto.randomUUID().slice(0, 13)]));

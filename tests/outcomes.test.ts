@@ -173,6 +173,7 @@ describe("consenting and answering", () => {
 /** Scores of each period, as the test submitted them. */
 const period1: number[] = [];
 const period2: number[] = [];
+const period3: number[] = [];
 
 describe("the suppression rule at its boundary", () => {
   it("nine answers: every figure suppressed in the page, the API and the exports", async () => {
@@ -207,7 +208,7 @@ describe("the suppression rule at its boundary", () => {
     // Nine research-consenting members: no research export.
     const research = await api(owner, "GET", `/groups/${groupId}/outcomes/research-export?format=json`);
     expect(research.status).toBe(422);
-    expect(research.json.error).toContain("fewer than 10 members");
+    expect(research.json.error).toContain("no ended period has answers from at least 10 members");
   });
 
   it("ten answers: the figures are shown, and they are right", async () => {
@@ -243,15 +244,24 @@ describe("the suppression rule at its boundary", () => {
     expect(json.periods[1]).toMatchObject({ answers: 10, mean, median, suppressed: false });
   });
 
-  it("the research export: only research-consenting members, new random ids, no names, dates of the period only", async () => {
+  it("the research export: only research-consenting members, only periods with 10 of them, new random ids, no names, dates of the period only", async () => {
+    // Periods 1 and 2 each hold 9 research answers: nothing to export yet.
+    expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
+    // Period 3: members 0..9 (research) and member 10 (no research consent).
+    for (let i = 0; i <= 10; i++) {
+      const answers = answersFor(i + 40);
+      await apiOk(m[i], "POST", `/groups/${groupId}/outcomes/answers`, { answers });
+      period3.push(scoreOf(answers));
+    }
+    await endPeriod();
     const first = await download(owner, `/groups/${groupId}/outcomes/research-export?format=json`);
     expect(first.status).toBe(200);
     const data = JSON.parse(first.body);
-    // Members 0..8 in period 1, members 1..9 in period 2; member 10 (no research consent) never.
-    expect(data.answers).toHaveLength(18);
+    expect(data.answers).toHaveLength(10);
+    expect(data.answers.every((r: { period: number }) => r.period === 3)).toBe(true);
     const ids = new Set(data.answers.map((r: { participant: string }) => r.participant));
     expect(ids.size).toBe(10);
-    const expected = [...period1, ...period2.slice(0, 9)].sort((x, y) => x - y);
+    const expected = period3.slice(0, 10).sort((x, y) => x - y);
     expect(data.answers.map((r: { score: number }) => r.score).sort((x: number, y: number) => x - y)).toEqual(expected);
     for (const r of data.answers) expect(Object.keys(r).sort()).toEqual(["participant", "period", "periodStart", "responses", "score"]);
     for (const member of [...m, owner]) expect(first.body).not.toContain(member.username);
@@ -261,7 +271,7 @@ describe("the suppression rule at its boundary", () => {
     expect([...ids].some((id) => againIds.has(id))).toBe(false);
     const csv = await download(owner, `/groups/${groupId}/outcomes/research-export?format=csv`);
     expect(csv.body.split("\r\n")[0]).toBe(`participant,period,period_start,score,${ITEMS.join(",")}`);
-    expect(csv.body.trim().split("\r\n")).toHaveLength(19);
+    expect(csv.body.trim().split("\r\n")).toHaveLength(11);
     // Members may not export.
     expect((await api(m[0], "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(403);
     expect((await api(m[0], "GET", `/groups/${groupId}/outcomes/export`)).status).toBe(403);
@@ -279,7 +289,7 @@ describe("the suppression rule at its boundary", () => {
 describe("who sees answers", () => {
   it("members see only their own; the manager sees none through any route", async () => {
     const own = await apiOk(m[1], "GET", `/groups/${groupId}/outcomes/answers`);
-    expect(own.answers.map((x: { score: number }) => x.score)).toEqual([period1[1], period2[0]]);
+    expect(own.answers.map((x: { score: number }) => x.score)).toEqual([period1[1], period2[0], period3[1]]);
     expect(own.answers[0].responses).toEqual(answersFor(1));
     // The manager did not answer: their "own answers" are empty, whatever they ask.
     expect((await apiOk(owner, "GET", `/groups/${groupId}/outcomes/answers`)).answers).toEqual([]);
@@ -341,7 +351,7 @@ describe("withdrawal, deletion and data rights", () => {
     const before = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
     const kept = await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/consent`, {});
     expect(kept).toEqual({ withdrawn: true, deletedAnswers: 0 });
-    expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes/answers`)).answers).toHaveLength(2);
+    expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes/answers`)).answers).toHaveLength(3);
     const refused = await api(m[3], "POST", `/groups/${groupId}/outcomes/answers`, { answers: answersFor(3) });
     expect(refused.status).toBe(403);
     expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes`)).me).toMatchObject({ consented: false, due: false });
@@ -356,17 +366,17 @@ describe("withdrawal, deletion and data rights", () => {
     const after = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
     expect(after.periods).toEqual(before.periods);
     expect(after.consentedMembers).toBeNull();
-    // Withdrawn members' answers are no longer exported for research (8 research members left).
+    // Withdrawn members' answers are no longer exported for research (8 research members left in period 3).
     expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
     // Deleting without withdrawing, later: the member's choice too.
-    expect((await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/answers`)).deletedAnswers).toBe(2);
+    expect((await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/answers`)).deletedAnswers).toBe(3);
   });
 
   it("the member's data export holds their consents and answers; deleting the account deletes them", async () => {
     const exported = await apiOk(m[2], "GET", "/me/export");
     expect(exported.data.outcomes.consents).toHaveLength(1);
     expect(exported.data.outcomes.consents[0]).toMatchObject({ instrument: "gse", research: true, consent_text: CONSENT });
-    expect(exported.data.outcomes.answers.map((x: { score: number }) => x.score)).toEqual([period1[2], period2[1]]);
+    expect(exported.data.outcomes.answers.map((x: { score: number }) => x.score)).toEqual([period1[2], period2[1], period3[2]]);
     const id = await accountId(m[2]);
     await apiOk(m[2], "DELETE", "/me", { password: `${m[2].username} has a long password` });
     expect(await count("outcome_answers", sql`account_id = ${id}`)).toBe(0);
