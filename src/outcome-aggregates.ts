@@ -17,6 +17,7 @@ import {
   type Band,
   bandsOf,
   csvLine,
+  exportablePeriods,
   periodAt,
   type PeriodFigures,
   periodStart,
@@ -160,8 +161,10 @@ export async function exportAggregates(
 /**
  * Pseudonymised answers of ended periods, only of members whose research
  * consent is in force, and only of periods in which at least
- * SUPPRESSION_THRESHOLD such members answered: random ids new in every
- * export, no names, dates coarsened to the period.  Recorded in the access log.
+ * SUPPRESSION_THRESHOLD such members answered and the rest of the period's
+ * counted answers are none or at least as many (exportablePeriods): random
+ * ids new in every export, no names, dates coarsened to the period.
+ * Recorded in the access log.
  */
 export async function exportResearchAnswers(
   ctx: Ctx,
@@ -178,16 +181,18 @@ export async function exportResearchAnswers(
   if (!q.research_export) throw new ValidationError("research", "this questionnaire was started without a research export: members were never asked");
   const instrument = instrumentOf(instruments, q);
   const all = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
-  // A period's rows go out only when at least the threshold of members answered in it:
-  // otherwise whoever knows who was active that period could tell whose rows they are.
-  const perPeriod = new Map<number, number>();
-  for (const r of all) perPeriod.set(r.period, (perPeriod.get(r.period) ?? 0) + 1);
-  const rows = all.filter((r) => perPeriod.get(r.period)! >= SUPPRESSION_THRESHOLD);
+  const research = new Map<number, number>();
+  for (const r of all) research.set(r.period, (research.get(r.period) ?? 0) + 1);
+  // What the managers' figures counted in each period, to check what the export would leave over.
+  const counted = new Map((await summaries(ctx.data.db, instrument, q)).map((s) => [s.period, s.answers]));
+  const periods = exportablePeriods(research, counted);
+  const rows = all.filter((r) => periods.has(r.period));
   const members = new Set(rows.map((r) => r.account_id));
   if (rows.length === 0) {
     throw new ValidationError(
       "research",
-      `no ended period has answers from at least ${SUPPRESSION_THRESHOLD} members who gave the research consent: nothing can be exported`,
+      `no ended period can be exported: each needs answers from at least ${SUPPRESSION_THRESHOLD} members who gave the research consent, ` +
+        `and none or at least ${SUPPRESSION_THRESHOLD} from members who did not (fewer could be worked out from the group's figures)`,
     );
   }
   // New random ids for every export: two exports cannot be joined on them.

@@ -91,6 +91,23 @@ export function summarise(instrument: Instrument, scores: number[]): PeriodFigur
   };
 }
 
+/**
+ * The periods whose research answers may be exported: at least the
+ * threshold of research answers, and a remainder (answers the period's
+ * figures counted that are not in the export) of none or at least the
+ * threshold.  A remainder of 1 to 9 would be worked out exactly from the
+ * period's figures minus the exported rows: the score of a member who
+ * never agreed to research.
+ */
+export function exportablePeriods(research: ReadonlyMap<number, number>, counted: ReadonlyMap<number, number>): Set<number> {
+  const ok = new Set<number>();
+  for (const [period, n] of research) {
+    const rest = (counted.get(period) ?? 0) - n;
+    if (n >= SUPPRESSION_THRESHOLD && (rest === 0 || rest >= SUPPRESSION_THRESHOLD)) ok.add(period);
+  }
+  return ok;
+}
+
 /** Whether a period's figures may be shown at all. */
 export function shown(figures: Pick<PeriodFigures, "answers">): boolean {
   return figures.answers >= SUPPRESSION_THRESHOLD;

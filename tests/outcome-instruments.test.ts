@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { INSTRUMENTS_DIR, InstrumentError, loadInstruments, scoreAnswers, validateInstrument } from "../src/outcome-instruments.ts";
-import { bandsOf, csvLine, median, summarise, SUPPRESSION_THRESHOLD } from "../src/outcome-stats.ts";
+import { bandsOf, csvLine, exportablePeriods, median, summarise, SUPPRESSION_THRESHOLD } from "../src/outcome-stats.ts";
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -141,6 +141,13 @@ describe("the suppression rule", () => {
     // 0 low... 12 mid-low, 10 mid, 12 high, only one small band (0 or 1): the smallest shown one goes too.
     const midLow = Array(12).fill(20);
     expect(summarise(i, [...high, ...mid, ...midLow, ...low]).bands).toEqual([null, 12, null, 12]);
+  });
+
+  it("research exports take a period only when neither it nor what it leaves over is under 10", () => {
+    const research = new Map([[0, 9], [1, 10], [2, 10], [3, 10], [4, 12]]);
+    const counted = new Map([[0, 20], [1, 10], [2, 11], [3, 19], [4, 22]]);
+    // 0: 9 research; 1: nothing left over; 2: 1 left over; 3: 9 left over; 4: 10 left over.
+    expect([...exportablePeriods(research, counted)].sort()).toEqual([1, 4]);
   });
 
   it("CSV cells are quoted, and formulas are defused", () => {

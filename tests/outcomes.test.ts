@@ -174,6 +174,7 @@ describe("consenting and answering", () => {
 const period1: number[] = [];
 const period2: number[] = [];
 const period3: number[] = [];
+const period4: number[] = [];
 
 describe("the suppression rule at its boundary", () => {
   it("nine answers: every figure suppressed in the page, the API and the exports", async () => {
@@ -208,7 +209,7 @@ describe("the suppression rule at its boundary", () => {
     // Nine research-consenting members: no research export.
     const research = await api(owner, "GET", `/groups/${groupId}/outcomes/research-export?format=json`);
     expect(research.status).toBe(422);
-    expect(research.json.error).toContain("no ended period has answers from at least 10 members");
+    expect(research.json.error).toContain("no ended period can be exported");
   });
 
   it("ten answers: the figures are shown, and they are right", async () => {
@@ -244,24 +245,36 @@ describe("the suppression rule at its boundary", () => {
     expect(json.periods[1]).toMatchObject({ answers: 10, mean, median, suppressed: false });
   });
 
-  it("the research export: only research-consenting members, only periods with 10 of them, new random ids, no names, dates of the period only", async () => {
+  it("the research export: only research-consenting members, only periods that give nobody away, new random ids, no names, dates of the period only", async () => {
     // Periods 1 and 2 each hold 9 research answers: nothing to export yet.
-    expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
-    // Period 3: members 0..9 (research) and member 10 (no research consent).
+    const none = await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`);
+    expect(none.status).toBe(422);
+    expect(none.json.error).toContain("no ended period can be exported");
+    // Period 3: members 0..9 (research) and member 10 (no research consent). Its figures
+    // count 11 answers: exporting the 10 would give member 10's score by subtraction.
     for (let i = 0; i <= 10; i++) {
       const answers = answersFor(i + 40);
       await apiOk(m[i], "POST", `/groups/${groupId}/outcomes/answers`, { answers });
       period3.push(scoreOf(answers));
     }
     await endPeriod();
+    expect((await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`)).periods[2]).toMatchObject({ answers: 11 });
+    expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
+    // Period 4: members 0..9 only.
+    for (let i = 0; i <= 9; i++) {
+      const answers = answersFor(i + 60);
+      await apiOk(m[i], "POST", `/groups/${groupId}/outcomes/answers`, { answers });
+      period4.push(scoreOf(answers));
+    }
+    await endPeriod();
     const first = await download(owner, `/groups/${groupId}/outcomes/research-export?format=json`);
     expect(first.status).toBe(200);
     const data = JSON.parse(first.body);
     expect(data.answers).toHaveLength(10);
-    expect(data.answers.every((r: { period: number }) => r.period === 3)).toBe(true);
+    expect(data.answers.every((r: { period: number }) => r.period === 4)).toBe(true);
     const ids = new Set(data.answers.map((r: { participant: string }) => r.participant));
     expect(ids.size).toBe(10);
-    const expected = period3.slice(0, 10).sort((x, y) => x - y);
+    const expected = [...period4].sort((x, y) => x - y);
     expect(data.answers.map((r: { score: number }) => r.score).sort((x: number, y: number) => x - y)).toEqual(expected);
     for (const r of data.answers) expect(Object.keys(r).sort()).toEqual(["participant", "period", "periodStart", "responses", "score"]);
     for (const member of [...m, owner]) expect(first.body).not.toContain(member.username);
@@ -289,7 +302,7 @@ describe("the suppression rule at its boundary", () => {
 describe("who sees answers", () => {
   it("members see only their own; the manager sees none through any route", async () => {
     const own = await apiOk(m[1], "GET", `/groups/${groupId}/outcomes/answers`);
-    expect(own.answers.map((x: { score: number }) => x.score)).toEqual([period1[1], period2[0], period3[1]]);
+    expect(own.answers.map((x: { score: number }) => x.score)).toEqual([period1[1], period2[0], period3[1], period4[1]]);
     expect(own.answers[0].responses).toEqual(answersFor(1));
     // The manager did not answer: their "own answers" are empty, whatever they ask.
     expect((await apiOk(owner, "GET", `/groups/${groupId}/outcomes/answers`)).answers).toEqual([]);
@@ -351,7 +364,7 @@ describe("withdrawal, deletion and data rights", () => {
     const before = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
     const kept = await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/consent`, {});
     expect(kept).toEqual({ withdrawn: true, deletedAnswers: 0 });
-    expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes/answers`)).answers).toHaveLength(3);
+    expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes/answers`)).answers).toHaveLength(4);
     const refused = await api(m[3], "POST", `/groups/${groupId}/outcomes/answers`, { answers: answersFor(3) });
     expect(refused.status).toBe(403);
     expect((await apiOk(m[3], "GET", `/groups/${groupId}/outcomes`)).me).toMatchObject({ consented: false, due: false });
@@ -366,17 +379,18 @@ describe("withdrawal, deletion and data rights", () => {
     const after = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
     expect(after.periods).toEqual(before.periods);
     expect(after.consentedMembers).toBeNull();
-    // Withdrawn members' answers are no longer exported for research (8 research members left in period 3).
+    // Withdrawn members' answers are no longer exported for research: period 4 would hold 8
+    // research answers (and the 2 left over could be worked out).
     expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
     // Deleting without withdrawing, later: the member's choice too.
-    expect((await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/answers`)).deletedAnswers).toBe(3);
+    expect((await apiOk(m[3], "DELETE", `/groups/${groupId}/outcomes/answers`)).deletedAnswers).toBe(4);
   });
 
   it("the member's data export holds their consents and answers; deleting the account deletes them", async () => {
     const exported = await apiOk(m[2], "GET", "/me/export");
     expect(exported.data.outcomes.consents).toHaveLength(1);
     expect(exported.data.outcomes.consents[0]).toMatchObject({ instrument: "gse", research: true, consent_text: CONSENT });
-    expect(exported.data.outcomes.answers.map((x: { score: number }) => x.score)).toEqual([period1[2], period2[1], period3[2]]);
+    expect(exported.data.outcomes.answers.map((x: { score: number }) => x.score)).toEqual([period1[2], period2[1], period3[2], period4[2]]);
     const id = await accountId(m[2]);
     await apiOk(m[2], "DELETE", "/me", { password: `${m[2].username} has a long password` });
     expect(await count("outcome_answers", sql`account_id = ${id}`)).toBe(0);

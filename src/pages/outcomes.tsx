@@ -157,7 +157,8 @@ export function OutcomesManagerPage(props: {
                     <a href={`${base}/research-export?format=json`}>Answers for research (JSON)</a>
                     <span class="hint">
                       Only of members who gave the research consent, with new random ids in every export, no names and
-                      no dates but the period's; only periods in which at least {SUPPRESSION_THRESHOLD} of them answered.
+                      no dates but the period's; only periods in which at least {SUPPRESSION_THRESHOLD} of them answered, and
+                      none or at least {SUPPRESSION_THRESHOLD} others did.
                     </span>
                   </>
                 )
