@@ -4,6 +4,7 @@
  * one of its actors.
  */
 import { type Kysely, sql, type Transaction } from "kysely";
+import { collectOutcomeData, eraseOutcomeData } from "./outcomes.ts";
 import { recount } from "./polls.ts";
 import type { Schema } from "./schema.ts";
 
@@ -53,7 +54,9 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     ])
     .where("media.owner_id", "=", actorId).where("media.data", "is not", null)
     .orderBy("media.post_id").orderBy("media.position").execute();
-  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images };
+  // Questionnaire consents and answers (outcome measures): the member's alone.
+  const outcomes = await collectOutcomeData(db, accountId);
+  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images, outcomes };
 }
 
 /**
@@ -102,6 +105,7 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
   await trx.deleteFrom("api_tokens").where("account_id", "=", accountId).execute();
   await trx.deleteFrom("notifications").where("account_id", "=", accountId).execute();
   await trx.deleteFrom("consents").where("account_id", "=", accountId).execute();
+  await eraseOutcomeData(trx, accountId);
   await trx.updateTable("accounts").set({
     display_name: "",
     email: null,

@@ -469,7 +469,16 @@ export interface RateLimitSecretsTable {
 }
 
 /** What an access-log entry is about (migration 0018). */
-export type AccessSubject = "private_thread" | "private_threads" | "held_posts" | "removed_post" | "reports" | "member_data";
+export type AccessSubject =
+  | "private_thread"
+  | "private_threads"
+  | "held_posts"
+  | "removed_post"
+  | "reports"
+  | "member_data"
+  /** Outcome measures (migration 0028): an export of a questionnaire's aggregates, or of its pseudonymised answers. */
+  | "outcome_aggregates"
+  | "outcome_answers";
 
 /**
  * The access log (migration 0018): an admin's or moderator's read of private
@@ -551,6 +560,10 @@ export interface Schema {
   access_log: AccessLogTable;
   media: MediaTable;
   instance_software: InstanceSoftwareTable;
+  outcome_questionnaires: OutcomeQuestionnairesTable;
+  outcome_consents: OutcomeConsentsTable;
+  outcome_answers: OutcomeAnswersTable;
+  outcome_period_summaries: OutcomePeriodSummariesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -562,3 +575,58 @@ export type Actor = Selectable<ActorsTable>;
 export type NewActor = Insertable<ActorsTable>;
 export type Post = Selectable<PostsTable>;
 export type NewPost = Insertable<PostsTable>;
+
+/** A local group's periodic, opt-in questionnaire (migration 0028). */
+export interface OutcomeQuestionnairesTable {
+  id: Generated<number>;
+  group_actor_id: number;
+  /** An instrument of `instruments/` (src/outcome-instruments.ts), and its version when started. */
+  instrument_id: string;
+  instrument_version: string;
+  period_days: number;
+  /** The group's own consent text: what is collected, who sees what, how long it is kept. */
+  consent_text: string;
+  /** Whether members are offered the research consent (pseudonymised answers in exports). */
+  research_export: Generated<boolean>;
+  started_by: number | null;
+  /** Period n runs from starts_at + n × period_days. */
+  starts_at: Generated<Date>;
+  closed_at: Date | null;
+}
+
+/** A member's consent to a questionnaire (migration 0028). */
+export interface OutcomeConsentsTable {
+  id: Generated<number>;
+  questionnaire_id: number;
+  account_id: number;
+  /** The consent text as the member agreed to it. */
+  consent_text: string;
+  given_at: Generated<Date>;
+  research: Generated<boolean>;
+  research_changed_at: Date | null;
+  withdrawn_at: Date | null;
+}
+
+/** A member's answer in one period: never shown to anyone else (migration 0028). */
+export interface OutcomeAnswersTable {
+  id: Generated<number>;
+  questionnaire_id: number;
+  account_id: number;
+  period: number;
+  /** The value chosen for each item, in the instrument's order (null: not answered). */
+  responses: ColumnType<(number | null)[], string, string>;
+  score: number;
+  answered_at: Generated<Date>;
+}
+
+/** An ended period's aggregate figures, computed once (migration 0028). */
+export interface OutcomePeriodSummariesTable {
+  questionnaire_id: number;
+  period: number;
+  answers: number;
+  mean: number | null;
+  median: number | null;
+  /** Counts per score band, null where suppressed; null when the whole period is. */
+  bands: ColumnType<(number | null)[] | null, string | null, string | null>;
+  computed_at: Generated<Date>;
+}

@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { Account, Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import type { ImageLimits } from "./image-sanitiser.ts";
+import type { Instruments } from "./outcome-instruments.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 export interface AppServices {
@@ -17,6 +18,8 @@ export interface AppServices {
   federation: Federation<ContextData>;
   /** Upload limits of images (src/image-sanitiser.ts). */
   imageLimits: ImageLimits;
+  /** Outcome-measure instruments, read from `instruments/` at start-up (src/outcome-instruments.ts). */
+  instruments: Instruments;
   /** Rate limits (src/rate-limits.ts). */
   rateLimiter: RateLimiter;
   /** A Fedify context for sending and fetching outside a Fedify route. */

@@ -38,6 +38,7 @@ import { webFederationPolicyRoutes } from "./routes/web-federation-policy.tsx";
 import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
+import { webOutcomeRoutes } from "./routes/web-outcomes.tsx";
 import { feedRoutes } from "./routes/feeds.ts";
 import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
 import { webCaregiverRoutes } from "./routes/web-caregivers.tsx";
@@ -52,9 +53,11 @@ export interface AppOptions {
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
+  /** Outcome-measure instruments (loaded and checked by createKindred). */
+  instruments?: AppServices["instruments"];
 }
 
-export function createApp({ config, federation, contextData, fedify }: AppOptions): Hono<AppEnv> {
+export function createApp({ config, federation, contextData, fedify, instruments }: AppOptions): Hono<AppEnv> {
   const services: AppServices = {
     db: contextData.db,
     instanceName: config.instanceName,
@@ -63,6 +66,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     minAge: config.minAge ?? 16,
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, maxBytes: config.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes },
     federation,
+    instruments: instruments ?? new Map(),
     rateLimiter: new RateLimiter(contextData.db, config.rateLimits ?? loadRateLimits({})),
     fedify,
   };
@@ -129,6 +133,7 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", webGuidelinesAdminRoutes());
   app.route("/", webPollRoutes());
   app.route("/", webFeedbackRoutes());
+  app.route("/", webOutcomeRoutes());
   app.route("/", pageRoutes());
   app.notFound(notFoundPage);
   app.onError((error, c) => {

@@ -12,6 +12,7 @@ import type { KyselyMessageQueue } from "../federation/message-queue.ts";
 import { listenAdminSocket } from "./admin-socket.ts";
 import type { AppEnv } from "./app-env.ts";
 import { createApp } from "./app.ts";
+import { loadInstruments } from "./outcome-instruments.ts";
 import type { Config } from "./config.ts";
 import { acquireDataDirLock, adminSocketPath } from "./data-dir-lock.ts";
 import { buildFederation } from "./federation-setup.ts";
@@ -35,6 +36,8 @@ export interface Kindred {
  * otherwise it is opened from the configuration.
  */
 export async function createKindred(config: Config, database?: Database): Promise<Kindred> {
+  // Outcome-measure instruments: a broken file stops start-up, naming it, before anything is opened.
+  const instruments = await loadInstruments();
   // Embedded PGlite belongs to one process: lock its directory, and let the
   // CLI reach this process over the admin socket instead.
   const ownsDatabase = !database;
@@ -59,7 +62,7 @@ export async function createKindred(config: Config, database?: Database): Promis
     startDeletionDeliveries(fedify, stopQueue.signal);
     logger.info("Queue worker started ({n} at a time)", { n: config.queueConcurrency });
   }
-  const app = createApp({ config, federation, contextData, fedify });
+  const app = createApp({ config, federation, contextData, fedify, instruments });
   const closeAdminSocket = embedded
     ? await listenAdminSocket(adminSocketPath(config.dataDir), {
       db: database.db,

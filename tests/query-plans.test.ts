@@ -43,6 +43,16 @@ import { countOpenReports, listReports } from "../db/reports.ts";
 import { listGroupThreads, listPinnedGroupThreads, searchGroups, type ThreadSort } from "../db/web-groups.ts";
 import { listMemberships, votesOf } from "../db/web-members.ts";
 import { memberTypesOf } from "../db/member-types.ts";
+import {
+  collectOutcomeData,
+  consentCounts,
+  consentedScores,
+  findCurrentQuestionnaire,
+  listOwnAnswers,
+  listParticipation,
+  listSummaries,
+  researchAnswers,
+} from "../db/outcomes.ts";
 import { seed, type SeedResult } from "../src/seed.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 
@@ -52,6 +62,7 @@ const LARGE = ["posts", "actors", "accounts", "follows", "votes", "notifications
 const INDEXED = [
   ...LARGE, "groups", "group_staff", "reports", "moderation_log", "access_log", "feedback", "media", "activities",
   "bans", "group_resources", "polls",
+  "outcome_questionnaires", "outcome_consents", "outcome_answers", "outcome_period_summaries",
 ];
 
 let database: TestDatabase;
@@ -204,6 +215,14 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["access log of a group", (db) => listAccessLog(db, { groupActorIds: [ids.group] })],
   ["outbox", (db) => listOutbox(db, ids.member)],
   ["outbox count", (db) => countOutbox(db, ids.member)],
+  ["outcomes: a group's questionnaire", (db) => findCurrentQuestionnaire(db, ids.group)],
+  ["outcomes: a member's own answers", (db) => listOwnAnswers(db, 1, ids.account)],
+  ["outcomes: a period's consented scores", (db) => consentedScores(db, 1, 0)],
+  ["outcomes: ended periods' figures", (db) => listSummaries(db, 1)],
+  ["outcomes: consent counts", (db) => consentCounts(db, 1)],
+  ["outcomes: research export", (db) => researchAnswers(db, 1, 12)],
+  ["outcomes: a member's data export", (db) => collectOutcomeData(db, ids.account)],
+  ["outcomes: a member's questionnaires", (db) => listParticipation(db, ids.account)],
 ];
 
 describe("list queries on a large database", () => {

@@ -11,6 +11,8 @@ export const SUBJECT_LABELS: Record<AccessSubject, string> = {
   removed_post: "Held, rejected or removed posts in a thread",
   reports: "Reports, with the reported posts",
   member_data: "A member's data",
+  outcome_aggregates: "An export of the questionnaire's figures",
+  outcome_answers: "An export of questionnaire answers for research (pseudonymised)",
 };
 
 function What({ e }: { e: AccessLogEntry }) {

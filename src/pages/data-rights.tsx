@@ -32,6 +32,7 @@ export function DataRightsPage(props: {
           <Csrf token={props.page.csrf} />
           <p><button type="submit">Download my data</button></p>
         </form>
+        <p><a href="/settings/outcomes">Your questionnaires</a>: the groups' questionnaires you take part in, your scores.</p>
       </section>
       <section aria-labelledby="consent-heading">
         <h2 id="consent-heading">Consent to the processing of health data</h2>

@@ -78,6 +78,20 @@ function ThreadItem({ t, badge }: { t: ThreadListItem; badge?: MemberType }) {
   );
 }
 
+/** The questionnaire: a reminder only for members who chose to take part; one quiet link for the others. */
+function OutcomesNotice({ groupId, state }: { groupId: number; state?: "due" | "taking" | "offered" }) {
+  if (state === "due") {
+    return (
+      <p class="notice outcomes-due" role="status">
+        Your questionnaire is due. <a href={`/g/${groupId}/outcomes/me`}>Answer it now</a> (it takes a few minutes).
+      </p>
+    );
+  }
+  if (state === "taking") return <p class="hint"><a href={`/g/${groupId}/outcomes/me`}>Your questionnaire scores</a></p>;
+  if (state === "offered") return <p class="hint"><a href={`/g/${groupId}/outcomes/me`}>This group's optional questionnaire</a></p>;
+  return null;
+}
+
 /** Everyone: the moderation log.  The group's moderators: their pages too. */
 function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; moderation?: { held: number; feedback?: number } }) {
   return (
@@ -94,6 +108,7 @@ function ModerationLinks({ group, moderation }: { group: GroupFacts["actor"]; mo
               <li><a href={`/g/${group.id}/requests`}>Requests to join</a></li>
               <li><a href={`/g/${group.id}/settings/moderation`}>Rules, pre-moderation and resources</a></li>
               <li><a href={`/g/${group.id}/feedback`}>Feedback from members ({moderation.feedback ?? 0} open)</a></li>
+              <li><a href={`/g/${group.id}/outcomes`}>Outcome measures: questionnaire and figures</a></li>
             </>
           )
           : null}
@@ -116,6 +131,8 @@ export function GroupPage(props: {
   nextCursor?: string;
   /** For the group's moderators: links to their pages. */
   moderation?: { held: number; feedback?: number };
+  /** The group's questionnaire, for a member (src/outcomes.ts#groupPageOutcomes). */
+  outcomes?: "due" | "taking" | "offered";
 }) {
   const { facts, page, sort } = props;
   const group = facts.actor;
@@ -136,6 +153,7 @@ export function GroupPage(props: {
         <Membership page={page} facts={facts} caregivers={props.caregivers} />
         <Spaces facts={props.caregivers} page={page} groupId={group.id} />
         {props.newMember ? <NewMemberNotice group={group} {...props.newMember} /> : null}
+        <OutcomesNotice groupId={group.id} state={props.outcomes} />
         {/* summary_html: Markdown with raw HTML escaped (local) or sanitised on arrival (remote). */}
         <section class="about" aria-labelledby="about-heading">
           <h2 id="about-heading">About</h2>

@@ -31,6 +31,8 @@ import { memberTypesOf } from "../../db/member-types.ts";
 import { chooseGroupMemberType } from "../caregivers.ts";
 import { checkMemberType } from "../web-accounts.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
+import { outcomesApi } from "./api-outcomes.ts";
+import { NoQuestionnaireError } from "../outcomes.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
@@ -111,6 +113,7 @@ export function apiRoutes(): Hono<AppEnv> {
     }
     if (error instanceof ValidationError) return c.json({ error: error.message, field: error.field }, 422);
     if (error instanceof ForbiddenError) return c.json({ error: error.message }, 403);
+    if (error instanceof NoQuestionnaireError) return c.json({ error: error.message }, 404);
     if (error instanceof NameTakenError) return c.json({ error: error.message }, 409);
     if (error instanceof SuspendedError) return c.json({ error: error.message }, 403);
     if (error instanceof RateLimitedError) return tooManyRequestsJson(c, error);
@@ -347,5 +350,6 @@ export function apiRoutes(): Hono<AppEnv> {
   federationPolicyApi(api);
   pollsApi(api);
   dataRightsApi(api);
+  outcomesApi(api);
   return api;
 }

@@ -5,6 +5,7 @@ import { RateLimitedError } from "../rate-limits.ts";
 import { ValidationError } from "../names.ts";
 import { MessagePage } from "../pages/account.tsx";
 import { ForbiddenError } from "../posts.ts";
+import { NoQuestionnaireError } from "../outcomes.ts";
 import { pageInfo, refererPath } from "./web-common.ts";
 import type { AppEnv } from "../app-env.ts";
 
@@ -35,6 +36,7 @@ export function webErrorPage(c: Context<AppEnv>, error: Error): Response | Promi
     return page(403, "Please try again",
       `This form could not be accepted: ${error.message}. Go back, reload the page and send it again.`);
   }
+  if (error instanceof NoQuestionnaireError) return notFoundPage(c);
   if (error instanceof ForbiddenError) return page(403, "Not allowed", `Sorry: ${error.message}.`);
   if (error instanceof ValidationError) return page(422, "Please check this", error.message);
   return undefined;

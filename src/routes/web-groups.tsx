@@ -17,6 +17,7 @@ import { ComposePage } from "../pages/compose.tsx";
 import type { ComposeValues } from "../pages/post-parts.tsx";
 import { DirectoryPage } from "../pages/directory.tsx";
 import { GroupPage } from "../pages/group.tsx";
+import { groupPageOutcomes } from "../outcomes.ts";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
 import { logGroupContentRead, routeOf } from "../access-log.ts";
@@ -62,9 +63,10 @@ export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Re
     ? await welcomeView(c.var.kindred.fedify(), actor)
     : undefined;
   const moderation = moderator && actor.local ? { held: await countHeldPosts(db, actor.id), feedback: await countOpenFeedback(db, actor.id) } : undefined;
+  const outcomes = viewer && facts.membership === "accepted" ? await groupPageOutcomes(c.var.kindred.fedify(), viewer.account, viewer.actor, actor) : undefined;
   return c.html(
     <GroupPage page={{ ...groupPageInfo(c, actor), feeds: feedLinks(actor, `Threads in ${actor.name ?? actor.username}`, groupPath(actor)) }} facts={facts} threads={[...pinned, ...page]} memberTypes={memberTypes} caregivers={caregivers} sort={sort}
-      moderation={moderation} newMember={newMember && { view: newMember, justJoined }}
+      moderation={moderation} newMember={newMember && { view: newMember, justJoined }} outcomes={outcomes}
       nextCursor={threads.length > PAGE_SIZE ? page[page.length - 1].cursor : undefined} />,
   );
 }
