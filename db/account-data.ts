@@ -102,6 +102,7 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
   await trx.deleteFrom("api_tokens").where("account_id", "=", accountId).execute();
   await trx.deleteFrom("notifications").where("account_id", "=", accountId).execute();
   await trx.deleteFrom("consents").where("account_id", "=", accountId).execute();
+  await trx.deleteFrom("email_settings").where("account_id", "=", accountId).execute();
   await trx.updateTable("accounts").set({
     display_name: "",
     email: null,
