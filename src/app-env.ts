@@ -12,6 +12,8 @@ export interface AppServices {
   origin: URL;
   /** INDEX_PUBLIC_GROUPS: group and thread pages of local public groups may be indexed. */
   indexPublicGroups: boolean;
+  /** SMTP_URL is set: notification emails are sent (src/email-notifications.ts). */
+  emailEnabled: boolean;
   /** MIN_AGE: the age sign-up asks members to confirm. */
   minAge: number;
   federation: Federation<ContextData>;

@@ -27,6 +27,7 @@ import { onboardingApi, welcomeJson } from "./api-onboarding.ts";
 import { newHereAmong } from "../onboarding.ts";
 import { pollsApi } from "./api-polls.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
+import { emailSettingsApi } from "./api-email-settings.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
@@ -334,5 +335,6 @@ export function apiRoutes(): Hono<AppEnv> {
   federationPolicyApi(api);
   pollsApi(api);
   dataRightsApi(api);
+  emailSettingsApi(api);
   return api;
 }
