@@ -106,8 +106,9 @@ export interface EmailRecipient extends EmailSettings {
 }
 
 /**
- * Members with email on, an address, a live account and no retry pending
- * after `now`; the job then decides who is due (src/email-notifications.ts).
+ * Members with email on, an address, a live account, no retry pending
+ * after `now`, and unread notifications not yet emailed; the job then
+ * decides who is due (src/email-notifications.ts).
  */
 export function listEmailCandidates(db: Db, now: Date, afterAccountId = 0, limit = 500): Promise<EmailRecipient[]> {
   return db.selectFrom("email_settings as s")
@@ -119,6 +120,15 @@ export function listEmailCandidates(db: Db, now: Date, afterAccountId = 0, limit
     .where("a.suspended_at", "is", null)
     .where("a.deleted_at", "is", null)
     .where((w) => w.or([w("s.next_attempt_at", "is", null), w("s.next_attempt_at", "<=", now)]))
+    // Only members with something to send (notifications_unemailed_idx).
+    .where((w) =>
+      w.exists(
+        w.selectFrom("notifications as n").select("n.id")
+          .whereRef("n.account_id", "=", "s.account_id")
+          .where("n.emailed_at", "is", null).where("n.read_at", "is", null)
+          .whereRef("n.created_at", ">=", "s.since")
+      )
+    )
     .where("s.account_id", ">", afterAccountId)
     .orderBy("s.account_id").limit(limit)
     .execute() as Promise<EmailRecipient[]>;

@@ -67,13 +67,17 @@ export function unsubscribeUrl(origin: URL, token: string): string {
   return new URL(`/email/unsubscribe/${token}`, origin).href;
 }
 
-/** Whether a member is due at `now`, and from when their notifications count. */
-function due(r: EmailRecipient, now: Date, mail: MailConfig): boolean {
-  if (r.frequency === "off") return false;
-  if (r.frequency === "immediate") return true;
+/**
+ * Until when a member's notifications are due at `now`, or undefined when
+ * they are not: immediate, up to now; a digest, up to the latest digest
+ * time, once per period (a notification after it waits for the next one).
+ */
+function dueUntil(r: EmailRecipient, now: Date, mail: MailConfig): Date | undefined {
+  if (r.frequency === "off") return undefined;
+  if (r.frequency === "immediate") return now;
   const at = lastDigestTime(now, r.frequency, { hour: mail.digestHour, weekday: mail.digestWeekday, timeZone: mail.timeZone });
   const last = Math.max(r.since.getTime(), r.last_sent_at?.getTime() ?? 0);
-  return last < at.getTime();
+  return last < at.getTime() ? at : undefined;
 }
 
 /** Runs the job once, as if at `now`. */
@@ -87,7 +91,7 @@ export async function runEmailNotifications(job: EmailJob, now = new Date()): Pr
     if (batch.length === 0) break;
     after = batch[batch.length - 1].account_id;
     for (const candidate of batch) {
-      if (!due(candidate, now, job.mail)) continue;
+      if (!dueUntil(candidate, now, job.mail)) continue;
       if (!(await claimRecipient(db, candidate.account_id))) continue;
       try {
         const outcome = await emailOne(job, candidate, now);
@@ -115,12 +119,13 @@ async function emailOne(job: EmailJob, candidate: EmailRecipient, now: Date): Pr
   const fresh = settings && account?.email && !account.suspended_at && !account.deleted_at
     ? { ...settings, email: account.email, username: account.username }
     : undefined;
-  if (!fresh || !actor || !due(fresh, now, job.mail) || (fresh.next_attempt_at && fresh.next_attempt_at > now)) {
+  const until = fresh && dueUntil(fresh, now, job.mail);
+  if (!fresh || !actor || !until || (fresh.next_attempt_at && fresh.next_attempt_at > now)) {
     await releaseClaim(db, accountId);
     return "none";
   }
   const choices = choicesOf(fresh);
-  const pending = await listUnemailed(db, accountId, kindsOf(choices), fresh.since, now);
+  const pending = await listUnemailed(db, accountId, kindsOf(choices), fresh.since, until);
   const immediate = fresh.frequency === "immediate";
   if (pending.length === 0 || (immediate && now.getTime() - pending[0].created_at.getTime() < IMMEDIATE_BATCH_MS)) {
     if (immediate) await releaseClaim(db, accountId);
