@@ -301,6 +301,42 @@ describe("sending", () => {
   });
 });
 
+describe("privacy and safety", () => {
+  it("never names a private group or its threads, even to a member who opted in", async () => {
+    await createLocalGroup(a, { slug: "hiv-peers", name: "HIV peer support", owner: "replier", visibility: "private", joinPolicy: "open" });
+    await apiOk(replier, "POST", "/groups/follow", { handle: "hiv-peers" });
+    const joined = await apiOk(m.detail, "POST", "/groups/follow", { handle: "hiv-peers" });
+    if (joined.state !== "accepted") {
+      const detailActor = await a.kindred.database.db.selectFrom("actors").select("id").where("uri", "=", m.detail.uri)
+        .executeTakeFirstOrThrow();
+      await apiOk(replier, "POST", `/groups/${joined.group.id}/requests/${detailActor.id}/approve`);
+    }
+    const thread = (await apiOk(m.detail, "POST", `/groups/${joined.group.id}/threads`, { title: "Viral load results", body: "x" })).post.id;
+    await reply(thread, "Undetectable now, so relieved.");
+    const before = smtp.received.length;
+    await send(a, minutes(5));
+    const [received] = mailTo("detailed@example.test", before);
+    const mail = parseMail(received.raw);
+    // The reply, and the answer to the request to join.
+    expect(mail.subject).toBe("2 new notifications on Test Kindred");
+    expect(mail.text).toContain("You are now a member of a private group.");
+    for (const part of [mail.subject, mail.text, mail.html]) {
+      for (const secret of ["HIV", "Viral load", "Undetectable", "relieved"]) expect(part).not.toContain(secret);
+    }
+    expect(mail.text).toContain("replier replied to you in a thread (a private group)");
+  });
+
+  it("emails a member exactly once when two workers run the job at the same moment", async () => {
+    await reply(threads.detail, "Two workers, one email.");
+    const before = smtp.received.length;
+    const at = minutes(5);
+    const runs = await Promise.all([send(a, at), send(a, at), send(a, at)]);
+    const sent = runs.map((r) => Number(/Sent (\d+)/.exec(r.out.join("\n"))?.[1]));
+    expect(sent.reduce((x, y) => x + y, 0)).toBe(1);
+    expect(mailTo("detailed@example.test", before)).toHaveLength(1);
+  });
+});
+
 describe("digests", () => {
   it("go out daily at DIGEST_HOUR, not before, and once", async () => {
     const before = smtp.received.length;
@@ -329,6 +365,26 @@ describe("digests", () => {
     expect(parseMail(weekly[0].raw).subject).toBe("Your weekly summary: 1 new notification on Test Kindred");
     // The daily member had nothing new: no empty digest.
     expect(mailTo("dailyreader@example.test", before)).toHaveLength(0);
+  });
+});
+
+describe("suspended accounts", () => {
+  it("get no email while suspended; their notifications wait, unsent", async () => {
+    await reply(threads.daily, "A reply while you are away.");
+    await runCommand(["account", "suspend", "dailyreader", "--reason", "test"], {
+      db: a.kindred.database.db, origin: a.url, out: () => {}, err: () => {},
+      fedify: () => a.kindred.federation.createContext(a.url, a.kindred.contextData),
+    });
+    const before = smtp.received.length;
+    const at = new Date(digestAt.getTime() + 3 * 86_400_000 + 60_000);
+    await send(a, at);
+    expect(mailTo("dailyreader@example.test", before)).toHaveLength(0);
+    await runCommand(["account", "unsuspend", "dailyreader"], {
+      db: a.kindred.database.db, origin: a.url, out: () => {}, err: () => {},
+      fedify: () => a.kindred.federation.createContext(a.url, a.kindred.contextData),
+    });
+    await send(a, at);
+    expect(mailTo("dailyreader@example.test", before)).toHaveLength(1);
   });
 });
 
