@@ -23,11 +23,12 @@ export interface MailMessage {
 export function encodeHeaderWords(value: string): string {
   const clean = value.replace(/[\r\n]+/g, " ");
   if (/^[\x20-\x7e]*$/.test(clean)) return clean;
-  // Base64 words of at most 75 characters, never splitting a character.
+  // Base64 words of 64 characters (at most 75 allowed), never splitting a character,
+  // so that "Subject: " and a word fit in a 78-character line.
   const words: string[] = [];
   let chunk = "";
   for (const ch of clean) {
-    if (Buffer.byteLength(chunk + ch) > 45) {
+    if (Buffer.byteLength(chunk + ch) > 39) {
       words.push(chunk);
       chunk = "";
     }
@@ -74,7 +75,7 @@ export function buildMessage(m: MailMessage): string {
     ...(m.unsubscribeUrl
       ? [`List-Unsubscribe: <${m.unsubscribeUrl}>`, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
       : []),
-    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
   ];
   const part = (type: string, body: string) =>
     [`--${boundary}`, `Content-Type: ${type}; charset=utf-8`, "Content-Transfer-Encoding: base64", "", base64Lines(body)]

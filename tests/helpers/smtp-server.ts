@@ -25,7 +25,9 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { user?: string; password?: string } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  options: { user?: string; password?: string; /** What EHLO offers; default "PLAIN LOGIN". */ authMechanisms?: string } = {},
+): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let failures = 0;
   const sockets = new Set<Socket>();
@@ -85,7 +87,7 @@ export async function startSmtpServer(options: { user?: string; password?: strin
         case "EHLO":
           reply("250-test-smtp greets you");
           reply("250-8BITMIME");
-          reply("250-AUTH PLAIN LOGIN");
+          reply(`250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}`);
           reply("250 SIZE 10485760");
           return;
         case "HELO":
@@ -93,7 +95,10 @@ export async function startSmtpServer(options: { user?: string; password?: strin
           return;
         case "AUTH": {
           const [, mech, initial] = line.split(" ");
-          if (mech?.toUpperCase() === "PLAIN" && initial) {
+          const offered = (options.authMechanisms ?? "PLAIN LOGIN").split(" ");
+          if (!offered.includes(mech?.toUpperCase() ?? "")) {
+            reply("504 5.5.4 unrecognised authentication type");
+          } else if (mech?.toUpperCase() === "PLAIN" && initial) {
             const [, u, p] = Buffer.from(initial, "base64").toString("utf8").split("\0");
             checkCredentials(u, p);
           } else if (mech?.toUpperCase() === "LOGIN") {
