@@ -33,7 +33,7 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     .select(["posts.uri as poll", "o.name as choice", "poll_votes.created_at"])
     .where("poll_votes.actor_id", "=", actorId).orderBy("poll_votes.created_at").execute();
   const notifications = await db.selectFrom("notifications").leftJoin("posts", "posts.id", "notifications.post_id")
-    .select(["notifications.kind", "posts.uri as post", "notifications.created_at", "notifications.read_at"])
+    .select(["notifications.kind", "posts.uri as post", "notifications.created_at", "notifications.read_at", "notifications.emailed_at"])
     .where("notifications.account_id", "=", accountId).orderBy("notifications.id").execute();
   // Reports this member filed; reports about them are the moderators' records.
   const reports = await db.selectFrom("reports").leftJoin("posts", "posts.id", "reports.post_id")
@@ -53,7 +53,11 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     ])
     .where("media.owner_id", "=", actorId).where("media.data", "is not", null)
     .orderBy("media.post_id").orderBy("media.position").execute();
-  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images };
+  // Email choices (the unsubscribe token is a credential, not data about the member).
+  const emailSettings = await db.selectFrom("email_settings")
+    .select(["frequency", "email_replies", "email_membership", "email_moderation", "email_staff", "show_details", "since", "last_sent_at"])
+    .where("account_id", "=", accountId).executeTakeFirst() ?? null;
+  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images, emailSettings };
 }
 
 /**

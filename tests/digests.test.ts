@@ -197,6 +197,15 @@ describe("choosing email", () => {
   });
 });
 
+describe("data rights", () => {
+  it("the export holds the email choices (not the unsubscribe token)", async () => {
+    const res = await fetch(new URL("/api/v1/me/export", a.url), { headers: { Authorization: `Bearer ${m.weekly.token}` } });
+    const file = await res.json();
+    expect(file.data.emailSettings).toMatchObject({ frequency: "weekly", email_staff: false, show_details: false });
+    expect(JSON.stringify(file)).not.toContain("unsubscribe");
+  });
+});
+
 describe("sending", () => {
   let immMail: ReceivedMail;
 
