@@ -26,7 +26,7 @@ export const KINDS_OF_CHOICE = {
   emailReplies: ["reply", "mention"],
   emailMembership: ["join_accepted", "join_rejected"],
   emailModeration: ["moderation", "post_held", "post_approved", "post_rejected"],
-  emailStaff: ["report", "feedback"],
+  emailStaff: ["report", "feedback", "join_request"],
 } as const satisfies Record<string, NotificationKind[]>;
 
 export const DEFAULT_CHOICES: EmailChoices = {

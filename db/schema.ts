@@ -347,6 +347,8 @@ export type NotificationKind =
   | "mention"
   | "join_accepted"
   | "join_rejected"
+  /** To a local group's owner and moderators: someone asked to join (migration 0027). */
+  | "join_request"
   | "moderation"
   | "post_held"
   | "post_approved"

@@ -19,7 +19,7 @@ export const EMAIL_KINDS = {
   emailReplies: "Replies to my posts and mentions of me",
   emailMembership: "Answers to my requests to join a group",
   emailModeration: "Moderators' decisions about my posts",
-  emailStaff: "For moderators: new reports and feedback",
+  emailStaff: "For moderators: new reports, feedback and requests to join",
 } as const;
 
 export const API_KIND_NAMES = {

@@ -346,6 +346,23 @@ describe("privacy and safety", () => {
   });
 });
 
+describe("requests to join", () => {
+  it("notify the group's owner, in the app and by email", async () => {
+    await createLocalGroup(a, { slug: "carers", name: "Carers circle", owner: "detailed", joinPolicy: "approval" });
+    const asked = await apiOk(m.noaddr, "POST", "/groups/follow", { handle: "carers" });
+    expect(asked.state).toBe("pending");
+    const web = new WebClient(a);
+    await web.submit("/login", "/login", { username: "detailed", password: "detailed has a long password" });
+    const page = text((await web.get("/notifications")).html);
+    expect(page).toContain("Someone asked to join Carers circle . Review the requests");
+    const before = smtp.received.length;
+    await send(a, minutes(5));
+    const mail = parseMail(mailTo("detailed@example.test", before)[0].raw);
+    expect(mail.subject).toBe("1 new notification in Carers circle");
+    expect(mail.text).toContain("Someone asked to join Carers circle.");
+  });
+});
+
 describe("digests", () => {
   it("go out daily at DIGEST_HOUR, not before, and once", async () => {
     const before = smtp.received.length;

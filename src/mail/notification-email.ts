@@ -37,6 +37,7 @@ const KIND_LABELS: Record<NotificationKind, [string, string]> = {
   mention: ["mention of you", "mentions of you"],
   join_accepted: ["answer to a request to join", "answers to requests to join"],
   join_rejected: ["answer to a request to join", "answers to requests to join"],
+  join_request: ["new request to join for moderators", "new requests to join for moderators"],
   moderation: ["moderation decision", "moderation decisions"],
   post_held: ["post awaiting review", "posts awaiting review"],
   post_approved: ["post review", "post reviews"],
@@ -121,6 +122,8 @@ function detailedLine(n: NotificationView, d: EmailDetail | undefined, origin: U
       return { text: `Your post in ${where} was not published.`, href: notifications };
     case "report":
       return { text: `New report in ${where}.`, href: notifications };
+    case "join_request":
+      return { text: `Someone asked to join ${where}.`, href: notifications };
     case "feedback":
       return { text: `New feedback for the managers of ${where}.`, href: notifications };
   }
