@@ -4,7 +4,11 @@
  * dot-stuffing, time-outs), the MIME message (UTF-8 subjects per RFC 2047),
  * the digest schedule across daylight saving, and the settings' checks.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { buildMessage, encodeHeaderWords } from "../src/mail/message.ts";
@@ -116,6 +120,55 @@ describe("the SMTP client", () => {
 
   it("dot-stuffs and terminates DATA", () => {
     expect(dotStuff(".x\n.\ny")).toBe("..x\r\n..\r\ny\r\n.\r\n");
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1 (openssl), or undefined where openssl is missing. */
+function selfSigned(): { key: string; cert: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "kindred-smtp-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ], { stdio: "ignore" });
+    return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tls = selfSigned();
+
+describe.skipIf(!tls)("STARTTLS", () => {
+  let secure: TestSmtpServer;
+  beforeAll(async () => {
+    secure = await startSmtpServer({ user: "mailer", password: "pw", tls });
+  });
+  afterAll(() => secure?.close());
+  const envelope = () => ({ from: "noreply@example.test", to: "member@example.test", data: message("Over TLS", "Hello") });
+
+  it("upgrades when the server offers it, then logs in and sends over TLS", async () => {
+    await sendMail({ url: new URL(secure.url), startTls: "auto", clientName: "kindred.test", ca: tls!.cert }, envelope());
+    expect(secure.received.at(-1)).toMatchObject({ secure: true, user: "mailer", to: ["member@example.test"] });
+    await sendMail({ url: new URL(secure.url), startTls: "required", clientName: "kindred.test", ca: tls!.cert }, envelope());
+    expect(secure.received.at(-1)?.secure).toBe(true);
+  });
+
+  it("checks the server's certificate, and sends nothing when it is not trusted", async () => {
+    const before = secure.received.length;
+    const error = await sendMail({ url: new URL(secure.url), startTls: "auto", clientName: "kindred.test" }, envelope())
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error.message).toContain("STARTTLS failed");
+    expect(secure.received.length).toBe(before);
+  });
+
+  it("stays in clear with SMTP_STARTTLS=off (to a server on this machine only, for the password)", async () => {
+    await sendMail({ url: new URL(secure.url), startTls: "off", clientName: "kindred.test" }, envelope());
+    expect(secure.received.at(-1)).toMatchObject({ secure: false, user: "mailer" });
   });
 });
 

@@ -9,15 +9,11 @@ import { API_KIND_NAMES, changeEmailChoices, choicesFromJson, currentChoices } f
 import { body } from "./api-params.ts";
 
 function settingsJson(choices: EmailChoices, hasAddress: boolean, emailEnabled: boolean) {
+  const emailSettings: Record<string, unknown> = { frequency: choices.frequency };
+  for (const [key, name] of Object.entries(API_KIND_NAMES)) emailSettings[name] = choices[key as keyof typeof API_KIND_NAMES];
+  emailSettings.showDetails = choices.showDetails;
   return {
-    emailSettings: {
-      frequency: choices.frequency,
-      replies: choices.emailReplies,
-      membership: choices.emailMembership,
-      moderation: choices.emailModeration,
-      staff: choices.emailStaff,
-      showDetails: choices.showDetails,
-    } satisfies Record<string, unknown> & Record<(typeof API_KIND_NAMES)[keyof typeof API_KIND_NAMES], boolean>,
+    emailSettings,
     /** Whether the account has an address to email (set at sign-up). */
     hasEmailAddress: hasAddress,
     /** Whether this server sends email at all (SMTP_URL). */

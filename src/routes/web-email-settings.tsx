@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { findByUnsubscribeToken, unsubscribeByToken } from "../../db/email-settings.ts";
 import type { AppEnv } from "../app-env.ts";
-import { changeEmailChoices, choicesFromForm, currentChoices } from "../email-settings.ts";
+import { changeEmailChoices, choicesFromForm, currentChoices, isFrequency } from "../email-settings.ts";
 import { ValidationError } from "../names.ts";
 import { EmailSettingsPage, UnsubscribePage } from "../pages/email-settings.tsx";
 import { type C, formFields, pageInfo, toLogin } from "./web-common.ts";
@@ -28,19 +28,13 @@ export function webEmailSettingsRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const f = await formFields(c);
-    const asked: EmailChoices = {
-      ...(await currentChoices(c.var.kindred.db, viewer.account.id)),
-      ...(f.frequency === undefined ? {} : { frequency: f.frequency as EmailChoices["frequency"] }),
-    };
     try {
       await changeEmailChoices(c.var.kindred.db, viewer.account, choicesFromForm(f));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      // Shown again as sent, with the problem; nothing saved.
-      let shown = asked;
-      try {
-        shown = choicesFromForm(f);
-      } catch { /* an unknown frequency: the saved one is shown */ }
+      // Shown again as sent (the boxes as ticked), with the problem; nothing saved.
+      const current = await currentChoices(c.var.kindred.db, viewer.account.id);
+      const shown = choicesFromForm({ ...f, frequency: isFrequency(f.frequency) ? f.frequency : current.frequency });
       return c.html(page(c, shown, { errors: [error.message] }), 422);
     }
     return c.redirect("/settings/email?saved=1", 303);

@@ -5,6 +5,7 @@
  * refuse the next message with a 4xx (to test retries).
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 
 export interface ReceivedMail {
   from: string;
@@ -12,6 +13,8 @@ export interface ReceivedMail {
   raw: string;
   /** The user name of AUTH, if the client logged in. */
   user?: string;
+  /** The session had switched to TLS (STARTTLS) before the message. */
+  secure: boolean;
 }
 
 export interface TestSmtpServer {
@@ -26,15 +29,24 @@ export interface TestSmtpServer {
 }
 
 export async function startSmtpServer(
-  options: { user?: string; password?: string; /** What EHLO offers; default "PLAIN LOGIN". */ authMechanisms?: string } = {},
+  options: {
+    user?: string;
+    password?: string;
+    /** What EHLO offers; default "PLAIN LOGIN". */
+    authMechanisms?: string;
+    /** A key and certificate (PEM): STARTTLS is offered. */
+    tls?: { key: string; cert: string };
+  } = {},
 ): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let failures = 0;
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.setEncoding("utf8");
+  const server: Server = createServer((plain) => {
+    sockets.add(plain);
+    plain.on("close", () => sockets.delete(plain));
+    plain.setEncoding("utf8");
+    let socket: Socket | TLSSocket = plain;
+    let secure = false;
     let buffer = "";
     let inData = false;
     let data: string[] = [];
@@ -61,7 +73,7 @@ export async function startSmtpServer(
             failures--;
             reply("451 4.3.0 try again later");
           } else {
-            received.push({ from, to, raw: data.map((l) => (l.startsWith("..") ? l.slice(1) : l)).join("\r\n"), user });
+            received.push({ from, to, raw: data.map((l) => (l.startsWith("..") ? l.slice(1) : l)).join("\r\n"), user, secure });
             reply("250 2.0.0 queued");
           }
           data = [];
@@ -88,8 +100,29 @@ export async function startSmtpServer(
           reply("250-test-smtp greets you");
           reply("250-8BITMIME");
           reply(`250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}`);
+          if (options.tls && !secure) reply("250-STARTTLS");
           reply("250 SIZE 10485760");
           return;
+        case "STARTTLS": {
+          if (!options.tls || secure) {
+            reply("502 5.5.1 not available");
+            return;
+          }
+          reply("220 2.0.0 ready to start TLS");
+          plain.removeAllListeners("data");
+          const upgraded = new TLSSocket(plain, { isServer: true, key: options.tls.key, cert: options.tls.cert });
+          upgraded.setEncoding("utf8");
+          upgraded.on("data", onData);
+          upgraded.on("error", () => {});
+          socket = upgraded;
+          secure = true;
+          // RFC 3207: everything known before TLS is forgotten.
+          buffer = "";
+          from = "";
+          to = [];
+          user = undefined;
+          return;
+        }
         case "HELO":
           reply("250 test-smtp");
           return;
@@ -147,7 +180,7 @@ export async function startSmtpServer(
           reply("502 5.5.2 command not recognised");
       }
     };
-    socket.on("data", (chunk: string) => {
+    const onData = (chunk: string) => {
       buffer += chunk;
       let at;
       while ((at = buffer.indexOf("\r\n")) !== -1) {
@@ -155,8 +188,9 @@ export async function startSmtpServer(
         buffer = buffer.slice(at + 2);
         handle(line);
       }
-    });
-    socket.on("error", () => {});
+    };
+    plain.on("data", onData);
+    plain.on("error", () => {});
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
