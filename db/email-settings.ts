@@ -29,6 +29,14 @@ export const KINDS_OF_CHOICE = {
   emailStaff: ["report", "feedback", "join_request"],
 } as const satisfies Record<string, NotificationKind[]>;
 
+/** Each choice's column in `email_settings`, with its kinds. */
+const CHOICE_COLUMNS = [
+  ["email_replies", KINDS_OF_CHOICE.emailReplies],
+  ["email_membership", KINDS_OF_CHOICE.emailMembership],
+  ["email_moderation", KINDS_OF_CHOICE.emailModeration],
+  ["email_staff", KINDS_OF_CHOICE.emailStaff],
+] as const;
+
 export const DEFAULT_CHOICES: EmailChoices = {
   frequency: "off",
   emailReplies: true,
@@ -120,13 +128,16 @@ export function listEmailCandidates(db: Db, now: Date, afterAccountId = 0, limit
     .where("a.suspended_at", "is", null)
     .where("a.deleted_at", "is", null)
     .where((w) => w.or([w("s.next_attempt_at", "is", null), w("s.next_attempt_at", "<=", now)]))
-    // Only members with something to send (notifications_unemailed_idx).
+    // Only members with something to send, of the kinds they chose (notifications_unemailed_idx).
     .where((w) =>
       w.exists(
         w.selectFrom("notifications as n").select("n.id")
           .whereRef("n.account_id", "=", "s.account_id")
           .where("n.emailed_at", "is", null).where("n.read_at", "is", null)
           .whereRef("n.created_at", ">=", "s.since")
+          .where((k) =>
+            k.or(CHOICE_COLUMNS.map(([column, kinds]) => k.and([k(`s.${column}`, "=", true), k("n.kind", "in", kinds)])))
+          )
       )
     )
     .where("s.account_id", ">", afterAccountId)

@@ -452,3 +452,37 @@ describe("without SMTP_URL", () => {
     expect(run.err.join("\n")).toContain("email is off");
   });
 });
+
+describe("on a worker node", () => {
+  it("runs the job every DIGEST_INTERVAL_SECONDS, and emails only the kinds chosen", async () => {
+    const c = await startInstance({ SMTP_URL: smtp.url, DIGEST_INTERVAL_SECONDS: "1" });
+    try {
+      const [loopy, poster] = await Promise.all([member(c, "loopy", "loopy@example.test"), member(c, "poster")]);
+      await apiOk(loopy, "PATCH", "/me/email-settings", { frequency: "immediate", staff: false });
+      await createLocalGroup(c, { slug: "sleep", name: "Sleep problems", owner: "poster" });
+      // A request to join loopy's group: for moderators, which loopy did not choose.
+      await createLocalGroup(c, { slug: "night-owls", name: "Night owls", owner: "loopy", joinPolicy: "approval" });
+      expect((await apiOk(poster, "POST", "/groups/follow", { handle: "night-owls" })).state).toBe("pending");
+      const group = (await apiOk(loopy, "POST", "/groups/follow", { handle: "sleep" })).group.id;
+      await apiOk(poster, "POST", "/groups/follow", { handle: "sleep" });
+      const thread = (await apiOk(loopy, "POST", `/groups/${group}/threads`, { title: "Insomnia", body: "Awake at 3am." })).post.id;
+      await apiOk(poster, "POST", `/posts/${thread}/replies`, { body: "Same here." });
+      // Two minutes pass (the immediate email waits a minute for more).
+      const db = c.kindred.database.db;
+      await sql`update email_settings set since = now() - interval '1 hour'`.execute(db);
+      await sql`update notifications set created_at = now() - interval '2 minutes'`.execute(db);
+      const kinds = await sql<{ kind: string }>`select kind from notifications n join accounts a on a.id = n.account_id
+        where a.username = 'loopy' order by n.id`.execute(db);
+      expect(kinds.rows.map((r) => r.kind)).toEqual(["join_request", "reply"]);
+      const before = smtp.received.length;
+      await smtp.waitFor(before + 1);
+      const mail = parseMail(mailTo("loopy@example.test", before)[0].raw);
+      expect(mail.text.split(/\r?\n/)[0]).toBe("1 reply to you. Log in to read them.");
+      // The next runs send nothing more.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(mailTo("loopy@example.test", before)).toHaveLength(1);
+    } finally {
+      await c.stop();
+    }
+  });
+});
