@@ -62,6 +62,11 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
     indexPublicGroups: config.indexPublicGroups,
     minAge: config.minAge ?? 16,
     emailEnabled: config.mail?.smtpUrl != null,
+    digestSchedule: {
+      hour: config.mail?.digestHour ?? 8,
+      weekday: config.mail?.digestWeekday ?? 1,
+      timeZone: config.mail?.timeZone ?? "UTC",
+    },
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, maxBytes: config.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes },
     federation,
     rateLimiter: new RateLimiter(contextData.db, config.rateLimits ?? loadRateLimits({})),

@@ -134,6 +134,8 @@ describe("choosing email", () => {
     expect(page.html).toContain('<input type="radio" id="frequency-off" name="frequency" value="off" checked=""');
     expect(page.html).toContain('<label for="show_details">');
     expect(page.html).not.toContain("does not send email");
+    const hour = String(digestAt.getUTCHours()).padStart(2, "0");
+    expect(text(page.html)).toContain(`Daily digests go out at ${hour}:00 UTC; weekly ones on`);
   });
 
   it("is refused to a member without an email address, on the web and in the API, and nothing is saved", async () => {
@@ -287,6 +289,9 @@ describe("sending", () => {
       where a.username = 'immy'`.execute(a.kindred.database.db);
     expect(row.rows[0].attempts).toBe(1);
     expect(row.rows[0].last_error).toContain("451");
+    const web = new WebClient(a);
+    await web.submit("/login", "/login", { username: "immy", password: "immy has a long password" });
+    expect(text((await web.get("/settings/email")).html)).toContain("We could not email you the last time");
     // Not before its back-off has passed.
     await send(a, minutes(5.5));
     expect(smtp.received.length).toBe(before);

@@ -10,10 +10,16 @@ export function EmailSettingsPage(props: {
   choices: EmailChoices;
   hasAddress: boolean;
   emailEnabled: boolean;
+  schedule: { hour: number; weekday: number; timeZone: string };
+  /** The last attempts to email the member failed. */
+  failing?: { attempts: number; retryAt: Date };
   saved?: boolean;
   errors?: string[];
 }) {
   const c = props.choices;
+  const s = props.schedule;
+  const at = `${String(s.hour).padStart(2, "0")}:00${s.timeZone === "UTC" ? " UTC" : ` (${s.timeZone} time)`}`;
+  const day = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][s.weekday];
   return (
     <Layout title="Email notifications" page={props.page}>
       <h1>Email notifications</h1>
@@ -34,10 +40,21 @@ export function EmailSettingsPage(props: {
           notifications stay on the notifications page.
         </p>
       )}
+      {props.failing
+        ? (
+          <p class="warning" role="note">
+            We could not email you the last {props.failing.attempts === 1 ? "time" : `${props.failing.attempts} times`} (the
+            mail server refused or could not be reached). We will try again after{" "}
+            <time datetime={props.failing.retryAt.toISOString()}>{props.failing.retryAt.toUTCString()}</time>; your
+            notifications wait until then.
+          </p>
+        )
+        : null}
       <form method="post" action="/settings/email">
         <Csrf token={props.page.csrf} />
         <fieldset class="field">
           <legend>How often</legend>
+          <p class="hint">Daily digests go out at {at}; weekly ones on {day}s at the same time.</p>
           {Object.entries(FREQUENCIES).map(([value, label]) => (
             <p class="choice">
               <input type="radio" id={`frequency-${value}`} name="frequency" value={value} checked={c.frequency === value}

@@ -1,6 +1,6 @@
 /** `/settings/email` and the one-click unsubscribe links of notification emails. */
 import { Hono } from "hono";
-import { findByUnsubscribeToken, unsubscribeByToken } from "../../db/email-settings.ts";
+import { findByUnsubscribeToken, findEmailSettings, unsubscribeByToken } from "../../db/email-settings.ts";
 import type { AppEnv } from "../app-env.ts";
 import { changeEmailChoices, choicesFromForm, currentChoices, isFrequency } from "../email-settings.ts";
 import { ValidationError } from "../names.ts";
@@ -8,11 +8,15 @@ import { EmailSettingsPage, UnsubscribePage } from "../pages/email-settings.tsx"
 import { type C, formFields, pageInfo, toLogin } from "./web-common.ts";
 import type { EmailChoices } from "../../db/email-settings.ts";
 
-function page(c: C, choices: EmailChoices, extra: { saved?: boolean; errors?: string[] } = {}) {
+async function page(c: C, choices: EmailChoices, extra: { saved?: boolean; errors?: string[] } = {}) {
   const { account } = c.var.viewer!;
+  const settings = await findEmailSettings(c.var.kindred.db, account.id);
+  const failing = settings && settings.frequency !== "off" && settings.attempts > 0 && settings.next_attempt_at
+    ? { attempts: settings.attempts, retryAt: settings.next_attempt_at }
+    : undefined;
   return (
     <EmailSettingsPage page={pageInfo(c)} choices={choices} hasAddress={account.email != null}
-      emailEnabled={c.var.kindred.emailEnabled} {...extra} />
+      emailEnabled={c.var.kindred.emailEnabled} schedule={c.var.kindred.digestSchedule} failing={failing} {...extra} />
   );
 }
 
@@ -22,7 +26,7 @@ export function webEmailSettingsRoutes(): Hono<AppEnv> {
     const viewer = c.var.viewer;
     if (!viewer) return toLogin(c);
     const choices = await currentChoices(c.var.kindred.db, viewer.account.id);
-    return c.html(page(c, choices, { saved: c.req.query("saved") === "1" }));
+    return c.html(await page(c, choices, { saved: c.req.query("saved") === "1" }));
   });
   app.post("/settings/email", async (c) => {
     const viewer = c.var.viewer;
@@ -35,7 +39,7 @@ export function webEmailSettingsRoutes(): Hono<AppEnv> {
       // Shown again as sent (the boxes as ticked), with the problem; nothing saved.
       const current = await currentChoices(c.var.kindred.db, viewer.account.id);
       const shown = choicesFromForm({ ...f, frequency: isFrequency(f.frequency) ? f.frequency : current.frequency });
-      return c.html(page(c, shown, { errors: [error.message] }), 422);
+      return c.html(await page(c, shown, { errors: [error.message] }), 422);
     }
     return c.redirect("/settings/email?saved=1", 303);
   });
