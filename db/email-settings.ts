@@ -158,8 +158,11 @@ export async function claimRecipient(db: Db, accountId: number, leaseSeconds = 3
   return row != null;
 }
 
+/** The most notifications one email lists; more go in the next one. */
+export const MAX_PER_EMAIL = 200;
+
 /** Unread notifications of `kinds` not yet emailed, created between `from` and `until`, oldest first. */
-export async function listUnemailed(db: Db, accountId: number, kinds: NotificationKind[], from: Date, until: Date, limit = 200) {
+export async function listUnemailed(db: Db, accountId: number, kinds: NotificationKind[], from: Date, until: Date, limit = MAX_PER_EMAIL) {
   if (kinds.length === 0) return [];
   return await db.selectFrom("notifications").select(["id", "kind", "created_at"])
     .where("account_id", "=", accountId)
@@ -174,7 +177,7 @@ export async function listUnemailed(db: Db, accountId: number, kinds: Notificati
  * After a sent email: its notifications are marked emailed (those read in
  * the meantime too: they were in the email), and the claim released.
  */
-export async function recordSent(db: Db, accountId: number, notificationIds: number[], at: Date): Promise<void> {
+export async function recordSent(db: Db, accountId: number, notificationIds: number[], at: Date, periodDone = true): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (notificationIds.length > 0) {
       await trx.updateTable("notifications").set({ emailed_at: at })
@@ -182,7 +185,8 @@ export async function recordSent(db: Db, accountId: number, notificationIds: num
         .execute();
     }
     await trx.updateTable("email_settings")
-      .set({ last_sent_at: at, attempts: 0, next_attempt_at: null, last_error: null, lease_until: null })
+      // A digest cut short (more than one email's worth) leaves its period open: the rest go next run.
+      .set({ last_sent_at: periodDone ? at : sql`last_sent_at`, attempts: 0, next_attempt_at: null, last_error: null, lease_until: null })
       .where("account_id", "=", accountId).execute();
   });
 }

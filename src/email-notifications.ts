@@ -25,6 +25,7 @@ import {
   listEmailCandidates,
   listEmailDetails,
   listUnemailed,
+  MAX_PER_EMAIL,
   recordFailure,
   recordNothingToSend,
   recordSent,
@@ -171,7 +172,7 @@ async function emailOne(job: EmailJob, candidate: EmailRecipient, now: Date): Pr
     );
     return "failed";
   }
-  await recordSent(db, accountId, ids, now);
+  await recordSent(db, accountId, ids, now, pending.length < MAX_PER_EMAIL);
   logger.debug("Emailed {n} notification(s) to account {accountId}", { n: ids.length, accountId });
   return "sent";
 }

@@ -491,3 +491,13 @@ describe("on a worker node", () => {
     }
   });
 });
+
+describe("account deletion", () => {
+  it("deletes the member's email choices", async () => {
+    const db = a.kindred.database.db;
+    const account = await db.selectFrom("accounts").select("id").where("username", "=", "weeklyreader").executeTakeFirstOrThrow();
+    expect(await db.selectFrom("email_settings").select("account_id").where("account_id", "=", account.id).execute()).toHaveLength(1);
+    await apiOk(m.weekly, "DELETE", "/me", { password: "weeklyreader has a long password" });
+    expect(await db.selectFrom("email_settings").select("account_id").where("account_id", "=", account.id).execute()).toEqual([]);
+  });
+});
