@@ -34,7 +34,7 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     .select(["posts.uri as poll", "o.name as choice", "poll_votes.created_at"])
     .where("poll_votes.actor_id", "=", actorId).orderBy("poll_votes.created_at").execute();
   const notifications = await db.selectFrom("notifications").leftJoin("posts", "posts.id", "notifications.post_id")
-    .select(["notifications.kind", "posts.uri as post", "notifications.created_at", "notifications.read_at"])
+    .select(["notifications.kind", "posts.uri as post", "notifications.created_at", "notifications.read_at", "notifications.emailed_at"])
     .where("notifications.account_id", "=", accountId).orderBy("notifications.id").execute();
   // Reports this member filed; reports about them are the moderators' records.
   const reports = await db.selectFrom("reports").leftJoin("posts", "posts.id", "reports.post_id")
@@ -56,7 +56,11 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     .orderBy("media.post_id").orderBy("media.position").execute();
   // Questionnaire consents and answers (outcome measures): the member's alone.
   const outcomes = await collectOutcomeData(db, accountId);
-  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images, outcomes };
+  // Email choices (the unsubscribe token is a credential, not data about the member).
+  const emailSettings = await db.selectFrom("email_settings")
+    .select(["frequency", "email_replies", "email_membership", "email_moderation", "email_staff", "show_details", "since", "last_sent_at"])
+    .where("account_id", "=", accountId).executeTakeFirst() ?? null;
+  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images, outcomes, emailSettings };
 }
 
 /**
@@ -106,6 +110,7 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
   await trx.deleteFrom("notifications").where("account_id", "=", accountId).execute();
   await trx.deleteFrom("consents").where("account_id", "=", accountId).execute();
   await eraseOutcomeData(trx, accountId);
+  await trx.deleteFrom("email_settings").where("account_id", "=", accountId).execute();
   await trx.updateTable("accounts").set({
     display_name: "",
     email: null,

@@ -35,6 +35,16 @@ export interface NotificationView {
 
 /** Newest first. */
 export function listNotifications(db: Db, accountId: number, limit = 50): Promise<NotificationView[]> {
+  return viewQuery(db).where("n.account_id", "=", accountId).orderBy("n.id", "desc").limit(limit).execute();
+}
+
+/** A member's notifications `ids` (for an email), oldest first. */
+export function listNotificationsByIds(db: Db, accountId: number, ids: number[]): Promise<NotificationView[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return viewQuery(db).where("n.account_id", "=", accountId).where("n.id", "in", ids).orderBy("n.id").execute();
+}
+
+function viewQuery(db: Db) {
   return db.selectFrom("notifications as n")
     .leftJoin("actors as a", "a.id", "n.actor_id")
     .leftJoin("groups as g", "g.id", "a.group_id")
@@ -51,10 +61,7 @@ export function listNotifications(db: Db, accountId: number, limit = 50): Promis
       sql<string | null>`coalesce(t.title, p.title)`.as("thread_title"),
       "l.action as log_action", "l.reason as log_reason", "l.moderator_role as log_role",
       "r.reason as report_reason", "r.priority as report_priority",
-    ])
-    .where("n.account_id", "=", accountId)
-    .orderBy("n.id", "desc").limit(limit)
-    .execute();
+    ]);
 }
 
 export async function countUnread(db: Db, accountId: number): Promise<number> {

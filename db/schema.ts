@@ -358,6 +358,8 @@ export type NotificationKind =
   | "mention"
   | "join_accepted"
   | "join_rejected"
+  /** To a local group's owner and moderators: someone asked to join (migration 0027). */
+  | "join_request"
   | "moderation"
   | "post_held"
   | "post_approved"
@@ -379,6 +381,34 @@ export interface NotificationsTable {
   feedback_id: Generated<number | null>;
   created_at: Generated<Date>;
   read_at: Date | null;
+  /** Sent to the member by email (migration 0027); never emailed twice. */
+  emailed_at: Generated<Date | null>;
+}
+
+/** How often a member is emailed their notifications (migration 0027); off by default. */
+export type EmailFrequency = "off" | "immediate" | "daily" | "weekly";
+
+/** A member's email choices (src/email-notifications.ts). */
+export interface EmailSettingsTable {
+  account_id: number;
+  frequency: Generated<EmailFrequency>;
+  /** Replies and mentions. */
+  email_replies: Generated<boolean>;
+  /** Answers to requests to join. */
+  email_membership: Generated<boolean>;
+  /** Moderators' decisions about the member's posts. */
+  email_moderation: Generated<boolean>;
+  /** For moderators: reports and feedback. */
+  email_staff: Generated<boolean>;
+  /** Group names, thread titles and excerpts in emails (opt-in). */
+  show_details: Generated<boolean>;
+  unsubscribe_token: string;
+  since: Generated<Date>;
+  last_sent_at: Date | null;
+  attempts: Generated<number>;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  lease_until: Date | null;
 }
 
 /** A poll thread (its object is a `Question`); counts of a remote poll are its origin's. */
@@ -539,6 +569,7 @@ export interface Schema {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   notifications: NotificationsTable;
+  email_settings: EmailSettingsTable;
   group_bans: GroupBansTable;
   reports: ReportsTable;
   premod_rules: PremodRulesTable;

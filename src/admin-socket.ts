@@ -21,7 +21,7 @@ interface CommandResponse {
 /** Serves CLI commands on `path`; resolves to a closer. */
 export async function listenAdminSocket(
   path: string,
-  services: Pick<CliIo, "db" | "origin" | "fedify" | "retentionInactiveDays">,
+  services: Pick<CliIo, "db" | "origin" | "fedify" | "retentionInactiveDays" | "mail" | "instanceName">,
 ): Promise<() => Promise<void>> {
   rmSync(path, { force: true });
   const server = createServer(async (req, res) => {

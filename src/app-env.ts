@@ -13,6 +13,10 @@ export interface AppServices {
   origin: URL;
   /** INDEX_PUBLIC_GROUPS: group and thread pages of local public groups may be indexed. */
   indexPublicGroups: boolean;
+  /** SMTP_URL is set: notification emails are sent (src/email-notifications.ts). */
+  emailEnabled: boolean;
+  /** When digests go out (DIGEST_HOUR, DIGEST_WEEKDAY, DIGEST_TIME_ZONE), for the settings page. */
+  digestSchedule: { hour: number; weekday: number; timeZone: string };
   /** MIN_AGE: the age sign-up asks members to confirm. */
   minAge: number;
   federation: Federation<ContextData>;

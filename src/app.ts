@@ -29,6 +29,7 @@ import { webGuidelinesAdminRoutes } from "./routes/web-guidelines-admin.tsx";
 import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
+import { unsubscribeRoutes, webEmailSettingsRoutes } from "./routes/web-email-settings.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { webGroupSettingsRoutes } from "./routes/web-group-settings.tsx";
@@ -49,7 +50,7 @@ const logger = getLogger(["kindred", "http"]);
 
 export interface AppOptions {
   config: Pick<Config, "origin" | "instanceName" | "indexPublicGroups" | "maxBodyBytes" | "maxJsonDepth" | "maxJsonNodes"> &
-    Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits" | "maxImageBytes">>;
+    Partial<Pick<Config, "secureMode" | "minAge" | "rateLimits" | "maxImageBytes" | "mail">>;
   federation: Federation<ContextData>;
   contextData: ContextData;
   fedify: AppServices["fedify"];
@@ -64,6 +65,12 @@ export function createApp({ config, federation, contextData, fedify, instruments
     origin: config.origin,
     indexPublicGroups: config.indexPublicGroups,
     minAge: config.minAge ?? 16,
+    emailEnabled: config.mail?.smtpUrl != null,
+    digestSchedule: {
+      hour: config.mail?.digestHour ?? 8,
+      weekday: config.mail?.digestWeekday ?? 1,
+      timeZone: config.mail?.timeZone ?? "UTC",
+    },
     imageLimits: { ...DEFAULT_IMAGE_LIMITS, maxBytes: config.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes },
     federation,
     instruments: instruments ?? new Map(),
@@ -112,6 +119,8 @@ export function createApp({ config, federation, contextData, fedify, instruments
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).
   app.route("/", mediaRoutes());
+  // Unsubscribe links of emails: the token is the credential (no CSRF token; RFC 8058 one-click POSTs).
+  app.route("/", unsubscribeRoutes());
   app.use(csrfProtection());
   // An account that never consented consents before anything else.
   app.use(consentFirst());
@@ -124,6 +133,7 @@ export function createApp({ config, federation, contextData, fedify, instruments
   app.route("/", webPostRoutes());
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
+  app.route("/", webEmailSettingsRoutes());
   app.route("/", webGroupSettingsRoutes());
   app.route("/", webPremoderationRoutes());
   app.route("/", webModerationRoutes());

@@ -60,6 +60,66 @@ export interface Config {
   retentionInactiveDays: number | null;
   /** Rate limits (`RATE_LIMIT_*`); a null limit is off.  See src/rate-limits.ts. */
   rateLimits: RateLimits;
+  /** Notifications by email (`SMTP_*`, `DIGEST_*`); see src/email-notifications.ts. */
+  mail: MailConfig;
+}
+
+export type StartTls = "auto" | "required" | "off";
+
+/** Email settings: without `smtpUrl`, no email is sent (members may still choose). */
+export interface MailConfig {
+  /** SMTP_URL: smtp://[user:pass@]host[:port] or smtps://… (TLS from the start). */
+  smtpUrl: URL | null;
+  /** SMTP_FROM: the From address, default `INSTANCE_NAME <noreply@ORIGIN's host>`. */
+  from: string;
+  /** SMTP_STARTTLS: auto (upgrade when offered), required, off. */
+  startTls: StartTls;
+  /** DIGEST_HOUR: the hour (0–23) daily and weekly digests go out, in `timeZone`. */
+  digestHour: number;
+  /** DIGEST_WEEKDAY: the day weekly digests go out, 0 (Sunday) to 6. */
+  digestWeekday: number;
+  /** DIGEST_TIME_ZONE: an IANA time zone, default UTC. */
+  timeZone: string;
+  /** DIGEST_INTERVAL_SECONDS: how often worker nodes run the email job; 0: never (run it with the CLI). */
+  intervalSeconds: number;
+}
+
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+/** The email settings; a bad value names its setting. */
+export function loadMailConfig(env: Env, origin: URL, instanceName: string): MailConfig {
+  const raw = env.SMTP_URL?.trim();
+  let smtpUrl: URL | null = null;
+  if (raw) {
+    if (!URL.canParse(raw)) throw new ConfigError("SMTP_URL", "is not a URL such as smtp://user:pass@mail.example.org:587");
+    smtpUrl = new URL(raw);
+    if (smtpUrl.protocol !== "smtp:" && smtpUrl.protocol !== "smtps:") {
+      throw new ConfigError("SMTP_URL", "must start with smtp:// or smtps://");
+    }
+    if (!smtpUrl.hostname) throw new ConfigError("SMTP_URL", "names no host");
+  }
+  const from = env.SMTP_FROM?.trim() || `${instanceName.replace(/["\\\r\n]/g, "")} <noreply@${origin.hostname}>`;
+  if (/[\r\n]/.test(from) || !/@[^\s@<>]+>?$/.test(from)) {
+    throw new ConfigError("SMTP_FROM", `"${from}" is not an address such as "Kindred <noreply@example.org>"`);
+  }
+  const weekday = env.DIGEST_WEEKDAY?.trim().toLowerCase() || "monday";
+  const digestWeekday = /^[0-6]$/.test(weekday) ? Number(weekday) : WEEKDAYS.indexOf(weekday);
+  if (digestWeekday < 0) throw new ConfigError("DIGEST_WEEKDAY", `"${weekday}" is not a day of the week (monday, … or 0–6)`);
+  const timeZone = env.DIGEST_TIME_ZONE?.trim() || "UTC";
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone });
+  } catch {
+    throw new ConfigError("DIGEST_TIME_ZONE", `"${timeZone}" is not a time zone such as Europe/London`);
+  }
+  return {
+    smtpUrl,
+    from,
+    startTls: oneOf<StartTls>(env, "SMTP_STARTTLS", ["auto", "required", "off"], "auto"),
+    digestHour: integer(env, "DIGEST_HOUR", 8, 0, 23),
+    digestWeekday,
+    timeZone,
+    intervalSeconds: integer(env, "DIGEST_INTERVAL_SECONDS", 60, 0, 86_400),
+  };
 }
 
 /** At most `max` requests per `windowSeconds` (a fixed window, counted in the database). */
@@ -191,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
       `"${nodeType}" needs DATABASE_URL: the embedded database serves one process, so run NODE_TYPE=all`,
     );
   }
+  const instanceName = env.INSTANCE_NAME?.trim() || "Kindred";
   return {
     origin: new URL(origin.origin),
     port,
@@ -204,7 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeType,
     allowPrivateAddress,
     production,
-    instanceName: env.INSTANCE_NAME?.trim() || "Kindred",
+    instanceName,
     indexPublicGroups: boolean(env, "INDEX_PUBLIC_GROUPS"),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxJsonDepth: integer(env, "MAX_JSON_DEPTH", 16, 4, 1000),
@@ -219,5 +280,6 @@ export function loadConfig(env: Env = process.env): Config {
       ? integer(env, "RETENTION_INACTIVE_DAYS", 0, 30, 36500)
       : null,
     rateLimits: loadRateLimits(env),
+    mail: loadMailConfig(env, origin, instanceName),
   };
 }

@@ -17,6 +17,7 @@ import type { Config } from "./config.ts";
 import { acquireDataDirLock, adminSocketPath } from "./data-dir-lock.ts";
 import { buildFederation } from "./federation-setup.ts";
 import { startDeletionDeliveries } from "../federation/account-deletion.ts";
+import { startEmailNotifications } from "./email-notifications.ts";
 
 const logger = getLogger(["kindred", "server"]);
 
@@ -60,6 +61,8 @@ export async function createKindred(config: Config, database?: Database): Promis
     queueDone = federation.startQueue(contextData, { signal: stopQueue.signal });
     // Account erasures' Deletes, tracked per inbox (federation/account-deletion.ts).
     startDeletionDeliveries(fedify, stopQueue.signal);
+    // Notification emails, immediate and digests (src/email-notifications.ts).
+    startEmailNotifications({ mail: config.mail, origin: config.origin, instanceName: config.instanceName, fedify }, stopQueue.signal);
     logger.info("Queue worker started ({n} at a time)", { n: config.queueConcurrency });
   }
   const app = createApp({ config, federation, contextData, fedify, instruments });
@@ -69,6 +72,8 @@ export async function createKindred(config: Config, database?: Database): Promis
       origin: config.origin,
       fedify,
       retentionInactiveDays: config.retentionInactiveDays,
+      mail: config.mail,
+      instanceName: config.instanceName,
     })
     : async () => {};
   return {

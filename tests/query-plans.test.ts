@@ -35,7 +35,8 @@ import { listGroupResources } from "../db/group-resources.ts";
 import { listGroupStaff } from "../db/groups.ts";
 import { listMediaOf } from "../db/media.ts";
 import { listModerationLog } from "../db/moderation-log.ts";
-import { countUnread, listNotifications } from "../db/notifications.ts";
+import { countUnread, listNotifications, listNotificationsByIds } from "../db/notifications.ts";
+import { listEmailCandidates, listEmailDetails, listUnemailed } from "../db/email-settings.ts";
 import { listPinnedThreadViews, listThreadPostCards, listThreadPostViews, listThreadViews } from "../db/posts.ts";
 import { countHeldPosts, countPublishedPosts, listHeldPosts } from "../db/premoderation.ts";
 import { threadPageRange } from "../db/thread-pages.ts";
@@ -61,7 +62,7 @@ const LARGE = ["posts", "actors", "accounts", "follows", "votes", "notifications
 /** Tables that grow in production: pass 2 (seqscan off) fails when no index can serve a query on one. */
 const INDEXED = [
   ...LARGE, "groups", "group_staff", "reports", "moderation_log", "access_log", "feedback", "media", "activities",
-  "bans", "group_resources", "polls",
+  "bans", "group_resources", "polls", "email_settings",
   "outcome_questionnaires", "outcome_consents", "outcome_answers", "outcome_period_summaries",
 ];
 
@@ -198,6 +199,11 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["votes on a page", (db) => votesOf(db, ids.member, [ids.thread, ids.thread + 1])],
   ["notifications", (db) => listNotifications(db, ids.account)],
   ["unread notifications", (db) => countUnread(db, ids.account)],
+  ["email job: members to email", (db) => listEmailCandidates(db, new Date())],
+  ["email job: a member's notifications not yet emailed", (db) =>
+    listUnemailed(db, ids.account, ["reply", "mention"], new Date(0), new Date())],
+  ["email job: the notifications of an email", (db) => listNotificationsByIds(db, ids.account, [1, 2, 3])],
+  ["email job: groups and excerpts of an email", (db) => listEmailDetails(db, [1, 2, 3])],
   ["moderation log", (db) => listModerationLog(db, ids.group)],
   ["reports", (db) => listReports(db, ids.group)],
   ["open reports count", (db) => countOpenReports(db, ids.group)],

@@ -191,7 +191,7 @@ describe.skipIf(!hasChromium)(`in Chromium${hasChromium ? "" : ` (skipped: ${CHR
 
   it("has no serious or critical axe-core violation on the main pages", async () => {
     const anon = ["/", "/groups", "/@long-covid", "/signup", "/login", new URL(threadUrl).pathname];
-    const member = ["/", "/groups", "/@long-covid", new URL(threadUrl).pathname, "/settings", "/notifications",
+    const member = ["/", "/groups", "/@long-covid", new URL(threadUrl).pathname, "/settings", "/settings/email", "/notifications",
       (await (async () => {
         const id = await ana.locator('a[href^="/g/"][href$="/new"]').getAttribute("href").catch(() => null);
         return id ?? "/groups";

@@ -4,6 +4,7 @@ import { listBlockedActors } from "../../db/bans.ts";
 import { blockActor, suspendAccount, verifyClinician } from "../admin.ts";
 import { runRetention } from "../retention.ts";
 import { purgeAccessLog } from "../../db/access-log.ts";
+import { runEmailNotifications } from "../email-notifications.ts";
 import type { CliIo } from "./commands.ts";
 
 function parse(args: string[], spec: NonNullable<Parameters<typeof parseArgs>[0]>["options"], positionals: number) {
@@ -73,6 +74,24 @@ export async function runAdminCommand(key: string, args: string[], io: CliIo): P
       if (values.days == null || !Number.isInteger(days) || days < 30) throw new CliUsage("--days must be a whole number of at least 30");
       const n = await purgeAccessLog(io.db, days);
       io.out(`Deleted ${n} access-log entr${n === 1 ? "y" : "ies"} older than ${days} days.`);
+      return 0;
+    }
+    case "digests send": {
+      const { values } = parse(args, { now: { type: "string" } }, 0);
+      const now = values.now == null ? new Date() : new Date(String(values.now));
+      if (Number.isNaN(now.getTime())) throw new CliUsage("--now must be a date and time such as 2026-11-26T08:00:00Z");
+      if (!io.mail) throw new CliUsage("email settings are not available here");
+      const result = await runEmailNotifications({
+        mail: io.mail,
+        origin: io.origin,
+        instanceName: io.instanceName ?? "Kindred",
+        fedify: io.fedify,
+      }, now);
+      if (!result.enabled) {
+        io.err("kindred: email is off: set SMTP_URL to send notification emails; nothing was sent.");
+        return 1;
+      }
+      io.out(`Sent ${result.sent} email(s); ${result.failed} failed (tried again later).`);
       return 0;
     }
   }

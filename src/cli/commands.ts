@@ -24,6 +24,7 @@ import { ValidationError } from "../names.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
 import { runSeed, SEED_USAGE, SeedUsage } from "./seed-command.ts";
+import type { MailConfig } from "../config.ts";
 
 export interface CliIo {
   db: Kysely<Schema>;
@@ -34,6 +35,9 @@ export interface CliIo {
   err(line: string): void;
   /** RETENTION_INACTIVE_DAYS, for `retention run` (null: off). */
   retentionInactiveDays?: number | null;
+  /** SMTP and digest settings, and the instance's name, for `digests send`. */
+  mail?: MailConfig;
+  instanceName?: string;
   /** Password read from stdin, for `--password-stdin`. */
   readPassword?(): Promise<string>;
   /** Redraws one progress line (a terminal's stderr); without it, progress goes to err() line by line. */
@@ -68,6 +72,9 @@ Commands:
   retention run [--days N]
       Delete member accounts unused for more than N days (default RETENTION_INACTIVE_DAYS), as if they
       deleted themselves: their posts become tombstones and other servers are asked to delete them.
+  digests send [--now ISO-TIME]
+      Send the notification emails due now (or as if at ISO-TIME): immediate ones, and daily and weekly
+      digests; worker nodes do this every DIGEST_INTERVAL_SECONDS.  Nothing is sent twice.
   access-log purge --days N
       Delete access-log entries (admins' and moderators' reads of private content) older than N days
       (at least 30); the only way entries are ever deleted.
@@ -120,7 +127,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
-  const families = ["admin", "group", "account", "block", "retention", "access-log"];
+  const families = ["admin", "group", "account", "block", "retention", "access-log", "digests"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
@@ -273,6 +280,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "block list":
     case "retention run":
     case "access-log purge":
+    case "digests send":
       return await runAdminCommand(key, args, io);
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);

@@ -71,6 +71,8 @@ async function main(): Promise<number> {
         ? (line) => process.stderr.write(line ? `\r${line}` : "\n")
         : (line) => line && err(line),
       retentionInactiveDays: config.retentionInactiveDays,
+      mail: config.mail,
+      instanceName: config.instanceName,
     });
   } finally {
     await database.close();

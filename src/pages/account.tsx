@@ -139,6 +139,13 @@ export function SettingsPage(props: {
           <p><button type="submit">Change password</button></p>
         </form>
       </section>
+      <section aria-labelledby="email-heading">
+        <h2 id="email-heading">Email notifications</h2>
+        <p>
+          <a href="/settings/email">Choose whether your notifications are emailed to you</a>: never (the default), straight
+          away, or in a daily or weekly digest.
+        </p>
+      </section>
       <section aria-labelledby="data-heading">
         <h2 id="data-heading">Your data</h2>
         <p>

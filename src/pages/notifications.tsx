@@ -33,6 +33,14 @@ function Item({ n }: { n: NotificationView }) {
     );
   }
   if (n.kind === "moderation" || n.kind === "report") return <ModerationItem n={n} when={when} />;
+  if (n.kind === "join_request") {
+    return (
+      <li class={n.read_at ? "read" : "unread"}>
+        {n.read_at ? null : <span class="badge">New</span>}{" "}
+        Someone asked to join <a href={groupHref}>{who}</a>. <a href={`/g/${n.actor_id}/requests`}>Review the requests</a> · {when}
+      </li>
+    );
+  }
   return (
     <li class={n.read_at ? "read" : "unread"}>
       {n.read_at ? null : <span class="badge">New</span>}{" "}

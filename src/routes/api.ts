@@ -33,6 +33,7 @@ import { checkMemberType } from "../web-accounts.ts";
 import { dataRightsApi } from "./api-data-rights.ts";
 import { outcomesApi } from "./api-outcomes.ts";
 import { NoQuestionnaireError } from "../outcomes.ts";
+import { emailSettingsApi } from "./api-email-settings.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
@@ -351,5 +352,6 @@ export function apiRoutes(): Hono<AppEnv> {
   pollsApi(api);
   dataRightsApi(api);
   outcomesApi(api);
+  emailSettingsApi(api);
   return api;
 }

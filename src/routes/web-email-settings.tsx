@@ -1,0 +1,70 @@
+/** `/settings/email` and the one-click unsubscribe links of notification emails. */
+import { Hono } from "hono";
+import { findByUnsubscribeToken, findEmailSettings, unsubscribeByToken } from "../../db/email-settings.ts";
+import type { AppEnv } from "../app-env.ts";
+import { changeEmailChoices, choicesFromForm, currentChoices, isFrequency } from "../email-settings.ts";
+import { ValidationError } from "../names.ts";
+import { EmailSettingsPage, UnsubscribePage } from "../pages/email-settings.tsx";
+import { type C, formFields, pageInfo, toLogin } from "./web-common.ts";
+import type { EmailChoices } from "../../db/email-settings.ts";
+
+async function page(c: C, choices: EmailChoices, extra: { saved?: boolean; errors?: string[] } = {}) {
+  const { account } = c.var.viewer!;
+  const settings = await findEmailSettings(c.var.kindred.db, account.id);
+  const failing = settings && settings.frequency !== "off" && settings.attempts > 0 && settings.next_attempt_at
+    ? { attempts: settings.attempts, retryAt: settings.next_attempt_at }
+    : undefined;
+  return (
+    <EmailSettingsPage page={pageInfo(c)} choices={choices} hasAddress={account.email != null}
+      emailEnabled={c.var.kindred.emailEnabled} schedule={c.var.kindred.digestSchedule} failing={failing} {...extra} />
+  );
+}
+
+export function webEmailSettingsRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/settings/email", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const choices = await currentChoices(c.var.kindred.db, viewer.account.id);
+    return c.html(await page(c, choices, { saved: c.req.query("saved") === "1" }));
+  });
+  app.post("/settings/email", async (c) => {
+    const viewer = c.var.viewer;
+    if (!viewer) return toLogin(c);
+    const f = await formFields(c);
+    try {
+      await changeEmailChoices(c.var.kindred.db, viewer.account, choicesFromForm(f));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // Shown again as sent (the boxes as ticked), with the problem; nothing saved.
+      const current = await currentChoices(c.var.kindred.db, viewer.account.id);
+      const shown = choicesFromForm({ ...f, frequency: isFrequency(f.frequency) ? f.frequency : current.frequency });
+      return c.html(await page(c, shown, { errors: [error.message] }), 422);
+    }
+    return c.redirect("/settings/email?saved=1", 303);
+  });
+  return app;
+}
+
+/**
+ * `/email/unsubscribe/TOKEN`: GET shows one button; POST (the button, or a
+ * mail program's RFC 8058 one-click POST) turns email off.  The token is
+ * the credential: no session and no CSRF token are needed, so these
+ * routes are mounted before the CSRF check.
+ */
+export function unsubscribeRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const valid = (token: string) => /^[\w-]{43}$/.test(token);
+  app.get("/email/unsubscribe/:token", async (c) => {
+    const token = c.req.param("token");
+    const found = valid(token) ? await findByUnsubscribeToken(c.var.kindred.db, token) : undefined;
+    return c.html(<UnsubscribePage page={pageInfo(c)} token={token} unknown={!found} />, found ? 200 : 404);
+  });
+  app.post("/email/unsubscribe/:token", async (c) => {
+    const token = c.req.param("token");
+    const accountId = valid(token) ? await unsubscribeByToken(c.var.kindred.db, token) : undefined;
+    return c.html(<UnsubscribePage page={pageInfo(c)} token={token} done={accountId != null} unknown={accountId == null} />,
+      accountId != null ? 200 : 404);
+  });
+  return app;
+}
