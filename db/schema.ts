@@ -3,6 +3,7 @@
  * database fills in are `Generated`.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ConditionTag } from "../policy/condition-tags.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, string, string>;
@@ -64,6 +65,12 @@ export interface GroupsTable {
   welcome_html: Generated<string>;
   /** The thread where new members introduce themselves, if the managers chose one. */
   introductions_post_id: Generated<number | null>;
+  /** Condition tags (migration 0026): `[{ code, label }]`, codes canonical (policy/condition-tags.ts). */
+  condition_tags: ColumnType<ConditionTag[], string | undefined, string>;
+  /** BCP 47 language tags. */
+  languages: ColumnType<string[], string | undefined, string>;
+  /** A public group may be listed in other instances' directories (never a private or local-only one). */
+  listed_elsewhere: Generated<boolean>;
 }
 
 export type StaffRole = "owner" | "moderator" | "mentor";
@@ -503,6 +510,40 @@ export interface InstanceSoftwareTable {
   checked_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A server whose group directory we fetch (src/federation: group-directory.ts). */
+export interface DirectoryPeersTable {
+  host: string;
+  origin: string;
+  last_attempt_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+}
+
+/** A public group another server lists in its directory. */
+export interface DirectoryEntriesTable {
+  actor_uri: string;
+  peer_host: string;
+  handle: string;
+  name: string;
+  summary: string;
+  condition_tags: ColumnType<ConditionTag[], string, string>;
+  languages: ColumnType<string[], string, string>;
+  member_count: number;
+  posts_30d: number;
+  last_activity_at: Date | null;
+  join_policy: string;
+  sensitive: boolean;
+  fetched_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One row: who refreshes the directory now, until when (one worker at a time). */
+export interface DirectoryLeaseTable {
+  id: number;
+  holder: string | null;
+  until: Date | null;
+  last_run_at: Date | null;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -540,6 +581,9 @@ export interface Schema {
   access_log: AccessLogTable;
   media: MediaTable;
   instance_software: InstanceSoftwareTable;
+  directory_peers: DirectoryPeersTable;
+  directory_entries: DirectoryEntriesTable;
+  directory_lease: DirectoryLeaseTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -22,7 +22,7 @@ export interface DirectoryEntry extends Group {
 const GROUP_COLUMNS = [
   "id", "slug", "name", "summary_source", "summary_html", "join_policy", "posting_restricted_to_mods", "sensitive",
   "icon_url", "created_at", "updated_at", "rules_source", "rules_html", "hold_first_posts", "visibility",
-  "welcome_source", "welcome_html", "introductions_post_id",
+  "welcome_source", "welcome_html", "introductions_post_id", "condition_tags", "languages", "listed_elsewhere",
 ] as const satisfies readonly (keyof Group)[];
 
 export async function searchGroups(

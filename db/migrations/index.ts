@@ -23,6 +23,7 @@ import * as m0020 from "./0020-media.ts";
 import * as m0023 from "./0023-read-indexes.ts";
 import * as m0024 from "./0024-onboarding.ts";
 import * as m0025 from "./0025-instance-software.ts";
+import * as m0026 from "./0026-group-directory.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   "0023-read-indexes": m0023,
   "0024-onboarding": m0024,
   "0025-instance-software": m0025,
+  "0026-group-directory": m0026,
 };

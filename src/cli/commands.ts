@@ -46,11 +46,16 @@ Commands:
   admin create --username NAME (--password-stdin | --password PW) [--display-name TEXT] [--email ADDR]
       Create an instance administrator account.
   group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--owner USERNAME]
-      Create a support group.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
+        [--tags "CODE [label]; ..."] [--languages "en, fr"] [--unlisted]
+      Create a support group.  --tags: condition codes, ICD-10 (ICD10:C50.9) or Orphanet (ORPHA:558), each with an
+      optional label, separated by ";" or ","; --unlisted: never in other instances' directories.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
   group list [--json]
       List the groups on this instance.
   group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local]
-      Change a group.
+        [--tags "CODE [label]; ..."] [--languages "en, fr"] [--listed | --unlisted]
+      Change a group (--tags "" removes every tag).
+  directory refresh [--host HOST]
+      Fetch now the group directories of the servers this one federates with (or of HOST only).
   group requests SLUG
       List pending requests to join an approval group.
   group approve SLUG ACTOR
@@ -96,7 +101,9 @@ function required(value: string | boolean | undefined, flag: string): string {
 }
 
 function describeGroup(g: Group, origin: URL): string {
-  return `${g.slug}\t${g.name}\t${g.join_policy}\t${g.visibility}\t${new URL(`/@${g.slug}`, origin).href}`;
+  const tags = g.condition_tags.map((t) => t.code).join(",");
+  return `${g.slug}\t${g.name}\t${g.join_policy}\t${g.visibility}\t${new URL(`/@${g.slug}`, origin).href}` +
+    (tags || g.languages.length ? `\t${tags || "-"}\t${g.languages.join(",") || "-"}` : "");
 }
 
 /** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
@@ -178,6 +185,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         "join-policy": { type: "string" },
         visibility: { type: "string" },
         owner: { type: "string" },
+        tags: { type: "string" },
+        languages: { type: "string" },
+        unlisted: { type: "boolean" },
       });
       const group = await createGroup(io.db, io.origin, {
         slug: required(values.slug, "--slug"),
@@ -186,6 +196,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         joinPolicy: values["join-policy"] == null ? undefined : checkJoinPolicy(values["join-policy"]),
         visibility: values.visibility == null ? undefined : checkVisibility(values.visibility),
         owner: values.owner,
+        conditionTags: values.tags,
+        languages: values.languages,
+        listedElsewhere: values.unlisted ? false : undefined,
       });
       io.out(`Created group @${group.slug}@${io.origin.host}`);
       io.out(describeGroup(group, io.origin));
@@ -215,8 +228,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: { type: "string" },
         "join-policy": { type: "string" },
         visibility: { type: "string" },
+        tags: { type: "string" },
+        languages: { type: "string" },
+        listed: { type: "boolean" },
+        unlisted: { type: "boolean" },
       });
       if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
+      if (values.listed && values.unlisted) throw new UsageError("--listed and --unlisted exclude each other");
       const before = values.visibility === "private" ? await localGroupBySlug(io.fedify(), positionals[0]) : undefined;
       const outside = before ? await followersOutsidePartners(io.db, before.actor) : [];
       const group = await changeGroup(io.db, positionals[0], {
@@ -224,6 +242,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         description: values.description,
         joinPolicy: values["join-policy"],
         visibility: values.visibility,
+        conditionTags: values.tags,
+        languages: values.languages,
+        listedElsewhere: values.listed ? true : values.unlisted ? false : undefined,
       }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       if (outside.length > 0) io.out(`Removed ${outside.length} members on servers that are not partners: ${describeServers(outside)}`);
