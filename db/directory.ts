@@ -94,6 +94,15 @@ export async function listDirectoryPeers(db: Db): Promise<DirectoryPeer[]> {
   return await db.selectFrom("directory_peers").selectAll().orderBy("host").execute();
 }
 
+/** Our peers with how many groups each lists, for the admins' page. */
+export async function listDirectoryPeerCounts(db: Db): Promise<(DirectoryPeer & { groups: number })[]> {
+  const rows = await db.selectFrom("directory_peers as p")
+    .selectAll("p")
+    .select(sql<number>`(select count(*) from directory_entries e where e.peer_host = p.host)`.as("groups"))
+    .orderBy("p.host").execute();
+  return rows.map((r) => ({ ...r, groups: Number(r.groups) }));
+}
+
 /** A successful fetch: the peer's entries become exactly `entries`. */
 export async function replacePeerEntries(db: Db, host: string, origin: string, entries: NewDirectoryEntry[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -166,6 +175,11 @@ export async function searchRemoteEntries(
   if (options.tag) q = q.where(tagFilter(sql.ref("e.condition_tags"), options.tag));
   if (options.language) q = q.where(languageFilter(sql.ref("e.languages"), options.language));
   return await q.orderBy("e.member_count", "desc").orderBy("e.name").orderBy("e.actor_uri").limit(options.limit).execute();
+}
+
+/** What a peer's directory says of the group at `uri`, if it lists it. */
+export async function findDirectoryEntry(db: Db, uri: string): Promise<Selectable<DirectoryEntriesTable> | undefined> {
+  return await db.selectFrom("directory_entries").selectAll().where("actor_uri", "=", uri).executeTakeFirst();
 }
 
 /**

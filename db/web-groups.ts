@@ -1,6 +1,8 @@
 /** Group directory search and the thread list of a group page. */
 import { type Kysely, sql } from "kysely";
 import type { Group, Schema } from "./schema.ts";
+import type { TagQuery } from "../policy/condition-tags.ts";
+import { languageFilter, tagFilter } from "./directory.ts";
 
 type Db = Kysely<Schema>;
 
@@ -28,7 +30,7 @@ const GROUP_COLUMNS = [
 export async function searchGroups(
   db: Db,
   query: string | undefined,
-  options: { withLocalOnly?: boolean; limit?: number; after?: number } = {},
+  options: { withLocalOnly?: boolean; limit?: number; after?: number; tag?: TagQuery; language?: string } = {},
 ): Promise<DirectoryEntry[]> {
   const limit = options.limit ?? 100;
   let q = db.selectFrom("groups")
@@ -40,6 +42,8 @@ export async function searchGroups(
       "actors.follower_count as member_count",
     ]);
   if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
+  if (options.tag) q = q.where(tagFilter(sql.ref("groups.condition_tags"), options.tag));
+  if (options.language) q = q.where(languageFilter(sql.ref("groups.languages"), options.language));
   const text = query?.trim();
   if (text) {
     // Stored by migration 0023 (name, slug and description), GIN-indexed.

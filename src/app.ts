@@ -39,6 +39,7 @@ import { webStaffRoutes } from "./routes/web-staff.tsx";
 import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { feedRoutes } from "./routes/feeds.ts";
+import { directoryDocumentRoutes } from "./routes/directory-document.ts";
 import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { webSession } from "./sessions.ts";
@@ -103,6 +104,8 @@ export function createApp({ config, federation, contextData, fedify }: AppOption
   app.route("/", activityPubExtraRoutes());
   // Feeds of public groups and threads: the same for everyone, no session.
   app.route("/", feedRoutes());
+  // The group directory other instances fetch (signed; the federation policy applies).
+  app.route("/", directoryDocumentRoutes({ federation, contextData, secureMode: config.secureMode ?? false }));
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).

@@ -60,6 +60,8 @@ export interface Config {
   retentionInactiveDays: number | null;
   /** Rate limits (`RATE_LIMIT_*`); a null limit is off.  See src/rate-limits.ts. */
   rateLimits: RateLimits;
+  /** DIRECTORY_REFRESH_HOURS: how often workers fetch the group directories of peers (0: never on their own). */
+  directoryRefreshHours: number;
 }
 
 /** At most `max` requests per `windowSeconds` (a fixed window, counted in the database). */
@@ -219,5 +221,6 @@ export function loadConfig(env: Env = process.env): Config {
       ? integer(env, "RETENTION_INACTIVE_DAYS", 0, 30, 36500)
       : null,
     rateLimits: loadRateLimits(env),
+    directoryRefreshHours: integer(env, "DIRECTORY_REFRESH_HOURS", 6, 0, 24 * 30),
   };
 }

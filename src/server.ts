@@ -16,6 +16,7 @@ import type { Config } from "./config.ts";
 import { acquireDataDirLock, adminSocketPath } from "./data-dir-lock.ts";
 import { buildFederation } from "./federation-setup.ts";
 import { startDeletionDeliveries } from "../federation/account-deletion.ts";
+import { startDirectoryRefresh } from "../federation/group-directory.ts";
 
 const logger = getLogger(["kindred", "server"]);
 
@@ -57,6 +58,8 @@ export async function createKindred(config: Config, database?: Database): Promis
     queueDone = federation.startQueue(contextData, { signal: stopQueue.signal });
     // Account erasures' Deletes, tracked per inbox (federation/account-deletion.ts).
     startDeletionDeliveries(fedify, stopQueue.signal);
+    // Peers' group directories, every DIRECTORY_REFRESH_HOURS (federation/group-directory.ts).
+    startDirectoryRefresh(fedify, stopQueue.signal, config.directoryRefreshHours);
     logger.info("Queue worker started ({n} at a time)", { n: config.queueConcurrency });
   }
   const app = createApp({ config, federation, contextData, fedify });

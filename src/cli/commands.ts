@@ -21,6 +21,7 @@ import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
 import { changeGroup, checkJoinPolicy, checkVisibility, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
+import { describeRefresh, runDirectoryRefresh } from "../directory-refresh.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
 import { runSeed, SEED_USAGE, SeedUsage } from "./seed-command.ts";
@@ -127,7 +128,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
-  const families = ["admin", "group", "account", "block", "retention", "access-log"];
+  const families = ["admin", "group", "account", "block", "retention", "access-log", "directory"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
@@ -290,6 +291,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "retention run":
     case "access-log purge":
       return await runAdminCommand(key, args, io);
+    case "directory refresh": {
+      const { values, positionals } = options(args, { host: { type: "string" } });
+      if (positionals.length > 0) throw new UsageError("directory refresh takes no argument but --host");
+      const report = await runDirectoryRefresh(io.fedify(), "cli", values.host);
+      for (const line of describeRefresh(report)) io.out(line);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);
   }

@@ -9,6 +9,8 @@ import { MemberBadge } from "./post-parts.tsx";
 import type { WelcomeView } from "../onboarding.ts";
 import { NewMemberNotice } from "./welcome.tsx";
 import { groupPath, type PageInfo, postPath } from "./page-info.ts";
+import { ConditionTags } from "./directory.tsx";
+import { languageName } from "../../policy/condition-tags.ts";
 
 const SORT_LABELS: Record<ThreadSort, string> = { active: "Active", new: "New", top: "Top" };
 
@@ -126,6 +128,8 @@ export function GroupPage(props: {
             ? "New members join after a moderator approves their request."
             : "Anyone can join this group."}
         </p>
+        <ConditionTags tags={facts.conditionTags} />
+        {facts.languages.length > 0 ? <p class="meta">Languages: {facts.languages.map(languageName).join(", ")}</p> : null}
         <Membership page={page} facts={facts} />
         {props.newMember ? <NewMemberNotice group={group} {...props.newMember} /> : null}
         {/* summary_html: Markdown with raw HTML escaped (local) or sanitised on arrival (remote). */}

@@ -28,6 +28,8 @@ export function directoryJson(g: DirectoryEntry) {
     joinPolicy: g.join_policy,
     visibility: g.visibility,
     members: g.member_count,
+    conditionTags: g.condition_tags,
+    languages: g.languages,
   };
 }
 
