@@ -136,6 +136,11 @@ export async function markPeerFailed(db: Db, host: string, origin: string, error
     .execute();
 }
 
+/** Drops a peer's entries (it refused us), keeping the peer's row and its error. */
+export async function removePeerEntries(db: Db, host: string): Promise<void> {
+  await db.deleteFrom("directory_entries").where("peer_host", "=", host).execute();
+}
+
 /** Forgets a peer and its entries. */
 export async function removeDirectoryPeer(db: Db, host: string): Promise<void> {
   await db.deleteFrom("directory_peers").where("host", "=", host).execute();
@@ -218,10 +223,10 @@ export async function federatedOrigins(db: Db): Promise<{ followOrigins: string[
   const follows = await sql<{ origin: string }>`
     select distinct substring(a.uri from '^[a-z]+://[^/]+') as origin
     from follows f join actors a on a.id = f.follower_id
-    where f.state = 'accepted' and not a.local and exists (select 1 from actors l where l.id = f.following_id and l.local)
+    where f.state = 'accepted' and not a.local and exists (select 1 from actors l where l.id = f.followee_id and l.local)
     union
     select distinct substring(a.uri from '^[a-z]+://[^/]+') as origin
-    from follows f join actors a on a.id = f.following_id
+    from follows f join actors a on a.id = f.followee_id
     where f.state = 'accepted' and not a.local and exists (select 1 from actors l where l.id = f.follower_id and l.local)`
     .execute(db);
   const rules = await db.selectFrom("federation_rules").select("domain").distinct()

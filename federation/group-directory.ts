@@ -24,6 +24,7 @@ import {
   type NewDirectoryEntry,
   releaseDirectoryLease,
   removeDirectoryPeer,
+  removePeerEntries,
   replacePeerEntries,
   takeDirectoryLease,
 } from "../db/directory.ts";
@@ -87,7 +88,8 @@ export async function directoryPeers(ctx: Ctx): Promise<Map<string, string>> {
   }
   for (const domain of ruleDomains) {
     if (peers.has(domain) || domain === own) continue;
-    const origin = await knownOriginOf(db, domain) ?? `https://${domain}`;
+    // A rule names no scheme: a known actor's tells, else ours (https in production; plain http only in development).
+    const origin = await knownOriginOf(db, domain) ?? `${new URL(ctx.origin).protocol}//${domain}`;
     if (URL.canParse(origin) && new URL(origin).host === domain) peers.set(domain, origin);
   }
   for (const [host, origin] of peers) {
@@ -137,8 +139,22 @@ async function refreshPeer(ctx: Ctx, host: string, origin: string): Promise<Peer
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await markPeerFailed(ctx.data.db, host, origin, message);
-    logger.info("Could not fetch the directory of {host}: {error}", { host, error: message });
+    if (error instanceof DirectoryRefused) {
+      // The server refuses us (its federation policy) or has no directory any more: its groups go now.
+      await removePeerEntries(ctx.data.db, host);
+      logger.info("{host} refused our directory fetch ({error}); its entries were removed", { host, error: message });
+    } else {
+      logger.info("Could not fetch the directory of {host}: {error}", { host, error: message });
+    }
     return { host, ok: false, error: message };
+  }
+}
+
+/** A peer that answered 401, 403, 404 or 410: it does not let us list its groups (any more). */
+export class DirectoryRefused extends Error {
+  constructor(status: number) {
+    super(`refused: HTTP ${status}`);
+    this.name = "DirectoryRefused";
   }
 }
 
@@ -188,6 +204,7 @@ async function signedJson(ctx: Ctx, url: URL): Promise<unknown> {
   const response = await fetch(request, { redirect: "manual", signal: AbortSignal.timeout(REMOTE_FETCH_TIMEOUT_MS) });
   if (response.status !== 200) {
     await response.body?.cancel();
+    if ([401, 403, 404, 410].includes(response.status)) throw new DirectoryRefused(response.status);
     throw new Error(`HTTP ${response.status}`);
   }
   if (!/^application\/(?:[a-z.+-]*\+)?json\b/i.test(response.headers.get("content-type") ?? "")) {

@@ -27,6 +27,8 @@ export const EXTENSION_CONTEXT = {
   // Bans (Lemmy): `expires` is Lemmy 0.19's name for `endTime`.
   removeData: "lemmy:removeData",
   expires: "as:endTime",
+  // Condition tags on groups (as Mastodon defines it): written `Hashtag`, not `as:Hashtag`.
+  Hashtag: "as:Hashtag",
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];
@@ -39,6 +41,10 @@ export function plainTerms(json: Json): Json {
     const value = json[key];
     if (value === "as:Public") json[key] = PUBLIC;
     else if (Array.isArray(value)) json[key] = value.map((v) => (v === "as:Public" ? PUBLIC : v));
+  }
+  const tags = json.tag;
+  for (const tag of Array.isArray(tags) ? tags : [tags]) {
+    if (tag && typeof tag === "object" && (tag as Json).type === "as:Hashtag") (tag as Json).type = "Hashtag";
   }
   if ("as:sensitive" in json) {
     json.sensitive = json["as:sensitive"];
