@@ -13,7 +13,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/accounts.ts";
 import { runCommand } from "../src/cli/commands.ts";
-import { setDomainRule, setFederationMode } from "../src/federation-policy.ts";
+import { removeDomain, setDomainRule, setFederationMode } from "../src/federation-policy.ts";
 import { findGroupBySlug } from "../db/groups.ts";
 import { apiOk, api, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
@@ -353,7 +353,12 @@ describe("the federation policy, on both sides", () => {
     const onlyA = await cli(b, ["directory", "refresh", "--host", a.host]);
     expect(onlyA.code).toBe(1);
     expect(onlyA.err).toContain("is not a server this instance federates with");
-    await setDomainRule(bdb, null, a.host, "allow", "partner hospital");
+    // No rule at all now: B's member follows a group on A, so A is a peer again.
+    await removeDomain(bdb, null, a.host);
+    await new Promise((r) => setTimeout(r, 3100));
+    const byFollow = await cli(b, ["directory", "refresh"]);
+    expect(byFollow.out).toContain(`${a.host}: 2 groups`);
+    expect((await entriesOn(b)).length).toBe(2);
   });
 });
 
