@@ -49,19 +49,22 @@ export interface ListedGroup {
  * `limit` at a time after `after`.  Never a private or local-only group.
  */
 export async function listListedGroups(db: Db, options: { after?: number; limit: number }): Promise<ListedGroup[]> {
+  // The group's actor through scalar subqueries (actors_group_id unique index), not a join: with
+  // every group on one page, the planner would otherwise hash the whole actors table.
+  const actor = sql`(select a.id from actors a where a.group_id = groups.id)`;
   let q = db.selectFrom("groups")
-    .innerJoin("actors", "actors.group_id", "groups.id")
     .where("groups.visibility", "=", "public")
     .where("groups.listed_elsewhere", "=", true)
     .select([
       "groups.id as group_id", "groups.slug", "groups.name", "groups.summary_source", "groups.condition_tags",
-      "groups.languages", "groups.join_policy", "groups.sensitive", "actors.follower_count as member_count",
+      "groups.languages", "groups.join_policy", "groups.sensitive",
     ])
     .select([
-      sql<number>`(select count(*) from posts p where p.group_id = actors.id and p.published_at > now() - interval '30 days'
-        and p.deleted_at is null and p.removed_at is null)`.as("posts_30d"),
-      sql<Date | null>`(select max(p.published_at) from posts p where p.group_id = actors.id and p.deleted_at is null)`
-        .as("last_activity_at"),
+      sql<number>`(select a.follower_count from actors a where a.group_id = groups.id)`.as("member_count"),
+      sql<number>`(select count(*) from posts p where p.group_id = ${actor} and p.published_at > now() - interval '30 days'
+        and p.deleted_at is null and p.removed_at is null and p.review_state = 'published')`.as("posts_30d"),
+      sql<Date | null>`(select max(p.published_at) from posts p where p.group_id = ${actor} and p.deleted_at is null
+        and p.removed_at is null and p.review_state = 'published')`.as("last_activity_at"),
     ]);
   if (options.after != null) q = q.where("groups.id", ">", options.after);
   const rows = await q.orderBy("groups.id").limit(options.limit).execute();
@@ -166,7 +169,7 @@ export interface RemoteDirectoryEntry extends Selectable<DirectoryEntriesTable> 
 /** Groups on other instances for the directory page, most members first. */
 export async function searchRemoteEntries(
   db: Db,
-  options: { tag?: TagQuery; language?: string; limit: number },
+  options: { tag?: TagQuery; language?: string; text?: string; limit: number },
 ): Promise<RemoteDirectoryEntry[]> {
   let q = db.selectFrom("directory_entries as e")
     .innerJoin("directory_peers as p", "p.host", "e.peer_host")
@@ -179,6 +182,13 @@ export async function searchRemoteEntries(
     ]);
   if (options.tag) q = q.where(tagFilter(sql.ref("e.condition_tags"), options.tag));
   if (options.language) q = q.where(languageFilter(sql.ref("e.languages"), options.language));
+  if (options.text) {
+    // The search box: every word in the name or the description (no full-text index on a peer's copy).
+    for (const word of options.text.split(/\s+/).filter((w) => w !== "").slice(0, 8)) {
+      const pattern = `%${word.replace(/[\\%_]/g, "\\$&")}%`;
+      q = q.where((w) => w.or([w("e.name", "ilike", pattern), w("e.summary", "ilike", pattern)]));
+    }
+  }
   return await q.orderBy("e.member_count", "desc").orderBy("e.name").orderBy("e.actor_uri").limit(options.limit).execute();
 }
 

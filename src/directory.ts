@@ -143,7 +143,12 @@ export async function searchDirectory(
   });
   // Groups on other instances show once something is filtered, or on the first page.
   const remote = options.after == null
-    ? await searchRemoteEntries(db, { tag: filters.tag, language: filters.language || undefined, limit: options.limit })
+    ? await searchRemoteEntries(db, {
+      tag: filters.tag,
+      language: filters.language || undefined,
+      text: options.query?.trim() || undefined,
+      limit: options.limit,
+    })
     : [];
   return { local, remote };
 }

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/accounts.ts";
+import { logIn } from "../src/auth.ts";
 import { runCommand } from "../src/cli/commands.ts";
 import { removeDomain, setDomainRule, setFederationMode } from "../src/federation-policy.ts";
 import { findGroupBySlug } from "../db/groups.ts";
@@ -189,6 +190,9 @@ describe("B finds A's group by condition and joins it in one click", () => {
     expect(otherInstances((await webBea.get("/groups?tag=ICD10%3AC50.1")).html)).not.toContain("Breast cancer together");
     expect(otherInstances((await webBea.get("/groups?tag=marfan")).html)).toContain("Marfan circle");
     expect(otherInstances((await webBea.get("/groups?language=fr")).html)).toContain("Marfan circle");
+    // The search box searches the other instances' groups too (name and description).
+    expect(otherInstances((await webBea.get("/groups?q=marfan+circle")).html)).toContain("Marfan circle");
+    expect(otherInstances((await webBea.get("/groups?q=lupus")).html)).not.toContain("Marfan circle");
     expect(otherInstances((await webBea.get("/groups?language=de")).html)).not.toContain("Marfan circle");
     const bad = await webBea.get("/groups?language=klingon-yes");
     expect(bad.status).toBe(400);
@@ -475,5 +479,14 @@ describe("the admins' button", () => {
     // Members cannot.
     const member = await webBea.post("/admin/federation/directory-refresh", {}, (await webBea.get("/groups")).html);
     expect(member.status).toBe(403);
+
+    // The same through the API.
+    const token = (await logIn(b.kindred.database.db, "boss", "boss has a long password"))!;
+    const boss: Member = { instance: b, username: "boss", token, uri: new URL("/@boss", b.url).href };
+    const report = await apiOk(boss, "POST", "/admin/directory/refresh", { host: a.host });
+    expect(report.skipped).toBe(false);
+    expect(report.peers).toEqual([{ host: a.host, ok: true, entries: 2, dropped: 0 }]);
+    expect((await api(boss, "POST", "/admin/directory/refresh", { host: "nowhere.example" })).status).toBe(422);
+    expect((await api(bea, "POST", "/admin/directory/refresh", {})).status).toBe(403);
   });
 });
