@@ -214,6 +214,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           name: g.name,
           joinPolicy: g.join_policy,
           visibility: g.visibility,
+          conditionTags: g.condition_tags,
+          languages: g.languages,
+          listedElsewhere: g.listed_elsewhere,
           id: new URL(`/@${g.slug}`, io.origin).href,
         })), null, 2));
       } else if (groups.length === 0) {

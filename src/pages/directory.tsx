@@ -59,8 +59,7 @@ export function DirectoryPage(props: {
             <label for="tag">Condition</label>
             <input id="tag" name="tag" type="search" value={props.tag ?? ""} maxlength={100} aria-describedby="tag-hint" />
             <span class="hint" id="tag-hint">
-              A code, such as ORPHA:558 (Orphanet) or ICD10:C50 (ICD-10, which also finds C50.1, C50.9…), or words of
-              its name. Finds groups here and on the servers this one federates with.
+              A code such as ORPHA:558 or ICD10:C50 (which also finds C50.9), or words of the condition's name.
             </span>
           </p>
           <p class="field">

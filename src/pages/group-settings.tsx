@@ -121,7 +121,8 @@ export function GroupSettingsPage(props: {
           <label for="listedElsewhere">List this group in other servers' directories</label>
           <span class="hint" id="listedElsewhere-hint">
             Only for a public group: its name, description, tags, languages, member count and how active it is are
-            published for the servers this one federates with. Private and local-only groups are never listed.
+            published in this server's machine-readable directory, which other servers read to list it. Private and
+            local-only groups are never listed.
           </span>
         </p>
         <h2>Welcoming new members</h2>
