@@ -328,6 +328,20 @@ describe("the federation policy, on both sides", () => {
     expect(forged.status).toBe(401);
   });
 
+  it("in secure mode an unsigned request gets 401, a signed one the document", async () => {
+    const secure = await startInstance({ SECURE_MODE: "true" });
+    try {
+      await createLocalGroup(secure, { slug: "lupus", name: "Lupus here", conditionTags: "ORPHA:536" });
+      const doc = new URL("/directory.json", secure.url);
+      expect((await fetch(doc, { headers: { Accept: "application/json" } })).status).toBe(401);
+      const signed = await signedBy(b, doc);
+      expect(signed.status).toBe(200);
+      expect((await signed.json()).groups.map((g: { name: string }) => g.name)).toEqual(["Lupus here"]);
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it("A blocks B: A refuses B's fetch and B drops A's entries; B blocks A: B forgets A", async () => {
     const adb = a.kindred.database.db;
     await new Promise((r) => setTimeout(r, 3100));
@@ -370,6 +384,7 @@ describe("a peer's directory is checked entry by entry", () => {
   let fake: Server;
   let fakeHost: string;
   let body: () => unknown;
+  let page2: () => unknown = () => ({ groups: [] });
   let status = 200;
 
   beforeAll(async () => {
@@ -387,10 +402,10 @@ describe("a peer's directory is checked entry by entry", () => {
           services: { inbound: [], outbound: [] }, openRegistrations: false, usage: { users: {} },
           metadata: { groupDirectory: `${origin}/directory.json` } });
       }
-      if (req.url === "/directory.json") {
+      if (req.url?.startsWith("/directory.json")) {
         // Only signed requests are answered, as a peer in allowlist mode would.
         if (!req.headers.signature) return json({ error: "sign" }, 401);
-        return json(body(), status);
+        return json(req.url.endsWith("?page=2") ? page2() : body(), status);
       }
       json({ error: "not found" }, 404);
     });
@@ -451,6 +466,21 @@ describe("a peer's directory is checked entry by entry", () => {
     const big = await cli(b, ["directory", "refresh", "--host", fakeHost]);
     expect(big.out).toContain("too large");
     expect((await entriesOn(b)).some((e) => e.name === "Lupus friends")).toBe(true);
+  });
+
+  it("follows `next` on the peer's own origin only", async () => {
+    const own = (path: string) => `http://${fakeHost}${path}`;
+    body = () => ({ groups: [{ id: own("/@one"), name: "Page one group" }], next: own("/directory.json?page=2") });
+    page2 = () => ({ groups: [{ id: own("/@two"), name: "Page two group" }], next: null });
+    const paged = await cli(b, ["directory", "refresh", "--host", fakeHost]);
+    expect(paged.out).toContain(`${fakeHost}: 2 groups`);
+    const names = (await entriesOn(b)).filter((e) => e.peer_host === fakeHost).map((e) => e.name);
+    expect(names).toEqual(["Page one group", "Page two group"]);
+    // A `next` on another origin fails the fetch: the earlier entries stay (stale).
+    body = () => ({ groups: [{ id: own("/@one"), name: "Page one group" }], next: new URL("/directory.json", a.url).href });
+    const elsewhere = await cli(b, ["directory", "refresh", "--host", fakeHost]);
+    expect(elsewhere.out).toContain("directory page on another origin");
+    expect((await entriesOn(b)).filter((e) => e.peer_host === fakeHost).length).toBe(2);
   });
 
   it("one refresh at a time: a held lease makes another refresh skip", async () => {
