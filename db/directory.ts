@@ -192,6 +192,23 @@ export async function searchRemoteEntries(
   return await q.orderBy("e.member_count", "desc").orderBy("e.name").orderBy("e.actor_uri").limit(options.limit).execute();
 }
 
+/** Saves the condition tags a remote group's actor carries (none: the row goes). */
+export async function saveRemoteGroupTags(db: Db, actorId: number, tags: ConditionTag[]): Promise<void> {
+  if (tags.length === 0) {
+    await db.deleteFrom("remote_group_tags").where("actor_id", "=", actorId).execute();
+    return;
+  }
+  await db.insertInto("remote_group_tags").values({ actor_id: actorId, condition_tags: jsonb(tags) })
+    .onConflict((oc) => oc.column("actor_id").doUpdateSet({ condition_tags: jsonb(tags) }))
+    .execute();
+}
+
+export async function findRemoteGroupTags(db: Db, actorId: number): Promise<ConditionTag[]> {
+  const row = await db.selectFrom("remote_group_tags").select("condition_tags").where("actor_id", "=", actorId)
+    .executeTakeFirst();
+  return row?.condition_tags ?? [];
+}
+
 /** What a peer's directory says of the group at `uri`, if it lists it. */
 export async function findDirectoryEntry(db: Db, uri: string): Promise<Selectable<DirectoryEntriesTable> | undefined> {
   return await db.selectFrom("directory_entries").selectAll().where("actor_uri", "=", uri).executeTakeFirst();

@@ -544,6 +544,12 @@ export interface DirectoryLeaseTable {
   last_run_at: Date | null;
 }
 
+/** Condition tags a remote group's actor carries as hashtags (codes only: hashtags have no labels). */
+export interface RemoteGroupTagsTable {
+  actor_id: number;
+  condition_tags: ColumnType<ConditionTag[], string, string>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -584,6 +590,7 @@ export interface Schema {
   directory_peers: DirectoryPeersTable;
   directory_entries: DirectoryEntriesTable;
   directory_lease: DirectoryLeaseTable;
+  remote_group_tags: RemoteGroupTagsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -9,7 +9,7 @@ import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
 import { PolicyRefusal, resolveHandleOrUri } from "../federation/remote-actors.ts";
 import { ValidationError } from "./names.ts";
-import { findDirectoryEntry } from "../db/directory.ts";
+import { findDirectoryEntry, findRemoteGroupTags } from "../db/directory.ts";
 import type { ConditionTag } from "../policy/condition-tags.ts";
 
 /**
@@ -61,7 +61,9 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
   const handles = (roles: readonly StaffRole[]) =>
     staff.filter((m) => roles.includes(m.role)).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
-  const listed = row ?? (actor.local ? undefined : await findDirectoryEntry(db, actor.uri));
+  // A remote group: what its server's directory says (with labels), else the hashtags on its actor.
+  const listed = row ?? (actor.local ? undefined : await findDirectoryEntry(db, actor.uri)) ??
+    (actor.local ? undefined : { condition_tags: await findRemoteGroupTags(db, actor.id), languages: [] as string[] });
   return {
     actor,
     handle: `@${actor.username}@${actor.host}`,

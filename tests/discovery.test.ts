@@ -249,6 +249,13 @@ describe("tags are validated strictly; nothing is saved on an error", () => {
       { code: "ORPHA:558", label: "Marfan syndrome" },
       { code: "ICD10:Q87.4", label: "Marfan (ICD-10)" },
     ]);
+
+    // B follows the group (bea joined it): the Update(Group) carries the new hashtags, which B keeps.
+    await waitForQueues([a, b]);
+    const remote = await sql<{ condition_tags: unknown }>`
+      select t.condition_tags from remote_group_tags t join actors g on g.id = t.actor_id
+      where g.uri = ${new URL("/@marfan", a.url).href}`.execute(b.kindred.database.db);
+    expect(remote.rows).toEqual([{ condition_tags: [{ code: "ORPHA:558", label: "" }, { code: "ICD10:Q87.4", label: "" }] }]);
   });
 
   it("API: 422 with the field; CLI: exit 1; nothing changed", async () => {

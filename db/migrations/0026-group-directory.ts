@@ -8,7 +8,9 @@ import { type Kysely, sql } from "kysely";
  * - `directory_peers`: each server whose directory we fetch, and how the
  *   last fetch went;
  * - `directory_entries`: the public groups those servers listed;
- * - `directory_lease`: one row, so that one worker at a time refreshes.
+ * - `directory_lease`: one row, so that one worker at a time refreshes;
+ * - `remote_group_tags`: the condition tags a remote group's actor carries
+ *   (as hashtags), kept beside the actor rather than on its hot row.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("groups")
@@ -50,9 +52,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("last_run_at", "timestamptz")
     .execute();
   await sql`insert into directory_lease (id) values (1)`.execute(db);
+  await db.schema.createTable("remote_group_tags")
+    .addColumn("actor_id", "integer", (c) => c.primaryKey().references("actors.id").onDelete("cascade"))
+    .addColumn("condition_tags", "jsonb", (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable("remote_group_tags").execute();
   await db.schema.dropTable("directory_lease").execute();
   await db.schema.dropTable("directory_entries").execute();
   await db.schema.dropTable("directory_peers").execute();
