@@ -266,8 +266,8 @@ export async function federatedOrigins(db: Db): Promise<{ followOrigins: string[
 
 /** The origin (scheme) of a known remote actor on `host`, if any: rule domains name no scheme. */
 export async function knownOriginOf(db: Db, host: string): Promise<string | null> {
-  const row = await db.selectFrom("actors").select("uri").where("local", "=", false)
-    .where((w) => w.or([w("uri", "like", `https://${host}/%`), w("uri", "like", `http://${host}/%`)]))
+  // Once per rule without a follow, per refresh (every few hours): no index needed on actors.host.
+  const row = await db.selectFrom("actors").select("uri").where("local", "=", false).where("host", "=", host)
     .limit(1).executeTakeFirst();
   return row ? new URL(row.uri).origin : null;
 }
