@@ -52,6 +52,9 @@ export function DirectoryPage(props: {
         <form method="get" action="/groups" class="search">
           <label for="q">Search groups</label>
           <input id="q" name="q" type="search" value={query ?? ""} />
+          {/* A search keeps the condition and language filters, and the filters keep the search. */}
+          {props.tag ? <input type="hidden" name="tag" value={props.tag} /> : null}
+          {props.language ? <input type="hidden" name="language" value={props.language} /> : null}
           <button type="submit">Search</button>
         </form>
         <form method="get" action="/groups" class="search filters">
@@ -68,6 +71,7 @@ export function DirectoryPage(props: {
               aria-describedby="language-hint" />
             <span class="hint" id="language-hint">For example en, fr or pt-BR.</span>
           </p>
+          {query ? <input type="hidden" name="q" value={query} /> : null}
           <button type="submit">Find groups</button>
         </form>
         <Problems errors={props.filterError ? [props.filterError] : undefined} />
