@@ -1,5 +1,7 @@
 /** Queries on local support groups. */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
+import type { ConditionTag } from "../policy/condition-tags.ts";
+import { jsonb } from "./json.ts";
 import type { Group, GroupUpdate, NewGroup, Schema, StaffRole } from "./schema.ts";
 
 type Db = Kysely<Schema> | Transaction<Schema>;
@@ -17,6 +19,20 @@ export async function reserveName(db: Db, name: string, kind: "account" | "group
     .onConflict((oc) => oc.column("name").doNothing())
     .returning("name").executeTakeFirst();
   if (!inserted) throw new NameTakenError(name);
+}
+
+/** A group's condition tags, languages and listing in other instances' directories (migration 0026). */
+export async function setGroupDirectoryFields(
+  db: Db,
+  groupId: number,
+  fields: { conditionTags?: ConditionTag[]; languages?: string[]; listedElsewhere?: boolean },
+): Promise<void> {
+  const set: { condition_tags?: RawBuilder<string>; languages?: RawBuilder<string>; listed_elsewhere?: boolean } = {};
+  if (fields.conditionTags) set.condition_tags = jsonb(fields.conditionTags);
+  if (fields.languages) set.languages = jsonb(fields.languages);
+  if (fields.listedElsewhere != null) set.listed_elsewhere = fields.listedElsewhere;
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable("groups").set({ ...set, updated_at: new Date() }).where("id", "=", groupId).execute();
 }
 
 /** Reserves the slug and creates the group; run it inside a transaction. */

@@ -3,6 +3,7 @@
  * database fills in are `Generated`.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ConditionTag } from "../policy/condition-tags.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, string, string>;
@@ -68,6 +69,12 @@ export interface GroupsTable {
   audience: Generated<GroupAudience>;
   /** This group's caregivers' space: a group of its own beside it. */
   caregivers_space_id: Generated<number | null>;
+  /** Condition tags (migration 0026): `[{ code, label }]`, codes canonical (policy/condition-tags.ts). */
+  condition_tags: ColumnType<ConditionTag[], string | undefined, string>;
+  /** BCP 47 language tags. */
+  languages: ColumnType<string[], string | undefined, string>;
+  /** A public group may be listed in other instances' directories (never a private or local-only one). */
+  listed_elsewhere: Generated<boolean>;
 }
 
 /** Whom a group is for: shown on its page and in the directory. */
@@ -553,6 +560,46 @@ export interface InstanceSoftwareTable {
   checked_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A server whose group directory we fetch (src/federation: group-directory.ts). */
+export interface DirectoryPeersTable {
+  host: string;
+  origin: string;
+  last_attempt_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+}
+
+/** A public group another server lists in its directory. */
+export interface DirectoryEntriesTable {
+  actor_uri: string;
+  peer_host: string;
+  handle: string;
+  name: string;
+  summary: string;
+  condition_tags: ColumnType<ConditionTag[], string, string>;
+  languages: ColumnType<string[], string, string>;
+  member_count: number;
+  posts_30d: number;
+  last_activity_at: Date | null;
+  join_policy: string;
+  sensitive: boolean;
+  fetched_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One row: who refreshes the directory now, until when (one worker at a time). */
+export interface DirectoryLeaseTable {
+  id: number;
+  holder: string | null;
+  until: Date | null;
+  last_run_at: Date | null;
+}
+
+/** Condition tags a remote group's actor carries as hashtags (codes only: hashtags have no labels). */
+export interface RemoteGroupTagsTable {
+  actor_id: number;
+  condition_tags: ColumnType<ConditionTag[], string, string>;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -595,6 +642,10 @@ export interface Schema {
   outcome_consents: OutcomeConsentsTable;
   outcome_answers: OutcomeAnswersTable;
   outcome_period_summaries: OutcomePeriodSummariesTable;
+  directory_peers: DirectoryPeersTable;
+  directory_entries: DirectoryEntriesTable;
+  directory_lease: DirectoryLeaseTable;
+  remote_group_tags: RemoteGroupTagsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

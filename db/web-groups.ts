@@ -2,6 +2,8 @@
 import { type Kysely, sql } from "kysely";
 import { memberTypeIn } from "./member-types.ts";
 import type { Group, MemberType, Schema } from "./schema.ts";
+import type { TagQuery } from "../policy/condition-tags.ts";
+import { languageFilter, tagFilter } from "./directory.ts";
 
 type Db = Kysely<Schema>;
 
@@ -24,12 +26,13 @@ const GROUP_COLUMNS = [
   "id", "slug", "name", "summary_source", "summary_html", "join_policy", "posting_restricted_to_mods", "sensitive",
   "icon_url", "created_at", "updated_at", "rules_source", "rules_html", "hold_first_posts", "visibility",
   "welcome_source", "welcome_html", "introductions_post_id", "audience", "caregivers_space_id",
+  "condition_tags", "languages", "listed_elsewhere",
 ] as const satisfies readonly (keyof Group)[];
 
 export async function searchGroups(
   db: Db,
   query: string | undefined,
-  options: { withLocalOnly?: boolean; limit?: number; after?: number } = {},
+  options: { withLocalOnly?: boolean; limit?: number; after?: number; tag?: TagQuery; language?: string } = {},
 ): Promise<DirectoryEntry[]> {
   const limit = options.limit ?? 100;
   let q = db.selectFrom("groups")
@@ -41,6 +44,8 @@ export async function searchGroups(
       "actors.follower_count as member_count",
     ]);
   if (!options.withLocalOnly) q = q.where("groups.visibility", "!=", "local");
+  if (options.tag) q = q.where(tagFilter(sql.ref("groups.condition_tags"), options.tag));
+  if (options.language) q = q.where(languageFilter(sql.ref("groups.languages"), options.language));
   const text = query?.trim();
   if (text) {
     // Stored by migration 0023 (name, slug and description), GIN-indexed.

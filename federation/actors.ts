@@ -10,6 +10,7 @@ import {
   Application,
   Endpoints,
   Group,
+  Hashtag,
   Image,
   Person,
   Source,
@@ -25,6 +26,7 @@ import { moderatorsUri } from "./collections.ts";
 import { withExtensions } from "./json-ld-extensions.ts";
 import { ACTOR_PATH } from "./local-actors.ts";
 import { getKeyPairs, keyOwner } from "./keys.ts";
+import { hashtagName } from "../policy/condition-tags.ts";
 
 type Ctx = Context<ContextData>;
 
@@ -84,6 +86,14 @@ async function buildGroupActor(ctx: Ctx, group: GroupRow): Promise<Group> {
     attribution: moderatorsUri(ctx, group.slug),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     discoverable: group.visibility === "public",
+    // Condition tags as hashtags (#ORPHA_558, #ICD10_C50_9), each linking to
+    // our directory filtered by that code (docs/FEDERATION.md).
+    tags: group.condition_tags.map((t) =>
+      new Hashtag({
+        name: `#${hashtagName(t.code)}`,
+        href: new URL(`/groups?tag=${encodeURIComponent(t.code)}`, ctx.origin),
+      })
+    ),
     published: instant(group.created_at),
     updated: instant(group.updated_at),
     ...await keyProperties(ctx, group.slug),

@@ -32,6 +32,8 @@ export const EXTENSION_CONTEXT = {
   memberType: "kindred:memberType",
   intendedFor: "kindred:intendedFor",
   caregiversSpace: { "@id": "kindred:caregiversSpace", "@type": "@id" },
+  // Condition tags on groups (as Mastodon defines it): written `Hashtag`, not `as:Hashtag`.
+  Hashtag: "as:Hashtag",
 } as const;
 
 const ADDRESS_KEYS = ["to", "cc", "bto", "bcc", "audience"];
@@ -44,6 +46,10 @@ export function plainTerms(json: Json): Json {
     const value = json[key];
     if (value === "as:Public") json[key] = PUBLIC;
     else if (Array.isArray(value)) json[key] = value.map((v) => (v === "as:Public" ? PUBLIC : v));
+  }
+  const tags = json.tag;
+  for (const tag of Array.isArray(tags) ? tags : [tags]) {
+    if (tag && typeof tag === "object" && (tag as Json).type === "as:Hashtag") (tag as Json).type = "Hashtag";
   }
   if ("as:sensitive" in json) {
     json.sensitive = json["as:sensitive"];

@@ -3,6 +3,7 @@ import type { FederationBuilder } from "@fedify/fedify";
 import { countLocalPosts } from "../db/posts.ts";
 import { usageCounts } from "../db/stats.ts";
 import { type ContextData, SOFTWARE } from "./context.ts";
+import { DIRECTORY_METADATA_KEY, DIRECTORY_PATH } from "./group-directory.ts";
 
 export function registerNodeInfo(builder: FederationBuilder<ContextData>): void {
   builder.setNodeInfoDispatcher("/nodeinfo/2.1", async (ctx) => {
@@ -25,7 +26,12 @@ export function registerNodeInfo(builder: FederationBuilder<ContextData>): void 
         localPosts: posts.posts,
         localComments: posts.comments,
       },
-      metadata: { nodeName: ctx.data.instanceName, groups: counts.groups },
+      // Peers find our group directory here (federation/group-directory.ts).
+      metadata: {
+        nodeName: ctx.data.instanceName,
+        groups: counts.groups,
+        [DIRECTORY_METADATA_KEY]: new URL(DIRECTORY_PATH, ctx.origin).href,
+      },
     };
   });
 }

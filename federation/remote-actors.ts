@@ -12,6 +12,8 @@ import type { Actor, ActorType, MemberType } from "../db/schema.ts";
 import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
 import { htmlToText, sanitizeHtml } from "./html.ts";
 import { mayFederateWith } from "./instance-policy.ts";
+import { saveRemoteGroupTags } from "../db/directory.ts";
+import { codeOfHashtag, type ConditionTag, MAX_CONDITION_TAGS } from "../policy/condition-tags.ts";
 
 const STALE_MS = 24 * 60 * 60 * 1000;
 
@@ -70,7 +72,21 @@ export async function persistActor(
     ...embedded ? {} : { member_type: actor instanceof Group ? null : declaredMemberType(raw.memberType) },
   });
   if (stored.type === "Group" && moderators) await refreshModerators(ctx, stored, moderators);
+  // Condition tags as hashtags (#ORPHA_558, #ICD10_C50_9): Kindred groups carry them (group-directory.ts).
+  if (stored.type === "Group") await saveRemoteGroupTags(ctx.data.db, stored.id, conditionTagsOf(raw.tag));
   return stored;
+}
+
+/** The condition codes among an actor's `tag` hashtags (compacted JSON-LD), at most MAX_CONDITION_TAGS. */
+export function conditionTagsOf(tag: unknown): ConditionTag[] {
+  const tags: ConditionTag[] = [];
+  for (const t of Array.isArray(tag) ? tag : tag == null ? [] : [tag]) {
+    const item = t as { type?: unknown; name?: unknown };
+    if ((item?.type !== "Hashtag" && item?.type !== "as:Hashtag") || typeof item.name !== "string") continue;
+    const code = codeOfHashtag(item.name);
+    if (code && !tags.some((x) => x.code === code) && tags.length < MAX_CONDITION_TAGS) tags.push({ code, label: "" });
+  }
+  return tags;
 }
 
 const MAX_MODERATORS = 50;

@@ -41,6 +41,7 @@ import { webPollRoutes } from "./routes/web-polls.tsx";
 import { webFeedbackRoutes } from "./routes/web-feedback.tsx";
 import { webOutcomeRoutes } from "./routes/web-outcomes.tsx";
 import { feedRoutes } from "./routes/feeds.ts";
+import { directoryDocumentRoutes } from "./routes/directory-document.ts";
 import { webOnboardingRoutes } from "./routes/web-onboarding.tsx";
 import { webCaregiverRoutes } from "./routes/web-caregivers.tsx";
 import { csrfProtection } from "./csrf.ts";
@@ -115,6 +116,8 @@ export function createApp({ config, federation, contextData, fedify, instruments
   app.route("/", activityPubExtraRoutes());
   // Feeds of public groups and threads: the same for everyone, no session.
   app.route("/", feedRoutes());
+  // The group directory other instances fetch (signed; the federation policy applies).
+  app.route("/", directoryDocumentRoutes({ federation, contextData, secureMode: config.secureMode ?? false }));
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).

@@ -60,6 +60,8 @@ export interface Config {
   retentionInactiveDays: number | null;
   /** Rate limits (`RATE_LIMIT_*`); a null limit is off.  See src/rate-limits.ts. */
   rateLimits: RateLimits;
+  /** DIRECTORY_REFRESH_HOURS: how often workers fetch the group directories of peers (0: never on their own). */
+  directoryRefreshHours: number;
   /** Notifications by email (`SMTP_*`, `DIGEST_*`); see src/email-notifications.ts. */
   mail: MailConfig;
 }
@@ -281,5 +283,6 @@ export function loadConfig(env: Env = process.env): Config {
       : null,
     rateLimits: loadRateLimits(env),
     mail: loadMailConfig(env, origin, instanceName),
+    directoryRefreshHours: integer(env, "DIRECTORY_REFRESH_HOURS", 6, 0, 24 * 30),
   };
 }

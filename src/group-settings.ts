@@ -12,7 +12,7 @@ import { findGroupById } from "../db/groups.ts";
 import type { Account, Actor, Group, GroupVisibility } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { describeServers, followersOutsidePartners } from "../federation/private-groups.ts";
-import { changeGroup, checkAudience, checkDescription, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
+import { changeGroup, checkAudience, checkConditionTags, checkDescription, checkLanguages, checkGroupName, checkJoinPolicy, checkVisibility, type GroupChanges } from "./groups.ts";
 import { requireLocalModerator } from "./membership.ts";
 import { ValidationError } from "./names.ts";
 import { checkIntroductionsThread, checkWelcome, saveOnboarding } from "./onboarding.ts";
@@ -33,6 +33,12 @@ export interface GroupSettingsInput {
   welcome?: unknown;
   /** The introductions thread (a thread of this group), or null / "" for none. */
   introductionsThreadId?: unknown;
+  /** Condition tags (policy/condition-tags.ts): text, one per line, or a list of codes or { code, label }. */
+  conditionTags?: unknown;
+  /** Languages: BCP 47 tags, as text or a list. */
+  languages?: unknown;
+  /** List this (public) group in other instances' directories. */
+  listedElsewhere?: unknown;
   /** Must be true to make a group less private (local → private or public, private → public). */
   confirmLessPrivate?: unknown;
   /** Must be true to make a group private when that removes members on servers that are not partners. */
@@ -124,6 +130,18 @@ export async function changeGroupSettings(ctx: Ctx, account: Account, group: Act
   const audience = text(input.audience, "audience");
   // A form from before the field existed sends none.
   if (audience != null && audience !== "" && audience !== current.audience) changes.audience = checkAudience(audience);
+  if (input.conditionTags != null) {
+    const tags = checkConditionTags(input.conditionTags);
+    if (JSON.stringify(tags) !== JSON.stringify(current.condition_tags)) changes.conditionTags = tags;
+  }
+  if (input.languages != null) {
+    const languages = checkLanguages(input.languages);
+    if (JSON.stringify(languages) !== JSON.stringify(current.languages)) changes.languages = languages;
+  }
+  if (input.listedElsewhere != null) {
+    if (typeof input.listedElsewhere !== "boolean") throw new ValidationError("listedElsewhere", "listedElsewhere must be true or false");
+    if (input.listedElsewhere !== current.listed_elsewhere) changes.listedElsewhere = input.listedElsewhere;
+  }
   const rules = text(input.rules, "rules");
   const moderation = {
     rules: rules != null && rules !== current.rules_source ? rules : undefined,

@@ -1,7 +1,7 @@
 /** Creating and changing local support groups (used by the CLI and the API). */
 import type { Kysely } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
-import { addGroupStaff, findGroupBySlug, insertGroup, updateGroup } from "../db/groups.ts";
+import { addGroupStaff, findGroupById, findGroupBySlug, insertGroup, setGroupDirectoryFields, updateGroup } from "../db/groups.ts";
 import type { Group, GroupAudience, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findGroupActor, insertActor } from "../db/actors.ts";
@@ -14,6 +14,7 @@ import { removeFollowersOutsidePartners } from "../federation/private-groups.ts"
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { checkName, ValidationError } from "./names.ts";
+import { type ConditionTag, parseConditionTags, parseLanguages, TagListError } from "../policy/condition-tags.ts";
 
 export interface GroupInput {
   slug: string;
@@ -25,6 +26,32 @@ export interface GroupInput {
   audience?: GroupAudience;
   /** Username of the local member who owns the group. */
   owner?: string;
+  /** Condition tags (text or a list, policy/condition-tags.ts). */
+  conditionTags?: unknown;
+  /** BCP 47 language tags (text or a list). */
+  languages?: unknown;
+  /** List the group in other instances' directories (public groups; default true). */
+  listedElsewhere?: boolean;
+}
+
+/** A group's condition tags from text or a list; a ValidationError names the problem. */
+export function checkConditionTags(input: unknown): ConditionTag[] {
+  try {
+    return parseConditionTags(input);
+  } catch (error) {
+    if (error instanceof TagListError) throw new ValidationError(error.field, error.message);
+    throw error;
+  }
+}
+
+/** A group's languages from text or a list. */
+export function checkLanguages(input: unknown): string[] {
+  try {
+    return parseLanguages(input);
+  } catch (error) {
+    if (error instanceof TagListError) throw new ValidationError(error.field, error.message);
+    throw error;
+  }
 }
 
 const JOIN_POLICIES: readonly JoinPolicy[] = ["open", "approval"];
@@ -76,6 +103,8 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
   const joinPolicy = checkJoinPolicy(input.joinPolicy ?? "open");
   const visibility = checkVisibility(input.visibility ?? "public");
   const audience = checkAudience(input.audience ?? "everyone");
+  const conditionTags = input.conditionTags == null ? [] : checkConditionTags(input.conditionTags);
+  const languages = input.languages == null ? [] : checkLanguages(input.languages);
   const owner = input.owner ? await findAccountByUsername(db, input.owner) : undefined;
   if (input.owner && !owner) throw new ValidationError("owner", `no local member "${input.owner}"`);
   // Keys now rather than on first use: the first delivery should not pay for them.
@@ -94,6 +123,10 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
     const ownerActor = owner ? await findAccountActor(trx, owner.id) : undefined;
     if (ownerActor) await addGroupStaff(trx, created.id, ownerActor.id, "owner");
     await saveKeyPairs(trx, keyOwner.group(group.id), keys);
+    if (conditionTags.length > 0 || languages.length > 0 || input.listedElsewhere === false) {
+      await setGroupDirectoryFields(trx, group.id, { conditionTags, languages, listedElsewhere: input.listedElsewhere });
+      return (await findGroupById(trx, group.id))!;
+    }
     return group;
   });
 }
@@ -104,6 +137,11 @@ export interface GroupChanges {
   joinPolicy?: string;
   visibility?: string;
   audience?: string;
+  /** Condition tags: replaces the group's (text or a list; "" or [] for none). */
+  conditionTags?: unknown;
+  /** Languages: replaces the group's. */
+  languages?: unknown;
+  listedElsewhere?: boolean;
 }
 
 /**
@@ -125,9 +163,17 @@ export async function changeGroup(
   }
   if (changes.joinPolicy != null) set.join_policy = checkJoinPolicy(changes.joinPolicy);
   if (changes.visibility != null) set.visibility = checkVisibility(changes.visibility);
+  const directory = {
+    conditionTags: changes.conditionTags == null ? undefined : checkConditionTags(changes.conditionTags),
+    languages: changes.languages == null ? undefined : checkLanguages(changes.languages),
+    listedElsewhere: changes.listedElsewhere,
+  };
   if (changes.audience != null) set.audience = checkAudience(changes.audience);
-  if (Object.keys(set).length === 0) throw new ValidationError("changes", "nothing to change");
-  const group = await updateGroup(db, slug, set);
+  const directoryChanged = directory.conditionTags != null || directory.languages != null || directory.listedElsewhere != null;
+  if (Object.keys(set).length === 0 && !directoryChanged) throw new ValidationError("changes", "nothing to change");
+  const found = await findGroupBySlug(db, slug);
+  if (directoryChanged) await setGroupDirectoryFields(db, found!.id, directory);
+  const group = Object.keys(set).length > 0 ? await updateGroup(db, slug, set) : await findGroupBySlug(db, slug);
   if (!group) throw new ValidationError("slug", `no group "${slug}"`);
   await db.updateTable("actors").set({
     name: group.name,

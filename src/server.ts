@@ -18,6 +18,7 @@ import { acquireDataDirLock, adminSocketPath } from "./data-dir-lock.ts";
 import { buildFederation } from "./federation-setup.ts";
 import { startDeletionDeliveries } from "../federation/account-deletion.ts";
 import { startEmailNotifications } from "./email-notifications.ts";
+import { startDirectoryRefresh } from "../federation/group-directory.ts";
 
 const logger = getLogger(["kindred", "server"]);
 
@@ -63,6 +64,8 @@ export async function createKindred(config: Config, database?: Database): Promis
     startDeletionDeliveries(fedify, stopQueue.signal);
     // Notification emails, immediate and digests (src/email-notifications.ts).
     startEmailNotifications({ mail: config.mail, origin: config.origin, instanceName: config.instanceName, fedify }, stopQueue.signal);
+    // Peers' group directories, every DIRECTORY_REFRESH_HOURS (federation/group-directory.ts).
+    startDirectoryRefresh(fedify, stopQueue.signal, config.directoryRefreshHours);
     logger.info("Queue worker started ({n} at a time)", { n: config.queueConcurrency });
   }
   const app = createApp({ config, federation, contextData, fedify, instruments });

@@ -9,6 +9,8 @@ import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
 import { PolicyRefusal, resolveHandleOrUri } from "../federation/remote-actors.ts";
 import { ValidationError } from "./names.ts";
+import { findDirectoryEntry, findRemoteGroupTags } from "../db/directory.ts";
+import type { ConditionTag } from "../policy/condition-tags.ts";
 
 /**
  * The group a member typed: a local slug, `@name@host` or a URL (the same
@@ -46,6 +48,9 @@ export interface GroupFacts {
   rulesHtml: string;
   /** Links to reliable information its moderators pinned. */
   resources: GroupResource[];
+  /** Condition tags and languages: a local group's own, a remote group's as its server's directory lists them. */
+  conditionTags: ConditionTag[];
+  languages: string[];
 }
 
 export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer?: Actor, group?: Group): Promise<GroupFacts> {
@@ -56,6 +61,9 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
   const handles = (roles: readonly StaffRole[]) =>
     staff.filter((m) => roles.includes(m.role)).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
+  // A remote group: what its server's directory says (with labels), else the hashtags on its actor.
+  const listed = row ?? (actor.local ? undefined : await findDirectoryEntry(db, actor.uri)) ??
+    (actor.local ? undefined : { condition_tags: await findRemoteGroupTags(db, actor.id), languages: [] as string[] });
   return {
     actor,
     handle: `@${actor.username}@${actor.host}`,
@@ -66,5 +74,7 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
     membership: follow?.state ?? null,
     rulesHtml: row?.rules_html ?? "",
     resources: row ? await listGroupResources(db, row.id) : [],
+    conditionTags: listed?.condition_tags ?? [],
+    languages: listed?.languages ?? [],
   };
 }

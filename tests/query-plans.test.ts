@@ -34,6 +34,7 @@ import { listFollowedRemoteGroups, listPendingFollowers, listRemoteFollowers } f
 import { listGroupResources } from "../db/group-resources.ts";
 import { listGroupStaff } from "../db/groups.ts";
 import { listMediaOf } from "../db/media.ts";
+import { listListedGroups, searchRemoteEntries } from "../db/directory.ts";
 import { listModerationLog } from "../db/moderation-log.ts";
 import { countUnread, listNotifications, listNotificationsByIds } from "../db/notifications.ts";
 import { listEmailCandidates, listEmailDetails, listUnemailed } from "../db/email-settings.ts";
@@ -192,6 +193,10 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["group directory (signed in)", (db) => searchGroups(db, undefined, { withLocalOnly: true })],
   ["group directory, next page", (db) => searchGroups(db, undefined, { after: 50 })],
   ["group search", (db) => searchGroups(db, "diabetes support")],
+  ["group directory by condition", (db) => searchGroups(db, undefined, { tag: { code: "ICD10:E11" }, language: "en" })],
+  ["directory document (listed groups)", (db) => listListedGroups(db, { limit: 101 })],
+  ["directory document, next page", (db) => listListedGroups(db, { after: 50, limit: 101 })],
+  ["groups on other instances", (db) => searchRemoteEntries(db, { tag: { code: "ORPHA:558" }, limit: 101 })],
   ["followers (delivery)", (db) => listRemoteFollowers(db, ids.group)],
   ["pending requests", (db) => listPendingFollowers(db, ids.group)],
   ["memberships", (db) => listMemberships(db, ids.member)],

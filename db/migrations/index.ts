@@ -23,6 +23,7 @@ import * as m0020 from "./0020-media.ts";
 import * as m0023 from "./0023-read-indexes.ts";
 import * as m0024 from "./0024-onboarding.ts";
 import * as m0025 from "./0025-instance-software.ts";
+import * as m0026 from "./0026-group-directory.ts";
 import * as m0027 from "./0027-email-digests.ts";
 import * as m0028 from "./0028-outcomes.ts";
 import * as m0029 from "./0029-caregivers.ts";
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   "0023-read-indexes": m0023,
   "0024-onboarding": m0024,
   "0025-instance-software": m0025,
+  "0026-group-directory": m0026,
   "0027-email-digests": m0027,
   "0028-outcomes": m0028,
   "0029-caregivers": m0029,

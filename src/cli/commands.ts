@@ -21,6 +21,7 @@ import type { Group, Schema } from "../../db/schema.ts";
 import { createAccount } from "../accounts.ts";
 import { changeGroup, checkAudience, checkJoinPolicy, checkVisibility, createGroup } from "../groups.ts";
 import { ValidationError } from "../names.ts";
+import { describeRefresh, runDirectoryRefresh } from "../directory-refresh.ts";
 import { CliUsage, runAdminCommand } from "./admin-commands.ts";
 import { FEDERATION_USAGE, runFederationCommand } from "./federation-commands.ts";
 import { runSeed, SEED_USAGE, SeedUsage } from "./seed-command.ts";
@@ -49,12 +50,17 @@ export const USAGE = `Usage: kindred <command> [options]
 Commands:
   admin create --username NAME (--password-stdin | --password PW) [--display-name TEXT] [--email ADDR]
       Create an instance administrator account.
-  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--audience everyone|patients|caregivers] [--owner USERNAME]
-      Create a support group.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
+  group create --slug SLUG --name TEXT [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--owner USERNAME]
+        [--audience everyone|patients|caregivers] [--tags "CODE [label]; ..."] [--languages "en, fr"] [--unlisted]
+      Create a support group.  --tags: condition codes, ICD-10 (ICD10:C50.9) or Orphanet (ORPHA:558), each with an
+      optional label, separated by ";" or ","; --unlisted: never in other instances' directories.  private: members only, content only to partner servers; local: never federated.  Its handle is @SLUG@<your host>.
   group list [--json]
       List the groups on this instance.
-  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local] [--audience everyone|patients|caregivers]
-      Change a group.
+  group update SLUG [--name TEXT] [--description MARKDOWN] [--join-policy open|approval] [--visibility public|private|local]
+        [--audience everyone|patients|caregivers] [--tags "CODE [label]; ..."] [--languages "en, fr"] [--listed | --unlisted]
+      Change a group (--tags "" removes every tag).
+  directory refresh [--host HOST]
+      Fetch now the group directories of the servers this one federates with (or of HOST only).
   group requests SLUG
       List pending requests to join an approval group.
   group approve SLUG ACTOR
@@ -103,7 +109,9 @@ function required(value: string | boolean | undefined, flag: string): string {
 }
 
 function describeGroup(g: Group, origin: URL): string {
-  return `${g.slug}\t${g.name}\t${g.join_policy}\t${g.visibility}\t${new URL(`/@${g.slug}`, origin).href}`;
+  const tags = g.condition_tags.map((t) => t.code).join(",");
+  return `${g.slug}\t${g.name}\t${g.join_policy}\t${g.visibility}\t${new URL(`/@${g.slug}`, origin).href}` +
+    (tags || g.languages.length ? `\t${tags || "-"}\t${g.languages.join(",") || "-"}` : "");
 }
 
 /** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
@@ -127,7 +135,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === "federation") return await runFederationCommand(sub ?? "", argv.slice(2), io);
-  const families = ["admin", "group", "account", "block", "retention", "access-log", "digests"];
+  const families = ["admin", "group", "account", "block", "retention", "access-log", "digests", "directory"];
   const key = families.includes(command ?? "") ? `${command} ${sub ?? ""}` : command;
   const args = families.includes(command ?? "") ? rest : argv.slice(1);
   switch (key) {
@@ -186,6 +194,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         visibility: { type: "string" },
         audience: { type: "string" },
         owner: { type: "string" },
+        tags: { type: "string" },
+        languages: { type: "string" },
+        unlisted: { type: "boolean" },
       });
       const group = await createGroup(io.db, io.origin, {
         slug: required(values.slug, "--slug"),
@@ -195,6 +206,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         visibility: values.visibility == null ? undefined : checkVisibility(values.visibility),
         audience: values.audience == null ? undefined : checkAudience(values.audience),
         owner: values.owner,
+        conditionTags: values.tags,
+        languages: values.languages,
+        listedElsewhere: values.unlisted ? false : undefined,
       });
       io.out(`Created group @${group.slug}@${io.origin.host}`);
       io.out(describeGroup(group, io.origin));
@@ -210,6 +224,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
           joinPolicy: g.join_policy,
           visibility: g.visibility,
           audience: g.audience,
+          conditionTags: g.condition_tags,
+          languages: g.languages,
+          listedElsewhere: g.listed_elsewhere,
           id: new URL(`/@${g.slug}`, io.origin).href,
         })), null, 2));
       } else if (groups.length === 0) {
@@ -226,8 +243,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         "join-policy": { type: "string" },
         visibility: { type: "string" },
         audience: { type: "string" },
+        tags: { type: "string" },
+        languages: { type: "string" },
+        listed: { type: "boolean" },
+        unlisted: { type: "boolean" },
       });
       if (positionals.length !== 1) throw new UsageError("group update takes one SLUG");
+      if (values.listed && values.unlisted) throw new UsageError("--listed and --unlisted exclude each other");
       const before = values.visibility === "private" ? await localGroupBySlug(io.fedify(), positionals[0]) : undefined;
       const outside = before ? await followersOutsidePartners(io.db, before.actor) : [];
       const group = await changeGroup(io.db, positionals[0], {
@@ -236,6 +258,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         joinPolicy: values["join-policy"],
         visibility: values.visibility,
         audience: values.audience,
+        conditionTags: values.tags,
+        languages: values.languages,
+        listedElsewhere: values.listed ? true : values.unlisted ? false : undefined,
       }, io.fedify());
       io.out(`Updated group @${group.slug}@${io.origin.host}`);
       if (outside.length > 0) io.out(`Removed ${outside.length} members on servers that are not partners: ${describeServers(outside)}`);
@@ -282,6 +307,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "access-log purge":
     case "digests send":
       return await runAdminCommand(key, args, io);
+    case "directory refresh": {
+      const { values, positionals } = options(args, { host: { type: "string" } });
+      if (positionals.length > 0) throw new UsageError("directory refresh takes no argument but --host");
+      const report = await runDirectoryRefresh(io.fedify(), "cli", values.host);
+      for (const line of describeRefresh(report)) io.out(line);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${argv.join(" ")}"`);
   }

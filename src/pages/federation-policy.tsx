@@ -1,4 +1,5 @@
 /** The instance federation policy page (/admin/federation): mode and domain rules. */
+import type { DirectoryPeer } from "../../db/directory.ts";
 import type { FederationPolicyView } from "../federation-policy.ts";
 import { Csrf, Field, Notice, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
@@ -19,7 +20,16 @@ const ACTIONS = [
 ] as const;
 
 export function FederationPolicyPage(
-  props: { page: PageInfo; policy: FederationPolicyView; errors?: string[]; notice?: string },
+  props: {
+    page: PageInfo;
+    policy: FederationPolicyView;
+    errors?: string[];
+    notice?: string;
+    /** Servers whose group directories we read (federation/group-directory.ts). */
+    directoryPeers?: (DirectoryPeer & { groups: number })[];
+    /** The outcome of a refresh just run, a line per server. */
+    refreshed?: string[];
+  },
 ) {
   const { page, policy } = props;
   return (
@@ -80,6 +90,39 @@ export function FederationPolicyPage(
           </p>
           <Field id="rule-reason" name="reason" label="Reason (optional)" maxlength={500} />
           <p><button type="submit">Add rule</button></p>
+        </form>
+      </section>
+      <section aria-labelledby="directory-heading">
+        <h2 id="directory-heading">Group directory</h2>
+        <p>
+          The groups directory (<a href="/groups">/groups</a>) also lists the public groups of the servers this one
+          federates with: those with an allow or partner rule, and those where members or groups follow or are followed
+          from here. Workers fetch their directories every few hours; blocked servers are never asked and their groups
+          are removed.
+        </p>
+        {props.refreshed ? <ul aria-label="Refresh results">{props.refreshed.map((l) => <li>{l}</li>)}</ul> : null}
+        {props.directoryPeers && props.directoryPeers.length > 0
+          ? (
+            <table>
+              <thead>
+                <tr><th scope="col">Server</th><th scope="col">Groups</th><th scope="col">Last fetched</th><th scope="col">Last problem</th></tr>
+              </thead>
+              <tbody>
+                {props.directoryPeers.map((p) => (
+                  <tr>
+                    <td>{p.host}</td>
+                    <td>{p.groups}</td>
+                    <td>{p.last_success_at ? p.last_success_at.toISOString().replace("T", " ").slice(0, 16) : "never"}</td>
+                    <td>{p.last_error && (p.last_success_at == null || (p.last_attempt_at ?? 0) > p.last_success_at) ? p.last_error : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+          : <p>No directories fetched yet.</p>}
+        <form method="post" action="/admin/federation/directory-refresh">
+          <Csrf token={page.csrf} />
+          <p><button type="submit">Fetch directories now</button></p>
         </form>
       </section>
     </Layout>

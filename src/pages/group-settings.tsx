@@ -35,6 +35,12 @@ export interface SettingsValues {
   welcome: string;
   /** A thread's id, or "" for none. */
   introductionsThreadId: string;
+  /** Condition tags, one per line: `CODE label`. */
+  conditionTags: string;
+  /** Language tags, separated by spaces or commas. */
+  languages: string;
+  /** "on" when a public group may be listed in other instances' directories. */
+  listedElsewhere: string;
 }
 
 export function settingsValues(group: Group): SettingsValues {
@@ -48,6 +54,9 @@ export function settingsValues(group: Group): SettingsValues {
     holdFirstPosts: String(group.hold_first_posts),
     welcome: group.welcome_source,
     introductionsThreadId: group.introductions_post_id == null ? "" : String(group.introductions_post_id),
+    conditionTags: group.condition_tags.map((t) => t.label ? `${t.code} ${t.label}` : t.code).join("\n"),
+    languages: group.languages.join(", "),
+    listedElsewhere: group.listed_elsewhere ? "on" : "",
   };
 }
 
@@ -118,6 +127,23 @@ export function GroupSettingsPage(props: {
         <Field id="holdFirstPosts" name="holdFirstPosts" label="Review the first posts of each new member" type="number"
           value={values.holdFirstPosts} required
           hint="How many of a new member's first posts wait for a moderator: 0 turns this off." />
+        <h2>Finding the group</h2>
+        <TextArea id="conditionTags" name="conditionTags" label="Condition tags" rows={4} value={values.conditionTags}
+          hint={"One per line: a code, then a label if you like. ICD-10 (for example ICD10:C50 or ICD10:C50.9) or " +
+            "Orphanet (for example ORPHA:558 Marfan syndrome). At most 10. People find the group by these codes, " +
+            "here and on other servers."} />
+        <Field id="languages" name="languages" label="Languages" value={values.languages}
+          hint="Language tags, separated by commas: for example en, fr, pt-BR." />
+        <p class="field choice">
+          <input type="checkbox" id="listedElsewhere" name="listedElsewhere" value="on" checked={values.listedElsewhere === "on"}
+            aria-describedby="listedElsewhere-hint" />{" "}
+          <label for="listedElsewhere">List this group in other servers' directories</label>
+          <span class="hint" id="listedElsewhere-hint">
+            Only for a public group: its name, description, tags, languages, member count and how active it is are
+            published in this server's machine-readable directory, which other servers read to list it. Private and
+            local-only groups are never listed.
+          </span>
+        </p>
         <h2>Welcoming new members</h2>
         <TextArea id="welcome" name="welcome" label="Welcome message" rows={6} maxlength={5000} value={values.welcome}
           hint="Markdown. Shown to each new member when they join, with the group rules and pinned resources." />

@@ -10,6 +10,8 @@ import type { WelcomeView } from "../onboarding.ts";
 import { NewMemberNotice } from "./welcome.tsx";
 import { AudienceBadge, type CaregiverFacts, GroupBadgeForm, JoinAs, MemberFilter, Spaces } from "./caregivers-parts.tsx";
 import { groupPath, type PageInfo, postPath } from "./page-info.ts";
+import { ConditionTags } from "./directory.tsx";
+import { languageName } from "../../policy/condition-tags.ts";
 
 const SORT_LABELS: Record<ThreadSort, string> = { active: "Active", new: "New", top: "Top" };
 
@@ -150,6 +152,8 @@ export function GroupPage(props: {
             ? "New members join after a moderator approves their request."
             : "Anyone can join this group."}
         </p>
+        <ConditionTags tags={facts.conditionTags} />
+        {facts.languages.length > 0 ? <p class="meta">Languages: {facts.languages.map(languageName).join(", ")}</p> : null}
         <Membership page={page} facts={facts} caregivers={props.caregivers} />
         <Spaces facts={props.caregivers} page={page} groupId={group.id} />
         {props.newMember ? <NewMemberNotice group={group} {...props.newMember} /> : null}

@@ -27,6 +27,9 @@ function settingsJson(group: Group) {
     holdFirstPosts: group.hold_first_posts,
     welcome: group.welcome_source,
     introductionsThreadId: group.introductions_post_id,
+    conditionTags: group.condition_tags,
+    languages: group.languages,
+    listedElsewhere: group.listed_elsewhere,
   };
 }
 
@@ -58,6 +61,9 @@ export function groupSettingsApi(api: Hono<AppEnv>): void {
       holdFirstPosts: b.holdFirstPosts,
       welcome: b.welcome,
       introductionsThreadId: b.introductionsThreadId,
+      conditionTags: b.conditionTags,
+      languages: b.languages,
+      listedElsewhere: b.listedElsewhere,
       confirmLessPrivate: b.confirmLessPrivate,
       confirmRemoveMembers: b.confirmRemoveMembers,
     });

@@ -29,6 +29,8 @@ export function directoryJson(g: DirectoryEntry) {
     visibility: g.visibility,
     audience: g.audience,
     members: g.member_count,
+    conditionTags: g.condition_tags,
+    languages: g.languages,
   };
 }
 

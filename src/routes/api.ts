@@ -14,6 +14,7 @@ import type { AppEnv } from "../app-env.ts";
 import { accountForToken, logIn, SuspendedError, suspendedMessage } from "../auth.ts";
 import { moderationApiRoutes } from "./api-moderation.ts";
 import { federationPolicyApi } from "./api-federation-policy.ts";
+import { directoryApi } from "./api-directory.ts";
 import { canReadGroupContent, canSeeGroup, type Reader } from "../group-access.ts";
 import { logGroupContentRead, logHiddenPostsRead, logRoleAccess, routeOf } from "../access-log.ts";
 import { approvalRefusal, canModerate, decideJoinRequest, join, newServerWarning } from "../membership.ts";
@@ -349,6 +350,7 @@ export function apiRoutes(): Hono<AppEnv> {
   premoderationApi(api);
   moderationApiRoutes(api);
   federationPolicyApi(api);
+  directoryApi(api);
   pollsApi(api);
   dataRightsApi(api);
   outcomesApi(api);

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { readFederationPolicy, removeDomain, setDomainRule, setFederationMode } from "../federation-policy.ts";
 import { ValidationError } from "../names.ts";
+import { listDirectoryPeerCounts } from "../../db/directory.ts";
+import { describeRefresh, runDirectoryRefresh } from "../directory-refresh.ts";
 import { FederationPolicyPage } from "../pages/federation-policy.tsx";
 import { ForbiddenError } from "../posts.ts";
 import { type C, formFields, pageInfo, toLogin } from "./web-common.ts";
@@ -13,9 +15,11 @@ const NOTICES: Record<string, string> = {
   remove: "Rules removed.",
 };
 
-async function policyPage(c: C, extra: { errors?: string[]; notice?: string } = {}) {
+async function policyPage(c: C, extra: { errors?: string[]; notice?: string; refreshed?: string[] } = {}) {
   const policy = await readFederationPolicy(c.var.kindred.db);
-  return c.html(<FederationPolicyPage page={pageInfo(c)} policy={policy} {...extra} />, extra.errors ? 422 : 200);
+  const directoryPeers = await listDirectoryPeerCounts(c.var.kindred.db);
+  return c.html(<FederationPolicyPage page={pageInfo(c)} policy={policy} directoryPeers={directoryPeers} {...extra} />,
+    extra.errors ? 422 : 200);
 }
 
 export function webFederationPolicyRoutes(): Hono<AppEnv> {
@@ -32,6 +36,12 @@ export function webFederationPolicyRoutes(): Hono<AppEnv> {
   });
 
   app.get("/admin/federation", (c) => policyPage(c, { notice: NOTICES[c.req.query("done") ?? ""] }));
+
+  // Fetch the peers' group directories now; the page shows what happened.
+  app.post("/admin/federation/directory-refresh", async (c) => {
+    const report = await runDirectoryRefresh(c.var.kindred.fedify(), `web-${c.var.viewer!.account.username}`);
+    return await policyPage(c, { notice: "Directories fetched.", refreshed: describeRefresh(report) });
+  });
 
   app.post("/admin/federation/:op{mode|rules|remove}", async (c) => {
     const op = c.req.param("op");

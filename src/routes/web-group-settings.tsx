@@ -78,10 +78,14 @@ export function webGroupSettingsRoutes(): Hono<AppEnv> {
       holdFirstPosts: f.holdFirstPosts ?? "",
       welcome: f.welcome ?? "",
       introductionsThreadId: f.introductionsThreadId ?? "",
+      conditionTags: f.conditionTags ?? "",
+      languages: f.languages ?? "",
+      listedElsewhere: f.listedElsewhere === "on" ? "on" : "",
     };
     try {
       await changeGroupSettings(c.var.kindred.fedify(), viewer.account, group, {
         ...values,
+        listedElsewhere: values.listedElsewhere === "on",
         confirmLessPrivate: f.confirm === "yes",
         confirmRemoveMembers: f.confirmRemove === "yes",
       });

@@ -28,6 +28,7 @@ import { createThread, type PostInput } from "../posts.ts";
 import { formUploads, ImageUploads } from "../images.ts";
 import { canHandleReports } from "../reports.ts";
 import { findGroupActorById, findGroupByHandle, groupFacts } from "../web-groups.ts";
+import { type DirectoryFilters, directoryFilters, searchDirectory } from "../directory.ts";
 import { feedLinks } from "./feeds.ts";
 import { afterPosting, type C, formFields, groupPageInfo, pageInfo, positiveInt, toLogin } from "./web-common.ts";
 
@@ -103,15 +104,30 @@ export function webGroupRoutes(): Hono<AppEnv> {
     const query = c.req.query("q")?.slice(0, 200);
     const viewer = c.var.viewer;
     const mine = viewer ? await listMemberships(db, viewer.actor.id) : [];
+    const tagText = c.req.query("tag")?.slice(0, 100) ?? "";
+    const languageText = c.req.query("language")?.slice(0, 20) ?? "";
+    let filters: DirectoryFilters;
+    try {
+      filters = directoryFilters(tagText, languageText);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return c.html(
+        <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={[]} mine={mine}
+          tag={tagText} language={languageText} filterError={error.message} />,
+        400,
+      );
+    }
     // Without a search, a page of DIRECTORY_PAGE groups by name; `after` continues.
     const after = query?.trim() ? undefined : positiveInt(c.req.query("after"));
-    const groups = await searchGroups(db, query, { withLocalOnly: viewer != null, after, limit: DIRECTORY_PAGE + 1 });
+    const found = await searchDirectory(db, filters, { query, withLocalOnly: viewer != null, after, limit: DIRECTORY_PAGE + 1 });
+    const groups = found.local;
     const more = !query?.trim() && groups.length > DIRECTORY_PAGE;
     const shown = groups.slice(0, DIRECTORY_PAGE);
     return c.html(
       <DirectoryPage page={pageInfo(c)} host={origin.host} query={query} groups={shown}
         nextAfter={more ? shown[shown.length - 1].id : undefined}
-        mine={mine} welcome={c.req.query("welcome") === "1"} />,
+        mine={mine} welcome={c.req.query("welcome") === "1"}
+        tag={filters.tagText} language={filters.language} remote={found.remote.slice(0, DIRECTORY_PAGE)} />,
     );
   });
 
