@@ -16,7 +16,7 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
     .select(["username", "display_name", "email", "role", "bio", "member_type", "created_at", "last_active_at", "clinician_verified_at"])
     .where("id", "=", accountId).executeTakeFirstOrThrow();
   const memberships = await db.selectFrom("follows").innerJoin("actors", "actors.id", "follows.followee_id")
-    .select(["actors.uri as group", "actors.name", "follows.state", "follows.created_at", "follows.accepted_at"])
+    .select(["actors.uri as group", "actors.name", "follows.state", "follows.created_at", "follows.accepted_at", "follows.member_type"])
     .where("follows.follower_id", "=", actorId).orderBy("follows.created_at").execute();
   const posts = await db.selectFrom("posts").innerJoin("actors as g", "g.id", "posts.group_id")
     .leftJoin("posts as parent", "parent.id", "posts.parent_id")
@@ -120,7 +120,7 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
     clinician_verified_at: null,
     deleted_at: new Date(),
   }).where("id", "=", accountId).execute();
-  await trx.updateTable("actors").set({ name: null, summary_html: null, icon_url: null })
+  await trx.updateTable("actors").set({ name: null, summary_html: null, icon_url: null, member_type: null })
     .where("id", "=", actorId).execute();
   return posts;
 }

@@ -7,7 +7,7 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import type { ConditionTag, TagQuery } from "../policy/condition-tags.ts";
 import { jsonb } from "./json.ts";
-import type { DirectoryEntriesTable, DirectoryPeersTable, Schema } from "./schema.ts";
+import type { DirectoryEntriesTable, DirectoryPeersTable, GroupAudience, Schema } from "./schema.ts";
 import type { Selectable } from "kysely";
 
 type Db = Kysely<Schema>;
@@ -39,6 +39,7 @@ export interface ListedGroup {
   languages: string[];
   join_policy: string;
   sensitive: boolean;
+  audience: GroupAudience;
   member_count: number;
   posts_30d: number;
   last_activity_at: Date | null;
@@ -57,7 +58,7 @@ export async function listListedGroups(db: Db, options: { after?: number; limit:
     .where("groups.listed_elsewhere", "=", true)
     .select([
       "groups.id as group_id", "groups.slug", "groups.name", "groups.summary_source", "groups.condition_tags",
-      "groups.languages", "groups.join_policy", "groups.sensitive",
+      "groups.languages", "groups.join_policy", "groups.sensitive", "groups.audience",
     ])
     .select([
       sql<number>`(select a.follower_count from actors a where a.group_id = groups.id)`.as("member_count"),
@@ -88,6 +89,7 @@ export interface NewDirectoryEntry {
   last_activity_at: Date | null;
   join_policy: string;
   sensitive: boolean;
+  audience: GroupAudience;
 }
 
 export type DirectoryPeer = Selectable<DirectoryPeersTable>;

@@ -583,6 +583,8 @@ export interface DirectoryEntriesTable {
   last_activity_at: Date | null;
   join_policy: string;
   sensitive: boolean;
+  /** Whom the group is for, as its server says (migration 0030). */
+  audience: Generated<GroupAudience>;
   fetched_at: ColumnType<Date, Date | undefined, Date>;
 }
 

@@ -299,6 +299,8 @@ export function checkEntry(item: unknown, server: URL): NewDirectoryEntry | null
     last_activity_at: last && last.getTime() <= Date.now() + 24 * 3600_000 ? last : null,
     join_policy: e.joinPolicy === "approval" ? "approval" : "open",
     sensitive: e.sensitive === true,
+    // Anything but a known audience is "everyone" (a newer server's value, or none).
+    audience: e.audience === "patients" || e.audience === "caregivers" ? e.audience : "everyone",
   };
 }
 

@@ -33,6 +33,7 @@ import { findActivityJson } from "../db/activities.ts";
 import { findGroupActor } from "../db/actors.ts";
 import { findInstanceSoftware } from "../db/instance-software.ts";
 import { findPostByUri } from "../db/posts.ts";
+import { addressesPublic } from "./audience.ts";
 import { loadKeyPairs } from "../db/keys.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
 import type { Actor, Schema } from "../db/schema.ts";
@@ -358,10 +359,8 @@ export class GroupFanoutQueue implements MessageQueue {
   }
 }
 
-const PUBLIC = ["https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"];
-
 function addressedToPublic(json: Record<string, unknown>): boolean {
-  return ["to", "cc"].some((key) => [json[key]].flat().some((v) => typeof v === "string" && PUBLIC.includes(v)));
+  return addressesPublic([json.to, json.cc].flat().filter((v): v is string => typeof v === "string"));
 }
 
 /**
@@ -378,12 +377,15 @@ function postCreatedBy(json: Record<string, unknown>, depth = 0): string | undef
 
 const POST_TYPES = ["Page", "Note", "Article", "Question"];
 
-/** Whether the post `activity` creates or edits was deleted or removed since (or is gone). */
+/**
+ * Whether the post `activity` creates or edits was deleted or removed since.
+ * A post we do not store (a poll vote is a `Create(Note)` too) goes out.
+ */
 async function overtaken(db: Kysely<Schema>, activity: Record<string, unknown>): Promise<boolean> {
   const postUri = postCreatedBy(activity);
   if (!postUri) return false;
   const post = await findPostByUri(db, postUri);
-  return !post || post.deleted_at != null || post.removed_at != null;
+  return post != null && (post.deleted_at != null || post.removed_at != null);
 }
 
 /**

@@ -15,7 +15,9 @@ import type { ContextData } from "../federation/context.ts";
 import type { CaregiverFacts } from "./pages/caregivers-parts.tsx";
 import { sendGroupUpdate } from "../federation/delivery.ts";
 import { createGroup } from "./groups.ts";
-import { requireLocalModerator } from "./membership.ts";
+import { ownsGroup } from "./access-log.ts";
+import { canSeeGroup, type Reader } from "./group-access.ts";
+import { ForbiddenError } from "./posts.ts";
 import { checkName, ValidationError } from "./names.ts";
 import { checkMemberType } from "./web-accounts.ts";
 
@@ -44,37 +46,49 @@ export interface GroupSpaces {
   mainGroup?: Actor;
 }
 
-export async function groupSpaces(db: Kysely<Schema>, group: Group): Promise<GroupSpaces> {
+/** The linked groups `reader` may see: a local-only one is for members of this server only. */
+export async function groupSpaces(db: Kysely<Schema>, group: Group, reader?: Reader): Promise<GroupSpaces> {
   const spaceId = group.caregivers_space_id;
   const main = await db.selectFrom("groups").select("id").where("caregivers_space_id", "=", group.id).executeTakeFirst();
+  const visible = (actor: Actor | undefined) => actor && canSeeGroup(actor, reader) ? actor : undefined;
   return {
-    caregiversSpace: spaceId == null ? undefined : await findGroupActor(db, spaceId),
-    mainGroup: main ? await findGroupActor(db, main.id) : undefined,
+    caregiversSpace: visible(spaceId == null ? undefined : await findGroupActor(db, spaceId)),
+    mainGroup: visible(main ? await findGroupActor(db, main.id) : undefined),
   };
 }
 
 const SPACE_SUFFIX = "-caregivers";
 
+/** Why a group cannot have a caregivers' space, if it cannot. */
+function spaceRefusal(main: Group, isSpace: boolean): string | undefined {
+  if (main.caregivers_space_id != null) return "this group already has a caregivers' space";
+  if (main.audience === "caregivers") return "this group is already for caregivers and family";
+  if (isSpace) return "this group is itself a caregivers' space";
+  return undefined;
+}
+
 /**
  * Opens a caregivers' space beside a group: a new local group with the same
- * visibility, join policy, rules, sensitivity and staff, for caregivers and
- * family, linked both ways.  `slug` defaults to the group's with
- * "-caregivers".  Only the group's moderators (and admins) may.
+ * visibility, join policy, rules, sensitivity, condition tags, languages and
+ * staff, for caregivers and family, linked both ways.  `slug` defaults to
+ * the group's with "-caregivers".  Only the group's owner and the admins
+ * may: it creates a group, which otherwise only admins do.  The group row is
+ * locked while the space is made, so two requests cannot make two.
  */
 export async function openCaregiversSpace(ctx: Ctx, account: Account, group: Actor, input: { slug?: unknown } = {}): Promise<Group> {
-  await requireLocalModerator(ctx, account, group);
+  if (!group.local || (account.role !== "admin" && !(await ownsGroup(ctx, account, group)))) {
+    throw new ForbiddenError("only the group's owner and the admins may open a caregivers' space");
+  }
   const db = ctx.data.db;
   const main = (await findGroupById(db, group.group_id!))!;
-  if (main.caregivers_space_id != null) throw new ValidationError("caregiversSpace", "this group already has a caregivers' space");
-  if (main.audience === "caregivers") throw new ValidationError("caregiversSpace", "this group is already for caregivers and family");
-  if (await db.selectFrom("groups").select("id").where("caregivers_space_id", "=", main.id).executeTakeFirst()) {
-    throw new ValidationError("caregiversSpace", "this group is itself a caregivers' space");
-  }
-  const wanted = input.slug == null || input.slug === "" ? `${main.slug}${SPACE_SUFFIX}`.slice(0, 64) : input.slug;
+  const isSpace = async (trx: Kysely<Schema>) =>
+    (await trx.selectFrom("groups").select("id").where("caregivers_space_id", "=", main.id).executeTakeFirst()) != null;
+  const refusal = spaceRefusal(main, await isSpace(db));
+  if (refusal) throw new ValidationError("caregiversSpace", refusal);
+  const wanted = input.slug == null || input.slug === "" ? `${main.slug.slice(0, 63 - SPACE_SUFFIX.length)}${SPACE_SUFFIX}` : input.slug;
   if (typeof wanted !== "string") throw new ValidationError("slug", "slug must be text");
   const slug = checkName("slug", wanted);
   if (await findGroupBySlug(db, slug)) throw new ValidationError("slug", `the name "${slug}" is taken: choose another`);
-  const staff = await listGroupStaff(db, group.id);
   const name = `${main.name}: caregivers and family`;
   const space = await createGroup(db, new URL(ctx.canonicalOrigin), {
     slug,
@@ -82,32 +96,37 @@ export async function openCaregiversSpace(ctx: Ctx, account: Account, group: Act
     description: `A space for caregivers and family, beside [${main.name}](/@${main.slug}).`,
     joinPolicy: main.join_policy,
     visibility: main.visibility,
-  });
-  await db.transaction().execute(async (trx) => {
-    await updateGroup(trx, space.slug, {
-      audience: "caregivers",
-      sensitive: main.sensitive,
-      rules_source: main.rules_source,
-      rules_html: main.rules_html,
-      hold_first_posts: main.hold_first_posts,
+    audience: "caregivers",
+    conditionTags: main.condition_tags,
+    languages: main.languages,
+    listedElsewhere: main.listed_elsewhere,
+  }, async (trx, created, spaceActor) => {
+    // Checked again under the lock: a second request waits here, then finds the first one's space.
+    const locked = await trx.selectFrom("groups").selectAll().where("id", "=", main.id).forUpdate().executeTakeFirstOrThrow();
+    const late = spaceRefusal(locked, await isSpace(trx));
+    if (late) throw new ValidationError("caregiversSpace", late);
+    await updateGroup(trx, created.slug, {
+      sensitive: locked.sensitive,
+      rules_source: locked.rules_source,
+      rules_html: locked.rules_html,
+      hold_first_posts: locked.hold_first_posts,
     });
-    const spaceActor = (await findGroupActor(trx, space.id))!;
-    for (const member of staff) await addGroupStaff(trx, spaceActor.id, member.actor_id, member.role);
-    await updateGroup(trx, main.slug, { caregivers_space_id: space.id });
+    for (const member of await listGroupStaff(trx, group.id)) await addGroupStaff(trx, spaceActor.id, member.actor_id, member.role);
+    await updateGroup(trx, locked.slug, { caregivers_space_id: created.id });
   });
   // Followers' servers learn of the space (`caregiversSpace` on the Group).
   if (main.visibility !== "local") await sendGroupUpdate(ctx, group, await groupActor(ctx, (await findGroupById(db, main.id))!));
-  return (await findGroupById(db, space.id))!;
+  return space;
 }
 
 /** What a group's page shows of all this (src/pages/caregivers-parts.tsx). */
 export async function caregiverFacts(
   db: Kysely<Schema>,
   actor: Actor,
-  options: { group?: Group; viewer?: { actor: Actor; account: Account }; moderator: boolean; filter?: MemberType },
+  options: { group?: Group; viewer?: { actor: Actor; account: Account }; owner: boolean; filter?: MemberType },
 ): Promise<CaregiverFacts> {
   const group = options.group ?? (actor.group_id != null ? await findGroupById(db, actor.group_id) : undefined);
-  const spaces = group ? await groupSpaces(db, group) : {};
+  const spaces = group ? await groupSpaces(db, group, options.viewer) : {};
   const viewer = options.viewer;
   return {
     audience: group?.audience,
@@ -115,7 +134,6 @@ export async function caregiverFacts(
     filter: options.filter,
     mine: viewer ? await membershipType(db, viewer.actor.id, actor.id) : undefined,
     profile: viewer?.account.member_type,
-    mayOpenSpace: options.moderator && group != null && group.audience !== "caregivers" && !spaces.caregiversSpace &&
-      !spaces.mainGroup,
+    mayOpenSpace: options.owner && group != null && spaceRefusal(group, spaces.mainGroup != null) == null,
   };
 }

@@ -52,6 +52,7 @@ export async function directoryDocument(db: Kysely<Schema>, origin: URL, after?:
         lastActivity: g.last_activity_at?.toISOString() ?? null,
         joinPolicy: g.join_policy,
         sensitive: g.sensitive,
+        audience: g.audience,
       };
     }),
     next: rows.length > DOCUMENT_PAGE

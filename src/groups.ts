@@ -1,8 +1,8 @@
 /** Creating and changing local support groups (used by the CLI and the API). */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { findAccountByUsername } from "../db/accounts.ts";
 import { addGroupStaff, findGroupById, findGroupBySlug, insertGroup, setGroupDirectoryFields, updateGroup } from "../db/groups.ts";
-import type { Group, GroupAudience, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
+import type { Actor, Group, GroupAudience, GroupVisibility, JoinPolicy, Schema } from "../db/schema.ts";
 import type { Context } from "@fedify/fedify";
 import { findAccountActor, findGroupActor, insertActor } from "../db/actors.ts";
 import { groupActor } from "../federation/actors.ts";
@@ -95,8 +95,16 @@ export function checkAudience(value: unknown): GroupAudience {
   return value as GroupAudience;
 }
 
-/** Validates everything first, then writes group, owner and keys. */
-export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupInput): Promise<Group> {
+/**
+ * Validates everything first, then writes group, owner and keys; `also`
+ * runs in the same transaction (its error undoes the whole creation).
+ */
+export async function createGroup(
+  db: Kysely<Schema>,
+  origin: URL,
+  input: GroupInput,
+  also?: (trx: Transaction<Schema>, group: Group, actor: Actor) => Promise<void>,
+): Promise<Group> {
   const slug = checkName("slug", input.slug);
   const name = checkGroupName(input.name);
   const description = checkDescription(input.description ?? "");
@@ -125,9 +133,9 @@ export async function createGroup(db: Kysely<Schema>, origin: URL, input: GroupI
     await saveKeyPairs(trx, keyOwner.group(group.id), keys);
     if (conditionTags.length > 0 || languages.length > 0 || input.listedElsewhere === false) {
       await setGroupDirectoryFields(trx, group.id, { conditionTags, languages, listedElsewhere: input.listedElsewhere });
-      return (await findGroupById(trx, group.id))!;
     }
-    return group;
+    if (also) await also(trx, group, created);
+    return (await findGroupById(trx, group.id))!;
   });
 }
 
@@ -187,5 +195,20 @@ export async function changeGroup(
   // A private group keeps members only on partner servers: the others are
   // removed and told (federation/private-groups.ts).
   if (ctx && actor && changes.visibility === "private") await removeFollowersOutsidePartners(ctx, actor);
+  if (changes.visibility != null) await spaceVisibilityChanged(db, group, ctx);
   return group;
+}
+
+/**
+ * A caregivers' space's visibility decides whether the group it belongs to
+ * names it (`caregiversSpace`, never a local-only space): that group's actor
+ * is built afresh (its row is touched) and sent to its followers' servers.
+ */
+async function spaceVisibilityChanged(db: Kysely<Schema>, space: Group, ctx?: Context<ContextData>): Promise<void> {
+  const main = await db.selectFrom("groups").select("slug").where("caregivers_space_id", "=", space.id).executeTakeFirst();
+  const touched = main ? await updateGroup(db, main.slug, {}) : undefined;
+  const mainActor = touched ? await findGroupActor(db, touched.id) : undefined;
+  if (ctx && touched && mainActor && touched.visibility !== "local") {
+    await sendGroupUpdate(ctx, mainActor, await groupActor(ctx, touched));
+  }
 }

@@ -20,7 +20,7 @@ export const MEMBER_TYPES: Record<MemberType, string> = {
 
 export function checkMemberType(value: unknown): MemberType | null {
   if (value == null || value === "") return null;
-  if (typeof value === "string" && value in MEMBER_TYPES) return value as MemberType;
+  if (typeof value === "string" && Object.hasOwn(MEMBER_TYPES, value)) return value as MemberType;
   throw new ValidationError("member type", "choose one of the member types, or none");
 }
 

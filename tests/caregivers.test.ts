@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setMemberType } from "../db/web-members.ts";
+import { addGroupStaff } from "../db/groups.ts";
 import { api, apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { text as tagless, WebClient } from "./helpers/web.ts";
@@ -93,12 +94,19 @@ describe("a group for caregivers", () => {
 });
 
 describe("a caregivers' space", () => {
-  it("is opened beside a patients' group by its moderators only, once, with the same rules and staff, linked both ways", async () => {
-    await apiOk(owner, "PATCH", `/groups/${groupId}`, { rules: "Be kind." });
+  it("is opened beside a patients' group by its owner only, once, with the same rules, tags and staff, linked both ways", async () => {
+    await apiOk(owner, "PATCH", `/groups/${groupId}`, { rules: "Be kind.", conditionTags: "ICD10:F03 Dementia" });
     const page = await web.pat.get("/@carers-circle");
     expect(page.html).not.toContain("caregivers-space");
     const refused = await web.pat.post(`/g/${groupId}/caregivers-space`, {}, page.html);
     expect(refused.status).toBe(403);
+    // A moderator may not either: it makes a group, which only owners (of their group's space) and admins do.
+    const db = a.kindred.database.db;
+    const carerActor = await db.selectFrom("actors").select("id").where("uri", "=", carer.uri).executeTakeFirstOrThrow();
+    await addGroupStaff(db, groupId, carerActor.id, "moderator");
+    const byModerator = await api(carer, "POST", `/groups/${groupId}/caregivers-space`, {});
+    expect(byModerator.status).toBe(403);
+    expect(JSON.stringify(byModerator.json)).toContain("owner");
     expect(await a.kindred.database.db.selectFrom("groups").select("id").where("slug", "=", "carers-circle-caregivers").executeTakeFirst())
       .toBeUndefined();
 
@@ -109,6 +117,10 @@ describe("a caregivers' space", () => {
     expect(text(opened.html)).toContain("For caregivers and family");
     expect(text(opened.html)).toContain("Be kind.");
     expect(text(opened.html)).toContain(`@owner@${a.host}`);
+    expect(text(opened.html)).toContain(`@carer@${a.host}`);
+    const row = await db.selectFrom("groups").select(["condition_tags", "audience"]).where("slug", "=", "carers-circle-caregivers")
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ audience: "caregivers", condition_tags: [{ code: "ICD10:F03", label: "Dementia" }] });
     const main = await web.pat.get("/@carers-circle");
     expect(main.html).toContain('href="/@carers-circle-caregivers"');
     expect(text(main.html)).toContain("Caring for someone?");
@@ -128,9 +140,36 @@ describe("a caregivers' space", () => {
     const taken = await api(owner, "POST", `/groups/${otherGroupId}/caregivers-space`, { slug: "carers-circle" });
     expect(taken.status).toBe(422);
     expect(taken.json.error).toContain("taken");
-    const count = await a.kindred.database.db.selectFrom("groups").select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(3);
+    const count = async () =>
+      Number((await db.selectFrom("groups").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    expect(await count()).toBe(3);
+
+    // Two requests at once make one space, not two.
+    const both = await Promise.all([1, 2].map(() => api(owner, "POST", `/groups/${otherGroupId}/caregivers-space`, {})));
+    expect(both.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(both.filter((r) => r.status === 409 || r.status === 422)).toHaveLength(1);
+    expect(await count()).toBe(4);
+    // A long name still makes a valid one.
+    const long = "a".repeat(60);
+    await createLocalGroup(a, { slug: long, name: "Long", owner: "owner" });
+    const longId = (await apiOk(owner, "POST", "/groups/follow", { handle: long })).group.id;
+    const made = await apiOk(owner, "POST", `/groups/${longId}/caregivers-space`, {});
+    expect(made.group.handle).toBe(`@${"a".repeat(52)}-caregivers@${a.host}`);
+  });
+
+  it("is linked only where the reader may see it", async () => {
+    const spaceId = (await apiOk(pat, "GET", `/groups/${groupId}/spaces`)).caregiversSpace.id;
+    await apiOk(owner, "PATCH", `/groups/${spaceId}`, { visibility: "local" });
+    try {
+      const anonymous = await (await fetch(new URL("/@carers-circle", a.url))).text();
+      expect(anonymous).not.toContain("carers-circle-caregivers");
+      expect(anonymous).not.toContain("Caring for someone?");
+      expect((await web.pat.get("/@carers-circle")).html).toContain('href="/@carers-circle-caregivers"');
+      const actor = await (await fetch(new URL("/@carers-circle", a.url), { headers: { Accept: "application/activity+json" } })).json();
+      expect(actor.caregiversSpace).toBeUndefined();
+    } finally {
+      await apiOk(owner, "PATCH", `/groups/${spaceId}`, { visibility: "public", confirmLessPrivate: true });
+    }
   });
 });
 
@@ -216,5 +255,18 @@ describe("member-type badges", () => {
     await web.remote.submit("/settings", "/settings/profile", { display_name: "Far away", bio: "", member_type: "" });
     await waitForQueues([a, b]);
     expect(await listed(web.pat, "?member=supporter")).toEqual([]);
+  });
+});
+
+describe("a member's badges and their data", () => {
+  it("are in their export, and go with their account", async () => {
+    const exported = await (await fetch(new URL("/api/v1/me/export", a.url), { headers: { Authorization: `Bearer ${dual.token}` } })).json();
+    const here = exported.data.memberships.find((m: { group: string }) => m.group === new URL("/@carers-circle", a.url).href);
+    expect(here.member_type).toBe("caregiver");
+    expect(exported.data.account.member_type).toBe("patient");
+    expect((await api(dual, "DELETE", "/me", { password: "dual has a long password" })).status).toBeLessThan(300);
+    const actor = await a.kindred.database.db.selectFrom("actors").select("member_type").where("uri", "=", dual.uri)
+      .executeTakeFirstOrThrow();
+    expect(actor.member_type).toBeNull();
   });
 });

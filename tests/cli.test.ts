@@ -77,6 +77,9 @@ describe(`kindred CLI on its own ${testEngine} database`, () => {
       joinPolicy: "open",
       visibility: "public",
       audience: "patients",
+      conditionTags: [],
+      languages: [],
+      listedElsewhere: true,
       id: "https://support.example/@long-covid",
     }]);
   });

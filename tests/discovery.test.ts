@@ -107,6 +107,7 @@ describe("A's directory document", () => {
       postsLast30Days: 1,
       joinPolicy: "open",
       sensitive: false,
+      audience: "everyone",
     });
     expect(Date.now() - Date.parse(marfan.lastActivity)).toBeLessThan(60_000);
     expect(doc.next).toBeNull();
@@ -431,11 +432,11 @@ describe("a peer's directory is checked entry by entry", () => {
         { id: own("/@lupus"), handle: `@lupus@${fakeHost}`, name: "Lupus friends\u0007", summary: "x".repeat(2000),
           conditionTags: [{ code: "ORPHA:536", label: "Lupus" }, { code: "NOT:A:CODE" }, { code: "icd10:m32" }],
           languages: ["en", "not a language", "de"], memberCount: 12, postsLast30Days: -3, lastActivity: "2099-01-01T00:00:00Z",
-          joinPolicy: "approval", sensitive: true },
+          joinPolicy: "approval", sensitive: true, audience: "caregivers" },
         // Another server's group: a server may only speak for its own.
         { id: new URL("/@marfan", a.url).href, handle: `@marfan@${a.host}`, name: "Hijacked Marfan", conditionTags: [{ code: "ORPHA:558" }] },
         // A handle claiming another host is not shown.
-        { id: own("/@als"), handle: "@als@hospital.example", name: "ALS circle" },
+        { id: own("/@als"), handle: "@als@hospital.example", name: "ALS circle", audience: "nurses" },
         { id: "javascript:alert(1)", name: "Bad" },
         { id: own("/@nameless") },
       ],
@@ -446,6 +447,7 @@ describe("a peer's directory is checked entry by entry", () => {
       .orderBy("name").execute();
     expect(rows.map((r) => r.name)).toEqual(["ALS circle", "Lupus friends"]);
     expect(rows[0].handle).toBe(own("/@als"));
+    expect(rows[0].audience).toBe("everyone");
     expect(rows[1]).toMatchObject({
       handle: `@lupus@${fakeHost}`,
       condition_tags: [{ code: "ORPHA:536", label: "Lupus" }, { code: "ICD10:M32", label: "" }],
@@ -455,6 +457,7 @@ describe("a peer's directory is checked entry by entry", () => {
       last_activity_at: null,
       join_policy: "approval",
       sensitive: true,
+      audience: "caregivers",
     });
     expect(rows[1].summary.length).toBeLessThanOrEqual(500);
     expect(text((await webBea.get("/groups?tag=ORPHA%3A558")).html)).not.toContain("Hijacked");
@@ -465,7 +468,7 @@ describe("a peer's directory is checked entry by entry", () => {
     expect(failed.out).toContain(`${fakeHost}: failed (HTTP 500)`);
     const page = text((await webBea.get("/groups?tag=ORPHA%3A536")).html);
     expect(page).toContain("Lupus friends");
-    expect(page).toContain("May be out of date");
+    expect(page).toMatch(/Lupus friends.*For caregivers and family.*May be out of date/);
     status = 200;
 
     // A page too large is refused, the previous entries kept.

@@ -255,6 +255,9 @@ describe("a group's fan-out", () => {
     const liveCreate = await retryCreate(kept);
     await waitFor(() => got(liveCreate) === 1, "the retried Create of a live post");
     expect(got(await retryCreate(deleted))).toBe(0);
+    // Something we do not keep as a post (a vote on a remote poll is a Create(Note) too) still goes.
+    const vote = await retryCreate({ uri: `${kept.uri}#vote-1` });
+    await waitFor(() => got(vote) === 1, "the retried Create of a poll vote");
 
     // Peer 0 becomes a partner, so that a private group may still send to it; an Announce addressed to the public may not.
     // (null: as the CLI, which acts with the instance's authority.)

@@ -176,7 +176,7 @@ describe("groups", () => {
     const family = await alice.get("/groups?q=family%20member");
     expect(family.html).toContain("Carers circle");
     const none = await alice.get("/groups?q=zebra");
-    expect(none.html).toContain("No group matches");
+    expect(none.html).toContain("No group here matches");
   });
 
   it("lets members join an open group, and shows approval groups as pending", async () => {

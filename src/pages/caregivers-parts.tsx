@@ -49,7 +49,7 @@ export function Spaces({ facts, page, groupId }: { facts: CaregiverFacts; page: 
     <form method="post" action={`/g/${groupId}/caregivers-space`} class="spaces">
       <Csrf token={page.csrf} />
       <p class="hint">
-        Moderators: a caregivers' space is a group of its own beside this one, with the same rules, visibility and moderators,
+        For the group's owner: a caregivers' space is a group of its own beside this one, with the same rules, visibility and moderators,
         where caregivers and family can talk among themselves.
       </p>
       <button type="submit" class="secondary">Open a caregivers' space</button>

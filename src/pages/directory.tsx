@@ -130,6 +130,7 @@ export function DirectoryPage(props: {
                         <bdi>{g.name}</bdi> <span class="handle"><bdi dir="ltr">{g.handle}</bdi></span>
                         {g.join_policy === "approval" ? <span class="badge">Approval to join</span> : null}
                         {g.sensitive ? <span class="badge cw">Sensitive</span> : null}
+                        <AudienceBadge audience={g.audience} />
                         {g.stale ? <span class="badge review" title="The last fetch of this server's directory failed">May be out of date</span> : null}
                         <br />
                         <span class="meta">

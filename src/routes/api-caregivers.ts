@@ -20,7 +20,7 @@ export function caregiversApi(api: Hono<AppEnv>): void {
     const group = await groupParam(c);
     if (!group || !canSeeGroup(group, { account: c.var.account, actor: c.var.actor })) return c.json({ error: "no such group" }, 404);
     const row = group.group_id == null ? undefined : await findGroupById(c.var.kindred.db, group.group_id);
-    const spaces = row ? await groupSpaces(c.var.kindred.db, row) : {};
+    const spaces = row ? await groupSpaces(c.var.kindred.db, row, { account: c.var.account, actor: c.var.actor }) : {};
     const mine = await membershipType(c.var.kindred.db, c.var.actor.id, group.id);
     return c.json({
       audience: row?.audience ?? null,

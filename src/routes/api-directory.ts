@@ -32,6 +32,7 @@ function remoteJson(e: RemoteDirectoryEntry) {
     lastActivity: e.last_activity_at?.toISOString() ?? null,
     joinPolicy: e.join_policy,
     sensitive: e.sensitive,
+    audience: e.audience,
     stale: e.stale,
   };
 }

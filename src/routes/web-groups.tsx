@@ -20,7 +20,7 @@ import { GroupPage } from "../pages/group.tsx";
 import { groupPageOutcomes } from "../outcomes.ts";
 import { groupPath, postPath } from "../pages/page-info.ts";
 import { canReadGroupContent, canSeeGroup } from "../group-access.ts";
-import { logGroupContentRead, routeOf } from "../access-log.ts";
+import { logGroupContentRead, ownsGroup, routeOf } from "../access-log.ts";
 import { canModerate, join } from "../membership.ts";
 import { isNewHere, welcomeView } from "../onboarding.ts";
 import { PersonalDetailsError } from "../oversharing.ts";
@@ -57,7 +57,10 @@ export async function renderGroup(c: C, actor: Actor, group?: Group): Promise<Re
     await logGroupContentRead(c.var.kindred.fedify(), viewer, actor, { subject: "private_threads", route: routeOf(c.req) });
   }
   const memberTypes = await memberTypesOf(db, [...new Set([...pinned, ...page].map((t) => t.author_id))], actor.id);
-  const caregivers = await caregiverFacts(db, actor, { group, viewer, moderator, filter });
+  // Opening a caregivers' space makes a group: the owner's and the admins' call (src/caregivers.ts).
+  const owner = viewer != null && actor.local &&
+    (viewer.account.role === "admin" || await ownsGroup(c.var.kindred.fedify(), viewer.account, actor));
+  const caregivers = await caregiverFacts(db, actor, { group, viewer, owner, filter });
   // Just joined: the welcome in full; in the first weeks: where to find it.
   const justJoined = c.req.query("joined") === "1";
   const newMember = viewer && facts.membership === "accepted" && (justJoined || await isNewHere(c.var.kindred.fedify(), actor, viewer.actor.id))
