@@ -27,6 +27,7 @@ import * as m0026 from "./0026-group-directory.ts";
 import * as m0027 from "./0027-email-digests.ts";
 import * as m0028 from "./0028-outcomes.ts";
 import * as m0029 from "./0029-caregivers.ts";
+import * as m0032 from "./0032-outcome-counted.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   "0027-email-digests": m0027,
   "0028-outcomes": m0028,
   "0029-caregivers": m0029,
+  "0032-outcome-counted": m0032,
 };
