@@ -141,6 +141,7 @@ describe("managers' own answers do not count towards the 10", () => {
     const page = text((await web.get(`/g/${groupId}/outcomes`)).html);
     expect(page).toContain("fewer than 10 answers: not shown");
     expect(page).toContain("Members taking part: fewer than 10");
+    expect(page).toContain("and moderators, and this server&#39;s admins) are in the figures but do not count towards the 10");
     // Research: ten research answers, one of them the owner's: not exported.
     expect((await api(owner, "GET", `/groups/${groupId}/outcomes/research-export`)).status).toBe(422);
 
