@@ -121,6 +121,31 @@ describe("no answer is added to a period once it is scored", () => {
   });
 });
 
+describe("answers, a close and the scoring at the same moment", () => {
+  it("every answer stored is in the figures, and every answer refused says why", async () => {
+    const groupId = await newGroup("same-moment");
+    for (let i = 0; i < 12; i++) await apiOk(m[i], "POST", `/groups/${groupId}/outcomes/consent`, { consent: true, research: true });
+    const answering = m.slice(0, 12).map((member, i) => api(member, "POST", `/groups/${groupId}/outcomes/answers`, { answers: answersFor(i + 130) }));
+    const closing = api(owner, "POST", `/groups/${groupId}/outcomes/close`);
+    const reading = api(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
+    const results = await Promise.all(answering);
+    expect((await closing).status).toBe(200);
+    expect((await reading).status).toBe(200);
+    for (const r of results) {
+      if (r.status !== 201) expect(r, "refused with a reason").toMatchObject({ status: 404, json: { error: "this group runs no questionnaire at the moment" } });
+    }
+    const stored = results.filter((r) => r.status === 201).length;
+    const agg = await apiOk(owner, "GET", `/groups/${groupId}/outcomes/aggregates`);
+    expect(agg.periods).toHaveLength(1);
+    const { q } = await ids(groupId, owner);
+    const { rows } = await sql<{ answers: number; counted: number; summary: number }>`
+      select cast(count(*) as int) as answers, cast(count(*) filter (where counted) as int) as counted,
+             (select answers from outcome_period_summaries where questionnaire_id = ${q} and period = 0) as summary
+      from outcome_answers where questionnaire_id = ${q}`.execute(a.kindred.database.db);
+    expect(rows[0]).toEqual({ answers: stored, counted: stored, summary: stored });
+  });
+});
+
 describe("managers' own answers do not count towards the 10", () => {
   let groupId: number;
   beforeAll(async () => {
