@@ -5,7 +5,7 @@
  * erasure), for scoring a period into its summary, and for the research
  * export of members who gave the research consent.
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { jsonb } from "./json.ts";
 import type {
   OutcomeAnswersTable,
@@ -106,19 +106,38 @@ export async function deleteAnswersOf(db: Db, questionnaireId: number, accountId
   return Number(result.numDeletedRows);
 }
 
-/** Stores an answer; undefined when the member already answered in that period. */
+/** Why an answer was not stored: already answered in that period; the questionnaire closed; the period scored. */
+export type AnswerRefusal = "answered" | "closed" | "scored";
+
+/**
+ * Stores an answer, unless the member already answered in that period, or
+ * the questionnaire is closed, or the period's figures are already frozen.
+ * The questionnaire row is locked (shared) while checking and inserting:
+ * closing it and scoring a period lock it exclusively, so an answer from a
+ * request that read the questionnaire before either lands before them (and
+ * is counted) or is refused; it never joins a scored period.
+ */
 export async function insertAnswer(
-  db: Db,
+  db: Kysely<Schema>,
   a: { questionnaireId: number; accountId: number; period: number; responses: (number | null)[]; score: number },
-): Promise<OutcomeAnswer | undefined> {
-  return await db.insertInto("outcome_answers").values({
-    questionnaire_id: a.questionnaireId,
-    account_id: a.accountId,
-    period: a.period,
-    responses: jsonb(a.responses),
-    score: a.score,
-  }).onConflict((oc) => oc.columns(["questionnaire_id", "account_id", "period"]).doNothing())
-    .returningAll().executeTakeFirst();
+): Promise<OutcomeAnswer | AnswerRefusal> {
+  return await db.transaction().execute(async (trx) => {
+    const q = await trx.selectFrom("outcome_questionnaires").select("closed_at")
+      .where("id", "=", a.questionnaireId).forShare().executeTakeFirst();
+    if (!q || q.closed_at) return "closed";
+    const scored = await trx.selectFrom("outcome_period_summaries").select("period")
+      .where("questionnaire_id", "=", a.questionnaireId).where("period", "=", a.period).executeTakeFirst();
+    if (scored) return "scored";
+    const saved = await trx.insertInto("outcome_answers").values({
+      questionnaire_id: a.questionnaireId,
+      account_id: a.accountId,
+      period: a.period,
+      responses: jsonb(a.responses),
+      score: a.score,
+    }).onConflict((oc) => oc.columns(["questionnaire_id", "account_id", "period"]).doNothing())
+      .returningAll().executeTakeFirst();
+    return saved ?? "answered";
+  });
 }
 
 /** The member's own answers, oldest first. */
@@ -134,58 +153,107 @@ export async function listSummaries(db: Db, questionnaireId: number): Promise<Pe
 }
 
 /**
- * Scores of one period that count: answers of members whose consent is in
- * force (a withdrawn member's kept answers are theirs alone).
+ * Whether the account is one of the group's managers, who see its figures:
+ * an instance admin, or the group's owner or a moderator (mentors are not).
  */
-export async function consentedScores(db: Db, questionnaireId: number, period: number): Promise<number[]> {
-  const rows = await db.selectFrom("outcome_answers as a")
-    .innerJoin("outcome_consents as c", (j) =>
-      j.onRef("c.questionnaire_id", "=", "a.questionnaire_id").onRef("c.account_id", "=", "a.account_id")
-        .on("c.withdrawn_at", "is", null))
-    .select("a.score")
-    .where("a.questionnaire_id", "=", questionnaireId).where("a.period", "=", period).execute();
-  return rows.map((r) => r.score);
+function isManager(groupActorId: number, accountId: string): RawBuilder<boolean> {
+  const account = sql.ref(accountId);
+  return sql<boolean>`(exists (select 1 from accounts ma where ma.id = ${account} and ma.role = 'admin')
+    or exists (select 1 from group_staff ms inner join actors mp on mp.id = ms.actor_id
+      where ms.group_actor_id = ${groupActorId} and mp.account_id = ${account} and ms.role in ('owner', 'moderator')))`;
 }
 
-/** Keeps an ended period's figures; a concurrent first reader's copy wins. */
-export async function insertSummary(
-  db: Db,
-  s: { questionnaireId: number; period: number; answers: number; mean: number | null; median: number | null; bands: (number | null)[] | null },
-): Promise<void> {
-  await db.insertInto("outcome_period_summaries").values({
-    questionnaire_id: s.questionnaireId,
-    period: s.period,
-    answers: s.answers,
-    mean: s.mean,
-    median: s.median,
-    bands: s.bands == null ? null : jsonb(s.bands),
-  }).onConflict((oc) => oc.columns(["questionnaire_id", "period"]).doNothing()).execute();
+/** A counted answer: its score, and whether a manager of the group gave it. */
+export interface CountedAnswer {
+  score: number;
+  staff: boolean;
 }
 
 /**
- * Answers of ended periods (below `beforePeriod`) by members whose consent
- * is in force with the research consent: account ids are for pseudonymising
- * in memory and never leave src/outcomes.ts.
+ * Freezes every ended period not yet scored, in one transaction holding the
+ * questionnaire's row lock (see insertAnswer): for each, marks the answers
+ * that count (`counted`: members whose consent is in force; a withdrawn
+ * member's kept answers are theirs alone; `counted_staff`: given by one of
+ * the group's managers) and stores the figures `figures` makes of exactly
+ * those, so the summary and the marked set are the same answers.
+ * `lastEnded` is asked of the questionnaire as read under the lock.
+ */
+export async function freezeEndedPeriods(
+  db: Kysely<Schema>,
+  questionnaireId: number,
+  lastEnded: (q: Questionnaire) => number,
+  figures: (answers: CountedAnswer[]) => { mean: number | null; median: number | null; bands: (number | null)[] | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const q = await trx.selectFrom("outcome_questionnaires").selectAll()
+      .where("id", "=", questionnaireId).forUpdate().executeTakeFirst();
+    if (!q) return;
+    const known = new Set((await listSummaries(trx, q.id)).map((s) => s.period));
+    for (let period = 0; period <= lastEnded(q); period++) {
+      if (known.has(period)) continue;
+      const counted = await trx.updateTable("outcome_answers as a")
+        .from("outcome_consents as c")
+        .set({ counted: true, counted_staff: isManager(q.group_actor_id, "a.account_id") })
+        .whereRef("c.questionnaire_id", "=", "a.questionnaire_id").whereRef("c.account_id", "=", "a.account_id")
+        .where("c.withdrawn_at", "is", null)
+        .where("a.questionnaire_id", "=", q.id).where("a.period", "=", period)
+        .returning(["a.score", "a.counted_staff"]).execute();
+      const answers = counted.map((r) => ({ score: r.score, staff: r.counted_staff }));
+      const f = figures(answers);
+      await trx.insertInto("outcome_period_summaries").values({
+        questionnaire_id: q.id,
+        period,
+        answers: answers.length,
+        staff_answers: answers.filter((x) => x.staff).length,
+        mean: f.mean,
+        median: f.median,
+        bands: f.bands == null ? null : jsonb(f.bands),
+      }).execute();
+    }
+  });
+}
+
+/**
+ * Answers of ended periods (below `beforePeriod`) that their period's frozen
+ * figures counted, by members whose consent is in force with the research
+ * consent: account ids are for pseudonymising in memory and never leave
+ * src/outcome-aggregates.ts.  Only counted answers: an answer kept through a
+ * withdrawal before its period was scored is in no figure, and exporting it
+ * would upset the remainder rule.
  */
 export async function researchAnswers(db: Db, questionnaireId: number, beforePeriod: number) {
   return await db.selectFrom("outcome_answers as a")
     .innerJoin("outcome_consents as c", (j) =>
       j.onRef("c.questionnaire_id", "=", "a.questionnaire_id").onRef("c.account_id", "=", "a.account_id")
         .on("c.withdrawn_at", "is", null).on("c.research", "=", true))
-    .select(["a.account_id", "a.period", "a.responses", "a.score"])
+    .select(["a.account_id", "a.period", "a.responses", "a.score", "a.counted_staff"])
     .where("a.questionnaire_id", "=", questionnaireId).where("a.period", "<", beforePeriod)
+    .where("a.counted", "=", true)
     .orderBy("a.period").orderBy("a.id").execute();
 }
 
-/** How many members' consents are in force (and with the research consent). */
-export async function consentCounts(db: Db, questionnaireId: number): Promise<{ consented: number; research: number }> {
-  const row = await db.selectFrom("outcome_consents")
-    .select((eb) => [
-      eb.fn.countAll<number>().as("consented"),
-      eb.fn.count<number>("id").filterWhere("research", "=", true).as("research"),
-    ])
-    .where("questionnaire_id", "=", questionnaireId).where("withdrawn_at", "is", null).executeTakeFirstOrThrow();
-  return { consented: Number(row.consented), research: Number(row.research) };
+/**
+ * How many members' consents are in force (and with the research consent),
+ * and how many of those are not the group's managers'.
+ */
+export async function consentCounts(db: Db, questionnaireId: number, groupActorId: number) {
+  const row = await db.selectFrom("outcome_consents as c")
+    .select((eb) => {
+      const member = eb.not(isManager(groupActorId, "c.account_id"));
+      return [
+        eb.fn.countAll<number>().as("consented"),
+        eb.fn.count<number>("c.id").filterWhere("c.research", "=", true).as("research"),
+        eb.fn.count<number>("c.id").filterWhere(member).as("members"),
+        eb.fn.count<number>("c.id").filterWhere((e) => e.and([e("c.research", "=", true), member])).as("research_members"),
+      ];
+    })
+    .where("c.questionnaire_id", "=", questionnaireId).where("c.withdrawn_at", "is", null).executeTakeFirstOrThrow();
+  return {
+    consented: Number(row.consented),
+    research: Number(row.research),
+    consentedMembers: Number(row.members),
+    researchMembers: Number(row.research_members),
+  };
 }
 
 /** The questionnaires the member consented to or answered, newest first, with their group. */

@@ -701,6 +701,10 @@ export interface OutcomeAnswersTable {
   responses: ColumnType<(number | null)[], string, string>;
   score: number;
   answered_at: Generated<Date>;
+  /** Counted by its period's frozen summary (migration 0032): the only answers a research export may hold. */
+  counted: Generated<boolean>;
+  /** When counted, the member was one of the group's managers (owner, moderator, admin). */
+  counted_staff: Generated<boolean>;
 }
 
 /** An ended period's aggregate figures, computed once (migration 0028). */
@@ -713,4 +717,6 @@ export interface OutcomePeriodSummariesTable {
   /** Counts per score band, null where suppressed; null when the whole period is. */
   bands: ColumnType<(number | null)[] | null, string | null, string | null>;
   computed_at: Generated<Date>;
+  /** How many of `answers` were the group's managers' (migration 0032). */
+  staff_answers: Generated<number>;
 }

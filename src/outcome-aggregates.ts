@@ -19,9 +19,10 @@ import {
   csvLine,
   exportablePeriods,
   periodAt,
-  type PeriodFigures,
+  type PeriodCount,
   periodStart,
   SUPPRESSED_TEXT,
+  shown as figuresShown,
   SUPPRESSION_THRESHOLD,
   summarise,
 } from "./outcome-stats.ts";
@@ -56,19 +57,20 @@ export interface OutcomeAggregates {
   currentPeriod: { period: number; endsAt: Date } | null;
 }
 
-/** Scores every ended period not yet summarised, then lists the summaries. */
+/**
+ * Freezes every ended period not yet summarised (the answers it counts are
+ * marked in the same transaction: db/outcomes.ts, freezeEndedPeriods), then
+ * lists the summaries.
+ */
 async function summaries(db: ContextData["db"], instrument: Instrument, q: Questionnaire): Promise<store.PeriodSummary[]> {
-  const known = new Set((await store.listSummaries(db, q.id)).map((s) => s.period));
-  for (let period = 0; period <= lastEndedPeriod(q); period++) {
-    if (known.has(period)) continue;
-    const figures: PeriodFigures = summarise(instrument, await store.consentedScores(db, q.id, period));
-    await store.insertSummary(db, { questionnaireId: q.id, period, ...figures });
-  }
+  const known = await store.listSummaries(db, q.id);
+  if (known.length > lastEndedPeriod(q)) return known;
+  await store.freezeEndedPeriods(db, q.id, (fresh) => lastEndedPeriod(fresh), (answers) => summarise(instrument, answers));
   return await store.listSummaries(db, q.id);
 }
 
 function periodView(q: Questionnaire, bands: Band[], s: store.PeriodSummary): PeriodView {
-  const shown = s.answers >= SUPPRESSION_THRESHOLD && s.mean != null;
+  const shown = figuresShown({ answers: s.answers, staffAnswers: s.staff_answers }) && s.mean != null;
   return {
     period: s.period,
     from: periodStart(q.starts_at, q.period_days, s.period),
@@ -81,7 +83,8 @@ function periodView(q: Questionnaire, bands: Band[], s: store.PeriodSummary): Pe
   };
 }
 
-const atLeastThreshold = (n: number) => (n >= SUPPRESSION_THRESHOLD ? n : null);
+/** A count of members, shown when at least the threshold of them are not the group's managers. */
+const atLeastThreshold = (n: number, members: number) => (members >= SUPPRESSION_THRESHOLD ? n : null);
 
 /**
  * The group's aggregates for its managers: ended periods only (an open
@@ -94,15 +97,15 @@ export async function outcomeAggregates(ctx: Ctx, instruments: Instruments, acco
   if (!q) return undefined;
   const instrument = instrumentOf(instruments, q);
   const bands = bandsOf(instrument);
-  const counts = await store.consentCounts(ctx.data.db, q.id);
+  const counts = await store.consentCounts(ctx.data.db, q.id, group.id);
   const current = periodAt(q.starts_at, q.period_days, new Date());
   return {
     questionnaire: q,
     instrument,
     bands,
     periods: (await summaries(ctx.data.db, instrument, q)).map((s) => periodView(q, bands, s)),
-    consented: atLeastThreshold(counts.consented),
-    research: q.research_export ? atLeastThreshold(counts.research) : null,
+    consented: atLeastThreshold(counts.consented, counts.consentedMembers),
+    research: q.research_export ? atLeastThreshold(counts.research, counts.researchMembers) : null,
     currentPeriod: q.closed_at ? null : { period: current, endsAt: periodStart(q.starts_at, q.period_days, current + 1) },
   };
 }
@@ -159,12 +162,13 @@ export async function exportAggregates(
 }
 
 /**
- * Pseudonymised answers of ended periods, only of members whose research
- * consent is in force, and only of periods in which at least
- * SUPPRESSION_THRESHOLD such members answered and the rest of the period's
- * counted answers are none or at least as many (exportablePeriods): random
- * ids new in every export, no names, dates coarsened to the period.
- * Recorded in the access log.
+ * Pseudonymised answers of ended periods, only those the period's frozen
+ * figures counted, only of members whose research consent is in force, and
+ * only of periods in which at least SUPPRESSION_THRESHOLD such members (not
+ * the group's managers) answered and the rest of the period's counted
+ * answers are none or at least as many (exportablePeriods): random ids new
+ * in every export, no names, dates coarsened to the period.  Recorded in the
+ * access log.
  */
 export async function exportResearchAnswers(
   ctx: Ctx,
@@ -180,19 +184,25 @@ export async function exportResearchAnswers(
   if (!q) throw new NoQuestionnaireError("this group has no questionnaire");
   if (!q.research_export) throw new ValidationError("research", "this questionnaire was started without a research export: members were never asked");
   const instrument = instrumentOf(instruments, q);
+  // Freeze first: the research rows are taken from what the frozen figures counted.
+  const frozen = await summaries(ctx.data.db, instrument, q);
   const all = await store.researchAnswers(ctx.data.db, q.id, lastEndedPeriod(q) + 1);
-  const research = new Map<number, number>();
-  for (const r of all) research.set(r.period, (research.get(r.period) ?? 0) + 1);
+  const research = new Map<number, PeriodCount>();
+  for (const r of all) {
+    const n = research.get(r.period) ?? { all: 0, members: 0 };
+    research.set(r.period, { all: n.all + 1, members: n.members + (r.counted_staff ? 0 : 1) });
+  }
   // What the managers' figures counted in each period, to check what the export would leave over.
-  const counted = new Map((await summaries(ctx.data.db, instrument, q)).map((s) => [s.period, s.answers]));
+  const counted = new Map(frozen.map((s) => [s.period, { all: s.answers, members: s.answers - s.staff_answers }]));
   const periods = exportablePeriods(research, counted);
   const rows = all.filter((r) => periods.has(r.period));
   const members = new Set(rows.map((r) => r.account_id));
   if (rows.length === 0) {
     throw new ValidationError(
       "research",
-      `no ended period can be exported: each needs answers from at least ${SUPPRESSION_THRESHOLD} members who gave the research consent, ` +
-        `and none or at least ${SUPPRESSION_THRESHOLD} from members who did not (fewer could be worked out from the group's figures)`,
+      `no ended period can be exported: each needs answers from at least ${SUPPRESSION_THRESHOLD} members who gave the research consent ` +
+        `(the group's managers aside), and none or at least ${SUPPRESSION_THRESHOLD} from members who did not ` +
+        `(fewer could be worked out from the group's figures)`,
     );
   }
   // New random ids for every export: two exports cannot be joined on them.

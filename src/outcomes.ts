@@ -262,7 +262,10 @@ export async function answerQuestionnaire(
   const { responses, score } = scoreAnswers(instrumentOf(instruments, q), input);
   const period = periodAt(q.starts_at, q.period_days, new Date());
   const saved = await store.insertAnswer(ctx.data.db, { questionnaireId: q.id, accountId: account.id, period, responses, score });
-  if (!saved) {
+  // Closed, or the period ended and was scored, while this request was under way.
+  if (saved === "closed") throw new NoQuestionnaireError("this group runs no questionnaire at the moment");
+  if (saved === "scored") throw new ValidationError("period", "this period has just ended: answer again for the new one");
+  if (saved === "answered") {
     const next = periodStart(q.starts_at, q.period_days, period + 1);
     throw new ValidationError("period", `you have already answered for this period; the next one starts on ${next.toUTCString().slice(0, 16)}`);
   }

@@ -116,13 +116,16 @@ describe("scoring", () => {
   });
 });
 
+/** Scores of members who are not the group's managers. */
+const members = (scores: number[]) => scores.map((score) => ({ score, staff: false }));
+
 describe("the suppression rule", () => {
   it("is 10, and nothing is computed from 9 scores; 10 give the mean and median", async () => {
     expect(SUPPRESSION_THRESHOLD).toBe(10);
     const i = (await loadInstruments()).get("gse")!;
     const scores = [12, 40, 33, 27.5, 19, 30, 31, 25, 38, 22];
-    expect(summarise(i, scores.slice(0, 9))).toEqual({ answers: 9, mean: null, median: null, bands: null });
-    const ten = summarise(i, scores);
+    expect(summarise(i, members(scores.slice(0, 9)))).toEqual({ answers: 9, staffAnswers: 0, mean: null, median: null, bands: null });
+    const ten = summarise(i, members(scores));
     expect(ten.mean).toBe(Math.round((scores.reduce((a, b) => a + b, 0) / 10) * 10) / 10);
     const sorted = [...scores].sort((a, b) => a - b);
     expect(ten.median).toBe(Math.round(((sorted[4] + sorted[5]) / 2) * 10) / 10);
@@ -137,17 +140,43 @@ describe("the suppression rule", () => {
     expect(bandsOf(i).map((b) => b.label)).toEqual(["10 to under 17.5", "17.5 to under 25", "25 to under 32.5", "32.5 to 40"]);
     const high = Array(12).fill(36), mid = Array(10).fill(28), low = [11];
     // 1 low, 0, 10 mid, 12 high: two small bands, neither can be derived.
-    expect(summarise(i, [...high, ...mid, ...low]).bands).toEqual([null, null, 10, 12]);
+    expect(summarise(i, members([...high, ...mid, ...low])).bands).toEqual([null, null, 10, 12]);
     // 0 low... 12 mid-low, 10 mid, 12 high, only one small band (0 or 1): the smallest shown one goes too.
     const midLow = Array(12).fill(20);
-    expect(summarise(i, [...high, ...mid, ...midLow, ...low]).bands).toEqual([null, 12, null, 12]);
+    expect(summarise(i, members([...high, ...mid, ...midLow, ...low])).bands).toEqual([null, 12, null, 12]);
+  });
+
+  it("counts managers' answers in the figures but not towards the 10, in the period and in each band", async () => {
+    const i = (await loadInstruments()).get("gse")!;
+    const scores = [12, 40, 33, 27.5, 19, 30, 31, 25, 38, 22];
+    // Nine members and one manager: ten answers, nothing shown.
+    const nine = [...members(scores.slice(0, 9)), { score: scores[9], staff: true }];
+    expect(summarise(i, nine)).toEqual({ answers: 10, staffAnswers: 1, mean: null, median: null, bands: null });
+    // Ten members and one manager: shown, the manager's answer in the mean.
+    const eleven = [...members(scores), { score: 36, staff: true }];
+    expect(summarise(i, eleven)).toMatchObject({
+      answers: 11,
+      staffAnswers: 1,
+      mean: Math.round(([...scores, 36].reduce((a, b) => a + b, 0) / 11) * 10) / 10,
+    });
+    // A band of ten that holds a manager is a band of nine members: hidden (it would be shown were the manager a member).
+    const high = [...members(Array(9).fill(36)), { score: 36, staff: true }];
+    const band = summarise(i, [...high, ...members(Array(10).fill(28)), ...members(Array(10).fill(20))]);
+    expect(band.bands).toEqual([null, 10, 10, null]);
+    expect(summarise(i, [...high, ...members([36]), ...members(Array(10).fill(28))]).bands).toEqual([null, null, 10, 11]);
   });
 
   it("research exports take a period only when neither it nor what it leaves over is under 10", () => {
-    const research = new Map([[0, 9], [1, 10], [2, 10], [3, 10], [4, 12]]);
-    const counted = new Map([[0, 20], [1, 10], [2, 11], [3, 19], [4, 22]]);
+    const research = new Map([[0, 9], [1, 10], [2, 10], [3, 10], [4, 12]].map(([p, n]) => [p, { all: n, members: n }]));
+    const counted = new Map([[0, 20], [1, 10], [2, 11], [3, 19], [4, 22]].map(([p, n]) => [p, { all: n, members: n }]));
     // 0: 9 research; 1: nothing left over; 2: 1 left over; 3: 9 left over; 4: 10 left over.
     expect([...exportablePeriods(research, counted)].sort()).toEqual([1, 4]);
+    // Managers' answers: ten research answers of which one a manager's is nine; a manager's
+    // answer left over is known to every manager, and is no cover for a member's.
+    const withStaff = new Map([[0, { all: 10, members: 9 }], [1, { all: 11, members: 10 }], [2, { all: 10, members: 10 }]]);
+    const countedStaff = new Map([[0, { all: 10, members: 9 }], [1, { all: 11, members: 10 }], [2, { all: 11, members: 11 }]]);
+    expect([...exportablePeriods(withStaff, countedStaff)].sort()).toEqual([1]);
+    expect([...exportablePeriods(new Map([[0, { all: 10, members: 10 }]]), new Map([[0, { all: 11, members: 10 }]]))]).toEqual([0]);
   });
 
   it("CSV cells are quoted, and formulas are defused", () => {

@@ -48,7 +48,6 @@ import { memberTypesOf } from "../db/member-types.ts";
 import {
   collectOutcomeData,
   consentCounts,
-  consentedScores,
   findCurrentQuestionnaire,
   listOwnAnswers,
   listParticipation,
@@ -228,9 +227,8 @@ const queries: [string, (db: TestDatabase["db"]) => Promise<unknown>][] = [
   ["outbox count", (db) => countOutbox(db, ids.member)],
   ["outcomes: a group's questionnaire", (db) => findCurrentQuestionnaire(db, ids.group)],
   ["outcomes: a member's own answers", (db) => listOwnAnswers(db, 1, ids.account)],
-  ["outcomes: a period's consented scores", (db) => consentedScores(db, 1, 0)],
   ["outcomes: ended periods' figures", (db) => listSummaries(db, 1)],
-  ["outcomes: consent counts", (db) => consentCounts(db, 1)],
+  ["outcomes: consent counts", (db) => consentCounts(db, 1, ids.group)],
   ["outcomes: research export", (db) => researchAnswers(db, 1, 12)],
   ["outcomes: a member's data export", (db) => collectOutcomeData(db, ids.account)],
   ["outcomes: a member's questionnaires", (db) => listParticipation(db, ids.account)],

@@ -28,6 +28,7 @@ import * as m0027 from "./0027-email-digests.ts";
 import * as m0028 from "./0028-outcomes.ts";
 import * as m0029 from "./0029-caregivers.ts";
 import * as m0030 from "./0030-directory-audience.ts";
+import * as m0032 from "./0032-outcome-counted.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   "0028-outcomes": m0028,
   "0029-caregivers": m0029,
   "0030-directory-audience": m0030,
+  "0032-outcome-counted": m0032,
 };

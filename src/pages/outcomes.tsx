@@ -73,7 +73,9 @@ function Figures({ agg }: { agg: OutcomeAggregates }) {
     <table class="data outcome-figures">
       <caption>
         Ended periods. Scores from {agg.instrument.scoring.min} to {agg.instrument.scoring.max}. Figures from{" "}
-        {fewer} answers, and bands with {fewer} members, are not shown.
+        {fewer} answers, and bands with {fewer} members, are not shown. The answers of the group's managers (its owner
+        and moderators, and this server's admins) are in the figures but do not count towards the {SUPPRESSION_THRESHOLD}:
+        you know your own.
       </caption>
       <thead>
         <tr>
@@ -157,8 +159,9 @@ export function OutcomesManagerPage(props: {
                     <a href={`${base}/research-export?format=json`}>Answers for research (JSON)</a>
                     <span class="hint">
                       Only of members who gave the research consent, with new random ids in every export, no names and
-                      no dates but the period's; only periods in which at least {SUPPRESSION_THRESHOLD} of them answered, and
-                      none or at least {SUPPRESSION_THRESHOLD} others did.
+                      no dates but the period's; only answers the period's figures counted, and only periods in which at
+                      least {SUPPRESSION_THRESHOLD} of them answered, and none or at least {SUPPRESSION_THRESHOLD} others did
+                      (the group's managers not counted).
                     </span>
                   </>
                 )
