@@ -1,7 +1,8 @@
 /**
  * The parts of notification email without a Kindred instance: the SMTP
  * client against the test SMTP server (AUTH PLAIN and LOGIN, refusals,
- * dot-stuffing, time-outs), the MIME message (UTF-8 subjects per RFC 2047),
+ * dot-stuffing, time-outs, the deadline of a whole exchange, STARTTLS and
+ * answers injected before TLS), the MIME message (UTF-8 subjects per RFC 2047),
  * the digest schedule across daylight saving, and the settings' checks.
  */
 import { execFileSync } from "node:child_process";

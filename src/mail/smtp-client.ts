@@ -2,7 +2,8 @@
  * A small SMTP client (RFC 5321) over node:net and node:tls, so that
  * Kindred sends email without a dependency, on Node and Deno: EHLO,
  * STARTTLS when offered (or required), AUTH PLAIN or LOGIN, MAIL FROM,
- * RCPT TO, DATA with dot-stuffing, QUIT.  One connection per message.
+ * RCPT TO, DATA with dot-stuffing, QUIT.  One connection per message,
+ * with a time limit per answer and one for the whole exchange.
  */
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
@@ -56,7 +57,11 @@ function overDeadline(deadlineMs: number): SmtpError {
 
 /** A per-step time limit that never runs past the whole exchange's deadline. */
 class Clock {
-  constructor(readonly stepMs: number, readonly deadlineMs: number, readonly endsAt = Date.now() + deadlineMs) {}
+  readonly endsAt: number;
+
+  constructor(readonly stepMs: number, readonly deadlineMs: number) {
+    this.endsAt = Date.now() + deadlineMs;
+  }
 
   /** Milliseconds for the next step, and the error to throw when they run out. */
   step(what: () => SmtpError): { ms: number; error: () => SmtpError } {
