@@ -121,8 +121,8 @@ describe("the SMTP client", () => {
       expect(error).toBeInstanceOf(SmtpError);
       expect(error.message).toContain("the exchange with the mail server took longer than 500 ms");
       expect(error.temporary).toBe(true);
-      // EHLO, MAIL, RCPT, DATA and the message's answer alone take 750 ms: it stopped before.
-      expect(Date.now() - started).toBeLessThan(700);
+      // It gave up at the deadline, before the message went (EHLO, MAIL, RCPT, DATA and the end of the message take 750 ms).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
       expect(slow.received).toHaveLength(0);
       // The same server, given the time, takes the message.
       await sendMail({ url: new URL(slow.url), startTls: "off", clientName: "k", timeoutMs: 2000, deadlineMs: 5000 },
