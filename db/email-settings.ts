@@ -145,17 +145,43 @@ export function listEmailCandidates(db: Db, now: Date, afterAccountId = 0, limit
     .execute() as Promise<EmailRecipient[]>;
 }
 
+/** How long a claim on a member lasts: far longer than one send may take (src/mail/smtp-client.ts#SEND_DEADLINE_MS). */
+export const CLAIM_LEASE_SECONDS = 300;
+
 /**
- * Claims a member for `leaseSeconds` (database clock); false when another
- * worker holds them.  One statement: of two workers, one wins.
+ * The end of a new lease (database clock), in whole milliseconds so that it
+ * comes back from the driver as the same Date; always later than the lease
+ * it replaces, so that each claim's token differs from the one before.
  */
-export async function claimRecipient(db: Db, accountId: number, leaseSeconds = 300): Promise<boolean> {
+function newLease(leaseSeconds: number) {
+  return sql<Date>`greatest(date_trunc('milliseconds', now() + ${`${leaseSeconds} seconds`}::interval),
+    lease_until + interval '1 millisecond')`;
+}
+
+/**
+ * Claims a member for `leaseSeconds`; undefined when another worker holds
+ * them.  One statement: of two workers, one wins.  The claim's token is the
+ * end of its lease: every later write of the job's bookkeeping for this
+ * member (recordSent, recordFailure, recordNothingToSend, releaseClaim)
+ * takes effect only while `lease_until` still holds it, so a worker whose
+ * lease ran out (and another worker claimed the member) changes nothing.
+ */
+export async function claimRecipient(db: Db, accountId: number, leaseSeconds = CLAIM_LEASE_SECONDS): Promise<Date | undefined> {
   const row = await db.updateTable("email_settings")
-    .set({ lease_until: sql`now() + ${`${leaseSeconds} seconds`}::interval` })
+    .set({ lease_until: newLease(leaseSeconds) })
     .where("account_id", "=", accountId)
     .where((w) => w.or([w("lease_until", "is", null), w("lease_until", "<", sql<Date>`now()`)]))
-    .returning("account_id").executeTakeFirst();
-  return row != null;
+    .returning("lease_until").executeTakeFirst();
+  return row?.lease_until ?? undefined;
+}
+
+/** A fresh lease for the holder of `token` (before a send): the new token, or undefined when the claim was lost. */
+export async function renewClaim(db: Db, accountId: number, token: Date, leaseSeconds = CLAIM_LEASE_SECONDS): Promise<Date | undefined> {
+  const row = await db.updateTable("email_settings")
+    .set({ lease_until: newLease(leaseSeconds) })
+    .where("account_id", "=", accountId).where("lease_until", "=", token)
+    .returning("lease_until").executeTakeFirst();
+  return row?.lease_until ?? undefined;
 }
 
 /** The most notifications one email lists; more go in the next one. */
@@ -175,44 +201,69 @@ export async function listUnemailed(db: Db, accountId: number, kinds: Notificati
 
 /**
  * After a sent email: its notifications are marked emailed (those read in
- * the meantime too: they were in the email), and the claim released.
+ * the meantime too: they were in the email), and, if `token` still holds
+ * the claim, the member's bookkeeping is updated and the claim released.
+ * The notifications are marked even when the claim was lost, since they
+ * did go out: a worker that claimed the member since then and has not yet
+ * listed them then leaves them out.  False when the claim was lost.
  */
-export async function recordSent(db: Db, accountId: number, notificationIds: number[], at: Date, periodDone = true): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function recordSent(
+  db: Db,
+  accountId: number,
+  token: Date,
+  notificationIds: number[],
+  at: Date,
+  periodDone = true,
+): Promise<boolean> {
+  return await db.transaction().execute(async (trx) => {
     if (notificationIds.length > 0) {
       await trx.updateTable("notifications").set({ emailed_at: at })
         .where("account_id", "=", accountId).where("id", "in", notificationIds).where("emailed_at", "is", null)
         .execute();
     }
-    await trx.updateTable("email_settings")
+    const row = await trx.updateTable("email_settings")
       // A digest cut short (more than one email's worth) leaves its period open: the rest go next run.
       .set({ last_sent_at: periodDone ? at : sql`last_sent_at`, attempts: 0, next_attempt_at: null, last_error: null, lease_until: null })
-      .where("account_id", "=", accountId).execute();
+      .where("account_id", "=", accountId).where("lease_until", "=", token)
+      .returning("account_id").executeTakeFirst();
+    return row != null;
   });
 }
 
-/** A digest period passed with nothing to send: the period still counts as done. */
-export async function recordNothingToSend(db: Db, accountId: number, at: Date): Promise<void> {
-  await db.updateTable("email_settings").set({ last_sent_at: at, lease_until: null })
-    .where("account_id", "=", accountId).execute();
+/** A digest period passed with nothing to send: the period still counts as done.  False when the claim was lost. */
+export async function recordNothingToSend(db: Db, accountId: number, token: Date, at: Date): Promise<boolean> {
+  const row = await db.updateTable("email_settings").set({ last_sent_at: at, lease_until: null })
+    .where("account_id", "=", accountId).where("lease_until", "=", token)
+    .returning("account_id").executeTakeFirst();
+  return row != null;
 }
 
-/** A failed send: tried again at `retryAt`; the notifications stay unsent. */
-export async function recordFailure(db: Db, accountId: number, retryAt: Date, error: string): Promise<void> {
-  await db.updateTable("email_settings")
+/** A failed send: tried again at `retryAt`; the notifications stay unsent.  False when the claim was lost. */
+export async function recordFailure(db: Db, accountId: number, token: Date, retryAt: Date, error: string): Promise<boolean> {
+  const row = await db.updateTable("email_settings")
     .set({ attempts: sql`attempts + 1`, next_attempt_at: retryAt, last_error: error.slice(0, 500), lease_until: null })
-    .where("account_id", "=", accountId).execute();
+    .where("account_id", "=", accountId).where("lease_until", "=", token)
+    .returning("account_id").executeTakeFirst();
+  return row != null;
 }
 
-export async function releaseClaim(db: Db, accountId: number): Promise<void> {
-  await db.updateTable("email_settings").set({ lease_until: null }).where("account_id", "=", accountId).execute();
+/** Gives the claim up, if `token` still holds it. */
+export async function releaseClaim(db: Db, accountId: number, token: Date): Promise<void> {
+  await db.updateTable("email_settings").set({ lease_until: null })
+    .where("account_id", "=", accountId).where("lease_until", "=", token).execute();
 }
 
-/** What an email with details may name: the group (and whether it is private), and a post's opening words. */
+/** What an email with details may name: the group (and whether it is public), and a post's opening words. */
 export interface EmailDetail {
   id: number;
   group_name: string | null;
   group_visibility: "public" | "private" | "local" | null;
+  /**
+   * The post may be quoted (its thread's title, its opening words): it and
+   * its thread are published (not held nor rejected), not removed by
+   * moderators and not deleted.
+   */
+  post_quotable: boolean;
   post_source: string | null;
   post_html: string | null;
   post_summary: string | null;
@@ -224,6 +275,7 @@ export function listEmailDetails(db: Db, ids: number[]): Promise<EmailDetail[]> 
   if (ids.length === 0) return Promise.resolve([]);
   return db.selectFrom("notifications as n")
     .leftJoin("posts as p", "p.id", "n.post_id")
+    .leftJoin("posts as t", "t.id", "p.thread_id")
     .leftJoin("actors as g", (j) =>
       j.on((eb) =>
         eb.or([
@@ -233,6 +285,9 @@ export function listEmailDetails(db: Db, ids: number[]): Promise<EmailDetail[]> 
       ))
     .select([
       "n.id", "g.name as group_name", "g.visibility as group_visibility",
+      sql<boolean>`(p.id is not null and p.deleted_at is null and p.removed_at is null and p.review_state = 'published'
+        and (t.id is null or (t.deleted_at is null and t.removed_at is null and t.review_state = 'published')))`
+        .as("post_quotable"),
       "p.source as post_source", "p.content_html as post_html", "p.summary as post_summary", "p.sensitive as post_sensitive",
     ])
     .where("n.id", "in", ids)

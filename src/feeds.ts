@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../db/feeds.ts";
+import { escapeHtmlText } from "./html-escape.ts";
 
 export const FEED_SIZE = 50;
 
@@ -49,10 +50,6 @@ export function xmlEscape(value: string): string {
   return value.replace(NOT_XML, "").replace(/[&<>"']/g, (ch) =>
     ch === "&" ? "&amp;" : ch === "<" ? "&lt;" : ch === ">" ? "&gt;" : ch === '"' ? "&quot;" : "&apos;"
   );
-}
-
-function escapeHtmlText(value: string): string {
-  return value.replace(/[&<>"]/g, (ch) => ch === "&" ? "&amp;" : ch === "<" ? "&lt;" : ch === ">" ? "&gt;" : "&quot;");
 }
 
 /** Author as shown on the pages: display name and full handle. */

@@ -11,9 +11,11 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLAIM_LEASE_SECONDS, claimRecipient, recordFailure, recordSent, releaseClaim, renewClaim } from "../db/email-settings.ts";
 import { createAccount } from "../src/accounts.ts";
 import { logIn } from "../src/auth.ts";
 import { runCommand } from "../src/cli/commands.ts";
+import { SEND_DEADLINE_MS } from "../src/mail/smtp-client.ts";
 import { api, apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { parseMail, type ReceivedMail, startSmtpServer, type TestSmtpServer } from "./helpers/smtp-server.ts";
@@ -348,6 +350,125 @@ describe("privacy and safety", () => {
     const sent = runs.map((r) => Number(/Sent (\d+)/.exec(r.out.join("\n"))?.[1]));
     expect(sent.reduce((x, y) => x + y, 0)).toBe(1);
     expect(mailTo("detailed@example.test", before)).toHaveLength(1);
+  });
+
+  it("never names a local-only group or quotes it, even to a member who opted in", async () => {
+    await createLocalGroup(a, { slug: "fatigue-here", name: "Long COVID fatigue circle", owner: "replier", visibility: "local" });
+    await apiOk(replier, "POST", "/groups/follow", { handle: "fatigue-here" });
+    const joined = await apiOk(m.detail, "POST", "/groups/follow", { handle: "fatigue-here" });
+    expect(joined.state).toBe("accepted");
+    const thread = (await apiOk(m.detail, "POST", `/groups/${joined.group.id}/threads`, { title: "Crash after walking", body: "x" })).post.id;
+    await reply(thread, "Pacing with a heart-rate monitor helped me.");
+    const before = smtp.received.length;
+    await send(a, minutes(5));
+    const [received] = mailTo("detailed@example.test", before);
+    const mail = parseMail(received.raw);
+    expect(mail.subject).toMatch(/^\d+ new notifications? on Test Kindred$/);
+    for (const part of [mail.subject, mail.text, mail.html]) {
+      for (const secret of ["fatigue", "COVID", "Crash after walking", "Pacing", "heart-rate"]) expect(part).not.toContain(secret);
+    }
+    expect(mail.text).toContain("replier replied to you in a thread (a local-only group)");
+    expect(mail.html).not.toMatch(/\/p\/\d+/);
+  });
+
+  it("quotes no post that moderators removed or held back, nor one its author deleted; each still counts", async () => {
+    const db = a.kindred.database.db;
+    const texts = ["Buy this miracle cure in my shop.", "Oops, wrong thread for this one.", "My oncologist said to rest more."];
+    const ids: number[] = [];
+    for (const body of texts) ids.push((await apiOk(replier, "POST", `/posts/${threads.detail}/replies`, { body })).post.id);
+    await apiOk(replier, "POST", `/posts/${ids[0]}/moderation`, { action: "remove", reason: "Advertising" });
+    await apiOk(replier, "DELETE", `/posts/${ids[1]}`);
+    // Held for review after its notification was written (as a post whose review a moderator reopened).
+    await sql`update posts set review_state = 'held' where id = ${ids[2]}`.execute(db);
+    const before = smtp.received.length;
+    await send(a, minutes(5));
+    const [received] = mailTo("detailed@example.test", before);
+    const mail = parseMail(received.raw);
+    const emailed = await db.selectFrom("notifications").select("id")
+      .where("post_id", "in", ids).where("kind", "=", "reply").where("emailed_at", "is not", null).execute();
+    expect(emailed.length).toBeGreaterThanOrEqual(2);
+    expect(mail.subject).toBe(`${emailed.length} new notifications in ${GROUP}`);
+    expect(mail.text.split("\n- replier replied to you in a thread (Breast cancer support)").length - 1).toBe(emailed.length);
+    for (const part of [mail.text, mail.html]) {
+      for (const secret of [...texts, TITLE, "miracle", "oncologist"]) expect(part).not.toContain(secret);
+    }
+  });
+});
+
+describe("the email job", () => {
+  it("goes on with the other members when one member's email fails, and tries that one again later", async () => {
+    const db = a.kindred.database.db;
+    // Made one after the other: "unlucky" comes first in the job's order (account id).
+    const unlucky = await member(a, "unlucky", "unlucky@example.test");
+    const lucky = await member(a, "lucky", "lucky@example.test");
+    for (const who of [unlucky, lucky]) {
+      await apiOk(who, "PATCH", "/me/email-settings", { frequency: "immediate" });
+      await apiOk(who, "POST", "/groups/follow", { handle: "breast-cancer" });
+      const thread = (await apiOk(who, "POST", `/groups/${groupId}/threads`, { title: "Hair loss", body: "Any tips?" })).post.id;
+      await reply(thread, "A cold cap worked for me.");
+    }
+    const id = (await db.selectFrom("accounts").select("id").where("username", "=", "unlucky").executeTakeFirstOrThrow()).id;
+    // The database refuses to record unlucky's email as sent (a full disk, a broken connection).
+    await sql`create function test_refuse_emailed() returns trigger language plpgsql as $$
+      begin raise exception 'the disk is full (test)'; end $$`.execute(db);
+    await sql.raw(`create trigger test_refuse_emailed before update of emailed_at on notifications for each row
+      when (new.emailed_at is not null and old.account_id = ${Number(id)}) execute function test_refuse_emailed()`).execute(db);
+    const before = smtp.received.length;
+    const at = minutes(5);
+    let run: Awaited<ReturnType<typeof send>>;
+    try {
+      run = await send(a, at);
+    } finally {
+      await sql`drop trigger test_refuse_emailed on notifications`.execute(db);
+      await sql`drop function test_refuse_emailed()`.execute(db);
+    }
+    expect(run.code).toBe(0);
+    expect(run.out.join("\n")).toMatch(/Sent \d+ email\(s\); 1 failed/);
+    expect(mailTo("lucky@example.test", before)).toHaveLength(1);
+    const failed = await db.selectFrom("email_settings").selectAll().where("account_id", "=", id).executeTakeFirstOrThrow();
+    expect(failed).toMatchObject({ attempts: 1, lease_until: null });
+    expect(failed.last_error).toContain("the disk is full (test)");
+    expect(failed.next_attempt_at?.getTime()).toBe(at.getTime() + 60_000);
+    // After the back-off, it goes out; the message that went before the database failed is the one sent twice.
+    await send(a, new Date(at.getTime() + 30_000));
+    expect(mailTo("unlucky@example.test", before)).toHaveLength(1);
+    await send(a, new Date(at.getTime() + 61_000));
+    expect(mailTo("unlucky@example.test", before)).toHaveLength(2);
+    expect(await db.selectFrom("email_settings").select(["attempts", "last_error"]).where("account_id", "=", id).executeTakeFirst())
+      .toEqual({ attempts: 0, last_error: null });
+    await send(a, new Date(at.getTime() + 120_000));
+    expect(mailTo("unlucky@example.test", before)).toHaveLength(2);
+    expect(mailTo("lucky@example.test", before)).toHaveLength(1);
+  });
+
+  it("a worker whose claim ran out changes nothing once another worker holds the member", async () => {
+    // A whole send ends well within the claim: a second worker cannot claim a member mid-send.
+    expect(SEND_DEADLINE_MS).toBeLessThanOrEqual((CLAIM_LEASE_SECONDS * 1000) / 2);
+    const db = a.kindred.database.db;
+    const id = (await db.selectFrom("accounts").select("id").where("username", "=", "lucky").executeTakeFirstOrThrow()).id;
+    const settings = () => db.selectFrom("email_settings").selectAll().where("account_id", "=", id).executeTakeFirstOrThrow();
+    const first = await claimRecipient(db, id);
+    expect(first).toBeInstanceOf(Date);
+    expect(await claimRecipient(db, id)).toBeUndefined();
+    // The first worker renews its claim before sending: a new token, the old one is void.
+    const renewed = await renewClaim(db, id, first!);
+    expect(renewed).toBeInstanceOf(Date);
+    expect(await renewClaim(db, id, first!)).toBeUndefined();
+    // Its lease runs out (a process frozen for minutes), and a second worker claims the member.
+    await sql`update email_settings set lease_until = now() - interval '1 second' where account_id = ${id}`.execute(db);
+    const second = await claimRecipient(db, id);
+    expect(second).toBeInstanceOf(Date);
+    expect(second!.getTime()).not.toBe(renewed!.getTime());
+    // The first worker wakes up: nothing it records touches the second's claim or bookkeeping.
+    expect(await recordFailure(db, id, renewed!, new Date(Date.now() + 60_000), "late failure")).toBe(false);
+    expect(await recordSent(db, id, renewed!, [], new Date())).toBe(false);
+    await releaseClaim(db, id, renewed!);
+    const during = await settings();
+    expect(during.lease_until?.getTime()).toBe(second!.getTime());
+    expect(during).toMatchObject({ attempts: 0, last_error: null, next_attempt_at: null });
+    expect(await claimRecipient(db, id)).toBeUndefined();
+    expect(await recordSent(db, id, second!, [], new Date())).toBe(true);
+    expect((await settings()).lease_until).toBeNull();
   });
 });
 

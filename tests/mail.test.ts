@@ -1,7 +1,8 @@
 /**
  * The parts of notification email without a Kindred instance: the SMTP
  * client against the test SMTP server (AUTH PLAIN and LOGIN, refusals,
- * dot-stuffing, time-outs), the MIME message (UTF-8 subjects per RFC 2047),
+ * dot-stuffing, time-outs, the deadline of a whole exchange, STARTTLS and
+ * answers injected before TLS), the MIME message (UTF-8 subjects per RFC 2047),
  * the digest schedule across daylight saving, and the settings' checks.
  */
 import { execFileSync } from "node:child_process";
@@ -111,6 +112,27 @@ describe("the SMTP client", () => {
     expect(timedOut.message).toContain("no answer from the server within 300 ms");
   });
 
+  it("gives up when the whole exchange outlasts its deadline, however fast each single answer comes", async () => {
+    const slow = await startSmtpServer({ replyDelayMs: 150 });
+    try {
+      const started = Date.now();
+      const error = await sendMail({ url: new URL(slow.url), startTls: "off", clientName: "k", timeoutMs: 2000, deadlineMs: 500 },
+        { from: "a@example.test", to: "b@example.test", data: message("Slow", "slow") }).catch((e) => e);
+      expect(error).toBeInstanceOf(SmtpError);
+      expect(error.message).toContain("the exchange with the mail server took longer than 500 ms");
+      expect(error.temporary).toBe(true);
+      // It gave up at the deadline, before the message went (EHLO, MAIL, RCPT, DATA and the end of the message take 750 ms).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      expect(slow.received).toHaveLength(0);
+      // The same server, given the time, takes the message.
+      await sendMail({ url: new URL(slow.url), startTls: "off", clientName: "k", timeoutMs: 2000, deadlineMs: 5000 },
+        { from: "a@example.test", to: "b@example.test", data: message("Slow", "slow") });
+      expect(slow.received).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("refuses STARTTLS=required when the server does not offer it", async () => {
     const error = await sendMail({ url: new URL(smtp.url), startTls: "required", clientName: "k" },
       { from: "a@example.test", to: "b@example.test", data: "x" }).catch((e) => e);
@@ -165,6 +187,26 @@ describe.skipIf(!tls)("STARTTLS", () => {
     expect(error.message).toContain("STARTTLS failed");
     expect(secure.received.length).toBe(before);
   });
+
+  for (
+    const [what, injected] of [
+      ["whole lines", "250-test-smtp greets you\r\n250 AUTH PLAIN LOGIN\r\n"],
+      ["part of a line", "25"],
+    ]
+  ) {
+    it(`fails when ${what} follow the plaintext answer to STARTTLS (a man in the middle), and sends nothing`, async () => {
+      const tampered = await startSmtpServer({ user: "mailer", password: "pw", tls, afterStartTls: injected });
+      try {
+        const error = await sendMail({ url: new URL(tampered.url), startTls: "auto", clientName: "kindred.test", ca: tls!.cert }, envelope())
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(SmtpError);
+        expect(error.message).toBe("the server sent more after its answer to STARTTLS, before TLS began; not continuing");
+        expect(tampered.received).toHaveLength(0);
+      } finally {
+        await tampered.close();
+      }
+    });
+  }
 
   it("stays in clear with SMTP_STARTTLS=off (to a server on this machine only, for the password)", async () => {
     await sendMail({ url: new URL(secure.url), startTls: "off", clientName: "kindred.test" }, envelope());

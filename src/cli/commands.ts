@@ -80,7 +80,8 @@ Commands:
       deleted themselves: their posts become tombstones and other servers are asked to delete them.
   digests send [--now ISO-TIME]
       Send the notification emails due now (or as if at ISO-TIME): immediate ones, and daily and weekly
-      digests; worker nodes do this every DIGEST_INTERVAL_SECONDS.  Nothing is sent twice.
+      digests; worker nodes do this every DIGEST_INTERVAL_SECONDS.  A notification is emailed once
+      (again only if the process stops, or the database fails, between the send and its record).
   access-log purge --days N
       Delete access-log entries (admins' and moderators' reads of private content) older than N days
       (at least 30); the only way entries are ever deleted.

@@ -5,13 +5,18 @@
  * preview nor the body names a group, a thread, a post, a condition or
  * another member: only counts by kind, the instance's name and a link to
  * log in.  With it, the subject names the groups, and the body lists who
- * did what where, with thread titles and a short excerpt; never for a
- * private group (named "a private group"), nor for content the member can
- * no longer read, nor an excerpt of a post behind a content warning.
+ * did what where, with thread titles and a short excerpt; only for public
+ * groups, never for a private or local-only one (named "a private group",
+ * "a local-only group": nothing of them leaves the server), nor for content
+ * the member can no longer read, nor for a post that is removed, held,
+ * rejected or deleted (or in such a thread), nor an excerpt of a post behind
+ * a content warning.
  */
 import type { EmailDetail } from "../../db/email-settings.ts";
 import type { NotificationView } from "../../db/notifications.ts";
 import type { EmailFrequency, NotificationKind } from "../../db/schema.ts";
+import { htmlToText } from "../../federation/html.ts";
+import { escapeHtmlText as escapeHtml } from "../html-escape.ts";
 
 export interface EmailContent {
   subject: string;
@@ -64,26 +69,34 @@ export function countsByKind(items: NotificationView[]): string[] {
   return [...counts.values()].map((c) => plural(c.n, ...c.labels));
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/**
+ * Whether a detailed email may name the group and quote its threads: only a
+ * public one.  Private and local-only groups (and any visibility added
+ * later) are never named nor quoted.
+ */
+function isPublic(d: EmailDetail | undefined): d is EmailDetail {
+  return d?.group_visibility === "public";
 }
 
 /** A group that may be named in a detailed email, or undefined. */
 function nameableGroup(d: EmailDetail | undefined): string | undefined {
-  if (!d?.group_name || d.group_visibility === "private") return undefined;
-  return d.group_name;
+  return isPublic(d) && d.group_name ? d.group_name : undefined;
 }
 
 function groupPhrase(d: EmailDetail | undefined): string {
   if (d?.group_visibility === "private") return "a private group";
+  if (d?.group_visibility === "local") return "a local-only group";
   return nameableGroup(d) ?? "a group";
 }
 
+/** Whether the notification's post (its thread's title, its words) may be quoted. */
+function quotable(n: NotificationView, d: EmailDetail | undefined): d is EmailDetail {
+  return n.post_id != null && !n.post_deleted && isPublic(d) && d.post_quotable;
+}
+
 function excerptOf(n: NotificationView, d: EmailDetail | undefined): string | undefined {
-  if (!d || n.post_id == null || n.post_deleted || d.group_visibility === "private") return undefined;
-  if (d.post_summary || d.post_sensitive) return undefined;
-  const raw = d.post_source ?? (d.post_html ?? "").replace(/<[^>]*>/g, " ")
-    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  if (!quotable(n, d) || d.post_summary || d.post_sensitive) return undefined;
+  const raw = d.post_source ?? htmlToText(d.post_html ?? "");
   const flat = raw.replace(/\s+/g, " ").trim();
   if (!flat) return undefined;
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1).trimEnd()}…` : flat;
@@ -99,7 +112,7 @@ interface Line {
 function detailedLine(n: NotificationView, d: EmailDetail | undefined, origin: URL): Line {
   const who = n.actor_name || n.actor_username || "Someone";
   const where = groupPhrase(d);
-  const readable = n.post_id != null && d?.group_visibility !== "private";
+  const readable = quotable(n, d);
   const title = readable && n.thread_title ? `“${n.thread_title}”` : "a thread";
   const postHref = readable ? new URL(`/p/${n.post_id}`, origin).href : new URL("/notifications", origin).href;
   const notifications = new URL("/notifications", origin).href;

@@ -2,7 +2,8 @@
  * A small SMTP client (RFC 5321) over node:net and node:tls, so that
  * Kindred sends email without a dependency, on Node and Deno: EHLO,
  * STARTTLS when offered (or required), AUTH PLAIN or LOGIN, MAIL FROM,
- * RCPT TO, DATA with dot-stuffing, QUIT.  One connection per message.
+ * RCPT TO, DATA with dot-stuffing, QUIT.  One connection per message,
+ * with a time limit per answer and one for the whole exchange.
  */
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
@@ -16,8 +17,10 @@ export interface SmtpOptions {
   startTls: StartTls;
   /** The name we give in EHLO (the instance's host). */
   clientName: string;
-  /** Per reply, and for connecting; milliseconds. */
+  /** Per reply, and for connecting; milliseconds (default 30 s). */
   timeoutMs?: number;
+  /** For the whole exchange, from connecting to the answer to the message; milliseconds (default 120 s). */
+  deadlineMs?: number;
   /** Certificates (PEM) trusted instead of the default CAs (tests; a private CA). */
   ca?: string;
 }
@@ -44,6 +47,30 @@ function isLoopback(host: string): boolean {
     (isIP(host) === 4 && host.startsWith("127."));
 }
 
+/** The default for the whole exchange: well within the email job's claim on a member (5 minutes). */
+export const SEND_DEADLINE_MS = 120_000;
+
+/** The whole exchange ran out of time (`deadlineMs`). */
+function overDeadline(deadlineMs: number): SmtpError {
+  return new SmtpError(`the exchange with the mail server took longer than ${deadlineMs} ms`, null, true);
+}
+
+/** A per-step time limit that never runs past the whole exchange's deadline. */
+class Clock {
+  readonly endsAt: number;
+
+  constructor(readonly stepMs: number, readonly deadlineMs: number) {
+    this.endsAt = Date.now() + deadlineMs;
+  }
+
+  /** Milliseconds for the next step, and the error to throw when they run out. */
+  step(what: () => SmtpError): { ms: number; error: () => SmtpError } {
+    const left = this.endsAt - Date.now();
+    if (left <= 0) throw overDeadline(this.deadlineMs);
+    return left < this.stepMs ? { ms: left, error: () => overDeadline(this.deadlineMs) } : { ms: this.stepMs, error: what };
+  }
+}
+
 /** Reads SMTP replies (possibly multi-line) off a socket, one at a time. */
 class ReplyReader {
   #buffer = "";
@@ -51,12 +78,20 @@ class ReplyReader {
   #waiting?: { resolve: () => void };
   #error?: Error;
 
-  constructor(private socket: Socket | TLSSocket, private timeoutMs: number) {
+  constructor(private socket: Socket | TLSSocket, private clock: Clock) {
     this.attach(socket);
   }
 
+  /** Whether anything (a line, or part of one) has arrived that no reply has taken yet. */
+  get pending(): boolean {
+    return this.#lines.length > 0 || this.#buffer.length > 0;
+  }
+
+  /** Reads from `socket` from now on, with nothing kept from before (RFC 3207: after STARTTLS, start afresh). */
   attach(socket: Socket | TLSSocket): void {
     this.socket = socket;
+    this.#buffer = "";
+    this.#lines = [];
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.#buffer += chunk;
@@ -91,7 +126,8 @@ class ReplyReader {
 
   /** The next complete reply: its code and text lines. */
   async read(): Promise<{ code: number; lines: string[] }> {
-    const deadline = Date.now() + this.timeoutMs;
+    const step = this.clock.step(() => new SmtpError(`no answer from the server within ${this.clock.stepMs} ms`, null, true));
+    const deadline = Date.now() + step.ms;
     const lines: string[] = [];
     for (;;) {
       while (this.#lines.length > 0) {
@@ -103,7 +139,7 @@ class ReplyReader {
       }
       if (this.#error) throw this.#error;
       const left = deadline - Date.now();
-      if (left <= 0) throw new SmtpError(`no answer from the server within ${this.timeoutMs} ms`, null, true);
+      if (left <= 0) throw step.error();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiting = {
@@ -118,17 +154,20 @@ class ReplyReader {
 }
 
 /** Opens a connection: TLS from the start for smtps://. */
-function open(url: URL, timeoutMs: number, ca?: string): Promise<Socket | TLSSocket> {
+function open(url: URL, clock: Clock, ca?: string): Promise<Socket | TLSSocket> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const tls = url.protocol === "smtps:";
   const port = Number(url.port) || (tls ? 465 : 587);
+  const { ms: timeoutMs, error } = clock.step(() =>
+    new SmtpError(`could not connect to ${host}:${port} within ${clock.stepMs} ms`, null, true)
+  );
   return new Promise((resolve, reject) => {
     const socket = tls
       ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ca })
       : netConnect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new SmtpError(`could not connect to ${host}:${port} within ${timeoutMs} ms`, null, true));
+      reject(error());
     }, timeoutMs);
     socket.once(tls ? "secureConnect" : "connect", () => {
       clearTimeout(timer);
@@ -142,12 +181,15 @@ function open(url: URL, timeoutMs: number, ca?: string): Promise<Socket | TLSSoc
   });
 }
 
-function upgrade(socket: Socket, host: string, timeoutMs: number, ca?: string): Promise<TLSSocket> {
+function upgrade(socket: Socket, host: string, clock: Clock, ca?: string): Promise<TLSSocket> {
+  const { ms: timeoutMs, error } = clock.step(() =>
+    new SmtpError(`STARTTLS did not complete within ${clock.stepMs} ms`, null, true)
+  );
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({ socket, servername: isIP(host) ? undefined : host, ca });
     const timer = setTimeout(() => {
       secure.destroy();
-      reject(new SmtpError(`STARTTLS did not complete within ${timeoutMs} ms`, null, true));
+      reject(error());
     }, timeoutMs);
     secure.once("secureConnect", () => {
       clearTimeout(timer);
@@ -167,16 +209,19 @@ export function dotStuff(data: string): string {
   return `${body.endsWith("\r\n") ? body : `${body}\r\n`}.\r\n`;
 }
 
-/** Sends one message; throws SmtpError when the server refuses it or cannot be reached. */
+/**
+ * Sends one message; throws SmtpError when the server refuses it, cannot be
+ * reached, or the exchange takes longer than `deadlineMs` in all.
+ */
 export async function sendMail(options: SmtpOptions, envelope: Envelope): Promise<void> {
   for (const [what, address] of [["sender", envelope.from], ["recipient", envelope.to]]) {
     if (!ADDRESS.test(address)) throw new SmtpError(`the ${what} address is not a plain address`, null, false);
   }
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const clock = new Clock(options.timeoutMs ?? 30_000, options.deadlineMs ?? SEND_DEADLINE_MS);
   const url = options.url;
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  let socket = await open(url, timeoutMs, options.ca);
-  const reader = new ReplyReader(socket, timeoutMs);
+  let socket = await open(url, clock, options.ca);
+  const reader = new ReplyReader(socket, clock);
   const write = (line: string) => socket.write(`${line}\r\n`);
   const expect = async (what: string, ok: (code: number) => boolean) => {
     const reply = await reader.read();
@@ -197,8 +242,13 @@ export async function sendMail(options: SmtpOptions, envelope: Envelope): Promis
     if (!secure && options.startTls !== "off") {
       if (extensions.some((e) => e === "STARTTLS")) {
         await command("STARTTLS", "STARTTLS", (c) => c === 220);
+        // Anything after the 220 came in clear, possibly from a man in the middle, and
+        // would otherwise be read as the first answers over TLS (CVE-2011-0411 and kin).
+        if (reader.pending) {
+          throw new SmtpError("the server sent more after its answer to STARTTLS, before TLS began; not continuing", null, false);
+        }
         reader.detach();
-        socket = await upgrade(socket as Socket, host, timeoutMs, options.ca);
+        socket = await upgrade(socket as Socket, host, clock, options.ca);
         reader.attach(socket);
         secure = true;
         ehlo = await command(`EHLO ${options.clientName}`, "EHLO after STARTTLS");

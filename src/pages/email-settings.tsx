@@ -86,7 +86,7 @@ export function EmailSettingsPage(props: {
             <input type="checkbox" id="show_details" name="show_details" value="yes" checked={c.showDetails} />
             <label for="show_details">
               Show group names, thread titles, short excerpts and members' names in subject lines, previews and emails
-              (never for private groups)
+              (never for private or local-only groups, nor for posts moderators removed)
             </label>
           </p>
         </fieldset>

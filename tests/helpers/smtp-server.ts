@@ -2,7 +2,9 @@
  * A small SMTP server for tests, over node:net on 127.0.0.1: it speaks
  * enough ESMTP (EHLO, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA, RSET, NOOP,
  * QUIT), records each message's envelope and raw text, and can be told to
- * refuse the next message with a 4xx (to test retries).
+ * refuse the next message with a 4xx (to test retries), to answer slowly
+ * (`replyDelayMs`), or to act as a man in the middle who appends text
+ * after its plaintext answer to STARTTLS (`afterStartTls`).
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";
@@ -36,6 +38,10 @@ export async function startSmtpServer(
     authMechanisms?: string;
     /** A key and certificate (PEM): STARTTLS is offered. */
     tls?: { key: string; cert: string };
+    /** Every answer after the greeting is sent this many milliseconds late (not with `tls`). */
+    replyDelayMs?: number;
+    /** Sent raw, in the same packet, right after the plaintext `220` to STARTTLS (an injection). */
+    afterStartTls?: string;
   } = {},
 ): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
@@ -55,8 +61,12 @@ export async function startSmtpServer(
     let user: string | undefined;
     let authLogin: "user" | "password" | undefined;
     let loginUser = "";
-    const reply = (line: string) => socket.write(`${line}\r\n`);
-    reply("220 test-smtp ESMTP ready");
+    const reply = (line: string) => {
+      const to = socket;
+      if (options.replyDelayMs) setTimeout(() => to.writable && to.write(`${line}\r\n`), options.replyDelayMs);
+      else to.write(`${line}\r\n`);
+    };
+    socket.write("220 test-smtp ESMTP ready\r\n");
     const checkCredentials = (u: string, p: string) => {
       if (options.user && (u !== options.user || p !== options.password)) {
         reply("535 5.7.8 authentication failed");
@@ -108,7 +118,8 @@ export async function startSmtpServer(
             reply("502 5.5.1 not available");
             return;
           }
-          reply("220 2.0.0 ready to start TLS");
+          // One write: the 220 and whatever an attacker appends arrive together.
+          plain.write(`220 2.0.0 ready to start TLS\r\n${options.afterStartTls ?? ""}`);
           plain.removeAllListeners("data");
           const upgraded = new TLSSocket(plain, { isServer: true, key: options.tls.key, cert: options.tls.cert });
           upgraded.setEncoding("utf8");
