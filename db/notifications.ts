@@ -71,6 +71,13 @@ export async function countUnread(db: Db, accountId: number): Promise<number> {
   return Number(row.n);
 }
 
+/** Marks the given notifications of this member read (others' ids change nothing). */
+export async function markRead(db: Db, accountId: number, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable("notifications").set({ read_at: new Date() })
+    .where("account_id", "=", accountId).where("id", "in", ids).where("read_at", "is", null).execute();
+}
+
 export async function markAllRead(db: Db, accountId: number): Promise<void> {
   await db.updateTable("notifications").set({ read_at: new Date() })
     .where("account_id", "=", accountId).where("read_at", "is", null).execute();

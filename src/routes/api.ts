@@ -28,6 +28,7 @@ import { onboardingApi, welcomeJson } from "./api-onboarding.ts";
 import { newHereAmong } from "../onboarding.ts";
 import { pollsApi } from "./api-polls.ts";
 import { caregiversApi } from "./api-caregivers.ts";
+import { notificationsApi } from "./api-notifications.ts";
 import { memberTypesOf } from "../../db/member-types.ts";
 import { chooseGroupMemberType } from "../caregivers.ts";
 import { checkMemberType } from "../web-accounts.ts";
@@ -347,6 +348,7 @@ export function apiRoutes(): Hono<AppEnv> {
   groupSettingsApi(api);
   onboardingApi(api);
   caregiversApi(api);
+  notificationsApi(api);
   premoderationApi(api);
   moderationApiRoutes(api);
   federationPolicyApi(api);
