@@ -23,23 +23,27 @@ export class DirectoryRefused extends Error {
   }
 }
 
-const PRIVATE = new BlockList();
+// Two lists: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 subnets too.
+const PRIVATE_V4 = new BlockList();
+const PRIVATE_V6 = new BlockList();
 for (const [net, prefix] of [
   ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
   ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
   ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) PRIVATE.addSubnet(net, prefix, "ipv4");
+] as const) PRIVATE_V4.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of [
   ["::", 128], ["::1", 128], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["100::", 64], ["2001:db8::", 32], ["fc00::", 7],
   ["fe80::", 10], ["ff00::", 8],
-] as const) PRIVATE.addSubnet(net, prefix, "ipv6");
+] as const) PRIVATE_V6.addSubnet(net, prefix, "ipv6");
 
 /** Whether `address` (an IP literal) is one a peer may not send us to. */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  if (family === 6 && /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) return PRIVATE.check(address.slice(7), "ipv4");
-  return PRIVATE.check(address, family === 4 ? "ipv4" : "ipv6");
+  if (family === 4) return PRIVATE_V4.check(address, "ipv4");
+  // IPv4-mapped: the IPv4 address decides (::ffff:0:0/96 is in the IPv6 list for the other forms).
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) return PRIVATE_V4.check(address.slice(7), "ipv4");
+  return PRIVATE_V6.check(address, "ipv6");
 }
 
 /** Throws unless every address `url`'s host resolves to is public (DNS is asked again before each fetch). */
