@@ -247,13 +247,14 @@ describe("a refresh writes nothing once it lost its lease or its peer", () => {
 
   it("the peer blocked during the fetch: nothing of it is written", async () => {
     const db = b.kindred.database.db;
+    groups = () => [{ id: own("/@blocked-late"), name: "Blocked late group" }];
     directoryDelayMs = 1500;
     try {
       const running = refreshDirectory(ctxOf(b), "test", fakeHost);
       await new Promise((r) => setTimeout(r, 500));
       await setDomainRule(db, null, fakeHost, "block");
       const report = await running;
-      expect(report.peers[0]).toMatchObject({ ok: false });
+      expect(report.peers[0]).toMatchObject({ ok: false, error: "excluded by the federation policy" });
       expect(await fakeEntries()).toEqual([]);
     } finally {
       directoryDelayMs = 0;
