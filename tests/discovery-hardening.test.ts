@@ -159,6 +159,49 @@ describe("the keys that sign a /directory.json request", () => {
     }
   }, 30_000);
 
+  it("a key whose owner is on another origin does not vouch for its server: 401", async () => {
+    const { publicKey, privateKey } = await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    );
+    const spki = Buffer.from(await crypto.subtle.exportKey("spki", publicKey)).toString("base64");
+    const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`;
+    const keyDocument = (path: string, owner: string) => ({
+      "@context": "https://w3id.org/security/v1",
+      id: own(`${path}#main`),
+      type: "CryptographicKey",
+      owner,
+      publicKeyPem: pem,
+    });
+    handler = (req, res) => {
+      if (req.url !== "/key" && req.url !== "/own-key") return false;
+      res.writeHead(200, { "content-type": "application/activity+json" });
+      // /key: owned by another server's actor; /own-key: by an actor on its own origin.
+      res.end(JSON.stringify(keyDocument(req.url, req.url === "/key" ? new URL("/@_instance", a.url).href : own("/actor"))));
+      return true;
+    };
+    const { signRequest } = await import("@fedify/fedify");
+    const fetchSigned = async (path: string) =>
+      await fetch(
+        await signRequest(
+          new Request(new URL("/directory.json", a.url), { headers: { Accept: "application/json" } }),
+          privateKey,
+          new URL(own(`${path}#main`)),
+        ),
+      );
+    try {
+      const elsewhere = await fetchSigned("/key");
+      expect(elsewhere.status).toBe(401);
+      expect((await elsewhere.json()).error).toContain("not its server's own");
+      // The same key, owned on its own origin: served (the signature itself is good).
+      const mine = await fetchSigned("/own-key");
+      expect(mine.status).toBe(200);
+    } finally {
+      handler = null;
+    }
+  });
+
   it("a key id on a blocked server: 403 without any fetch", async () => {
     const adb = a.kindred.database.db;
     await setDomainRule(adb, null, fakeHost, "block");
