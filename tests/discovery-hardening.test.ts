@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDomain, setDomainRule } from "../src/federation-policy.ts";
 import { assertPublicHost, isPrivateAddress } from "../federation/directory-fetch.ts";
 import { cleanError, cleanText } from "../federation/directory-text.ts";
-import { checkEntry, directoryPeers, MAX_REPORTED_MEMBERS, refreshDirectory } from "../federation/group-directory.ts";
+import { checkEntry, directoryPeers, MAX_PEERS, MAX_REPORTED_MEMBERS, refreshDirectory } from "../federation/group-directory.ts";
 import { apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { text, WebClient } from "./helpers/web.ts";
@@ -222,6 +222,24 @@ describe("peers are servers we chose", () => {
     expect([...ofA.keys()]).not.toContain(b.host);
     const ofB = await directoryPeers(ctxOf(b));
     expect([...ofB.keys()]).toContain(a.host);
+  });
+});
+
+describe("at most MAX_PEERS peers a refresh", () => {
+  it("rule domains beyond the cap are not read", async () => {
+    const bdb = b.kindred.database.db;
+    const domains = Array.from({ length: MAX_PEERS + 5 }, (_, i) => `peer${String(i).padStart(3, "0")}.example`);
+    for (const domain of domains) await setDomainRule(bdb, null, domain, "allow");
+    try {
+      const peers = await directoryPeers(ctxOf(b));
+      expect(peers.size).toBe(MAX_PEERS);
+      // Rule domains come first (in order), then servers our members follow groups on.
+      expect([...peers.keys()].slice(0, 3)).toEqual([fakeHost, "peer000.example", "peer001.example"].sort());
+      expect([...peers.keys()]).not.toContain(a.host);
+    } finally {
+      for (const domain of domains) await removeDomain(bdb, null, domain);
+    }
+    expect([...(await directoryPeers(ctxOf(b))).keys()].sort()).toEqual([a.host, fakeHost].sort());
   });
 });
 
