@@ -47,11 +47,21 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /** Throws unless every address `url`'s host resolves to is public (DNS is asked again before each fetch). */
-export async function assertPublicHost(url: URL): Promise<void> {
+export async function assertPublicHost(url: URL, signal?: AbortSignal): Promise<void> {
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`not an HTTP URL: ${url.protocol}`);
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : (await untilAborted(lookup(host, { all: true }), signal)).map((a) => a.address);
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) throw new Error(`${url.host} is a private address`);
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (a resolver that does not answer). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal == null) return promise;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    promise.then(resolve, reject);
+  });
 }
 
 /**
@@ -64,15 +74,15 @@ export async function fetchDirectoryJson(
   url: URL,
   options: { signed: boolean; signal: AbortSignal },
 ): Promise<Record<string, unknown>> {
-  if (!ctx.data.allowPrivateAddress) await assertPublicHost(url);
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(REMOTE_FETCH_TIMEOUT_MS)]);
   let request = new Request(url, { headers: { accept: "application/json", "user-agent": `Kindred (+${ctx.origin})` } });
   if (options.signed) {
     const pairs = await ctx.getActorKeyPairs(INSTANCE_ACTOR);
     const pair = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5") ?? pairs[0];
     request = await signRequest(request, pair.privateKey, pair.keyId);
   }
-  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(REMOTE_FETCH_TIMEOUT_MS)]);
   try {
+    if (!ctx.data.allowPrivateAddress) await assertPublicHost(url, signal);
     const response = await fetch(request, { redirect: "manual", signal });
     if (response.status !== 200) {
       await response.body?.cancel();

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDomain, setDomainRule } from "../src/federation-policy.ts";
-import { assertPublicHost, isPrivateAddress } from "../federation/directory-fetch.ts";
+import { assertPublicHost, fetchDirectoryJson, isPrivateAddress } from "../federation/directory-fetch.ts";
 import { cleanError, cleanText } from "../federation/directory-text.ts";
 import { checkEntry, directoryPeers, MAX_PEERS, MAX_REPORTED_MEMBERS, refreshDirectory } from "../federation/group-directory.ts";
 import { apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
@@ -359,5 +359,13 @@ describe("texts from peers", () => {
     await expect(assertPublicHost(new URL("http://[::1]/"))).rejects.toThrow("private address");
     await expect(assertPublicHost(new URL("http://localhost/"))).rejects.toThrow("private address");
     await expect(assertPublicHost(new URL("http://93.184.216.34/"))).resolves.toBeUndefined();
+    // Without ALLOW_PRIVATE_ADDRESS, a peer on a private address is not even asked.
+    const strict = b.kindred.federation.createContext(b.url, { ...b.kindred.contextData, allowPrivateAddress: false });
+    fakeHits = [];
+    await expect(fetchDirectoryJson(strict, new URL(own("/nodeinfo/2.1")), { signed: false, signal: AbortSignal.timeout(5000) }))
+      .rejects.toThrow("private address");
+    expect(fakeHits).toEqual([]);
+    const allowed = await fetchDirectoryJson(ctxOf(b), new URL(own("/nodeinfo/2.1")), { signed: false, signal: AbortSignal.timeout(5000) });
+    expect(allowed.version).toBe("2.1");
   });
 });
