@@ -181,7 +181,10 @@ export async function searchRemoteEntries(
       sql<boolean>`p.last_error is not null and (p.last_success_at is null or p.last_attempt_at > p.last_success_at)`
         .as("stale"),
       "a.id as actor_id",
-    ]);
+    ])
+    // A group we blocked or that was deleted is not offered, whatever its server lists.
+    .where("a.blocked_at", "is", null)
+    .where("a.deleted_at", "is", null);
   if (options.tag) q = q.where(tagFilter(sql.ref("e.condition_tags"), options.tag));
   if (options.language) q = q.where(languageFilter(sql.ref("e.languages"), options.language));
   if (options.text) {
@@ -245,21 +248,20 @@ export async function lastDirectoryRun(db: Db): Promise<Date | null> {
 
 /**
  * The servers we federate with, as far as the directory is concerned:
- * hosts of remote actors with an accepted follow to or from a local actor
- * (their origins), and domains with an `allow` or `partner` rule.
+ * servers where one of our local members has an accepted follow of a group
+ * (their origins; our members chose them: a server merely following us is
+ * not one), and domains with an `allow` or `partner` rule.
  */
 export async function federatedOrigins(db: Db): Promise<{ followOrigins: string[]; ruleDomains: string[] }> {
   const follows = await sql<{ origin: string }>`
     select distinct substring(a.uri from '^[a-z]+://[^/]+') as origin
-    from follows f join actors a on a.id = f.follower_id
-    where f.state = 'accepted' and not a.local and exists (select 1 from actors l where l.id = f.followee_id and l.local)
-    union
-    select distinct substring(a.uri from '^[a-z]+://[^/]+') as origin
     from follows f join actors a on a.id = f.followee_id
-    where f.state = 'accepted' and not a.local and exists (select 1 from actors l where l.id = f.follower_id and l.local)`
+    where f.state = 'accepted' and not a.local and a.type = 'Group' and a.blocked_at is null and a.deleted_at is null
+      and exists (select 1 from actors l where l.id = f.follower_id and l.local and l.account_id is not null)
+    order by origin`
     .execute(db);
   const rules = await db.selectFrom("federation_rules").select("domain").distinct()
-    .where("action", "in", ["allow", "partner"]).execute();
+    .where("action", "in", ["allow", "partner"]).orderBy("domain").execute();
   return {
     followOrigins: follows.rows.map((r) => r.origin).filter((o) => URL.canParse(o)),
     ruleDomains: rules.map((r) => r.domain),

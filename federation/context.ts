@@ -12,6 +12,8 @@ export interface ContextData {
   instanceName: string;
   /** The queue Fedify uses; groups queue their fan-outs on it (group-fanout.ts). */
   queue: MessageQueue;
+  /** ALLOW_PRIVATE_ADDRESS: our own fetches (the group directory) may reach private addresses (development, tests). */
+  allowPrivateAddress?: boolean;
 }
 
 /** Identifier of the instance (Application) actor; `_` keeps it out of the name space of members and groups. */

@@ -6,12 +6,13 @@
  * asks.  Every entry is checked: a server may only speak for groups on its
  * own host, and only what we can show safely is kept.
  *
- * Peers: servers with an `allow` or `partner` rule, and servers of remote
- * actors with an accepted follow to or from a local actor; never a server
- * the policy excludes, nobody in closed mode.  One worker at a time
- * refreshes (a lease row, db/directory.ts).
+ * Peers: servers with an `allow` or `partner` rule, and servers where one
+ * of our members has an accepted follow of a group (never a server that
+ * merely follows us); never a server the policy excludes, nobody in closed
+ * mode.  One worker at a time refreshes (a lease row, db/directory.ts),
+ * renewed and checked before anything is written.  Every fetch is bounded
+ * (federation/directory-fetch.ts), and so are each peer and each run.
  */
-import { signRequest } from "@fedify/fedify";
 import type { Context } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import {
@@ -36,9 +37,10 @@ import {
   normaliseConditionCode,
   normaliseLanguage,
 } from "../policy/condition-tags.ts";
-import { type ContextData, INSTANCE_ACTOR } from "./context.ts";
+import type { ContextData } from "./context.ts";
+import { DirectoryRefused, fetchDirectoryJson } from "./directory-fetch.ts";
+import { cleanError, cleanText, HANDLE_USER } from "./directory-text.ts";
 import { loadPolicy, mayFederateWith } from "./instance-policy.ts";
-import { REMOTE_FETCH_TIMEOUT_MS } from "./remote-actors.ts";
 
 type Ctx = Context<ContextData>;
 
@@ -48,15 +50,21 @@ const logger = getLogger(["kindred", "federation", "directory"]);
 export const DIRECTORY_PATH = "/directory.json";
 /** The NodeInfo metadata key naming a Kindred directory document. */
 export const DIRECTORY_METADATA_KEY = "groupDirectory";
-/** Largest directory page we read. */
-export const MAX_DIRECTORY_BYTES = 2 * 1024 * 1024;
 /** Pages and entries we read from one peer. */
 const MAX_PAGES = 20;
 const MAX_ENTRIES = 2000;
+/** Peers read in one refresh: rule domains first, then servers our members follow groups on. */
+export const MAX_PEERS = 200;
+/** The highest member count (and posts in 30 days) we believe a peer reports for a group. */
+export const MAX_REPORTED_MEMBERS = 1_000_000;
+const MAX_REPORTED_POSTS = 1_000_000;
 /** A peer whose fetches fail keeps its entries (shown as stale) this long after its last success. */
 export const STALE_KEEP_MS = 3 * 24 * 3600_000;
-/** The longest a refresh may hold the lease. */
+/** The longest a refresh may hold the lease (renewed before each peer's entries are written). */
 const LEASE_MS = 15 * 60_000;
+/** The longest one peer may take (NodeInfo and every page), and a whole refresh. */
+export const PEER_DEADLINE_MS = 60_000;
+const RUN_DEADLINE_MS = 10 * 60_000;
 
 export interface PeerResult {
   host: string;
@@ -74,7 +82,20 @@ export interface RefreshReport {
   removed: string[];
 }
 
-/** The origins whose directories we read: deduplicated by host, excluded servers left out. */
+/** Another worker took the lease over (ours ran out): this run stops writing. */
+class LeaseLost extends Error {
+  constructor() {
+    super("the refresh lease was lost to another worker");
+    this.name = "LeaseLost";
+  }
+}
+
+/**
+ * The origins whose directories we read, at most {@link MAX_PEERS}: domains
+ * with an `allow`/`partner` rule, then servers where one of our members
+ * follows a group (their choice; a server following us is not a peer);
+ * deduplicated by host, excluded servers left out.
+ */
 export async function directoryPeers(ctx: Ctx): Promise<Map<string, string>> {
   const db = ctx.data.db;
   const policy = await loadPolicy(db);
@@ -82,25 +103,30 @@ export async function directoryPeers(ctx: Ctx): Promise<Map<string, string>> {
   if (policy.mode === "closed") return peers;
   const { followOrigins, ruleDomains } = await federatedOrigins(db);
   const own = ctx.host;
-  for (const origin of followOrigins) {
-    const host = new URL(origin).host;
-    if (host !== own && !peers.has(host)) peers.set(host, origin);
-  }
   for (const domain of ruleDomains) {
     if (peers.has(domain) || domain === own) continue;
     // A rule names no scheme: a known actor's tells, else ours (https in production; plain http only in development).
     const origin = await knownOriginOf(db, domain) ?? `${new URL(ctx.origin).protocol}//${domain}`;
     if (URL.canParse(origin) && new URL(origin).host === domain) peers.set(domain, origin);
   }
+  for (const origin of followOrigins) {
+    const host = new URL(origin).host;
+    if (host !== own && !peers.has(host)) peers.set(host, origin);
+  }
   for (const [host, origin] of peers) {
     if (!await mayFederateWith(db, origin)) peers.delete(host);
+  }
+  if (peers.size > MAX_PEERS) {
+    logger.warn("{n} servers qualify as directory peers; only the first {max} are read", { n: peers.size, max: MAX_PEERS });
+    return new Map([...peers].slice(0, MAX_PEERS));
   }
   return peers;
 }
 
 /**
  * Refreshes every peer's entries (or `onlyHost`'s), forgetting peers we no
- * longer federate with.  `holder` names this process for the lease.
+ * longer federate with.  `holder` names this process for the lease.  Each
+ * peer gets {@link PEER_DEADLINE_MS}, the run {@link RUN_DEADLINE_MS}.
  */
 export async function refreshDirectory(ctx: Ctx, holder: string, onlyHost?: string): Promise<RefreshReport> {
   const db = ctx.data.db;
@@ -108,6 +134,7 @@ export async function refreshDirectory(ctx: Ctx, holder: string, onlyHost?: stri
     logger.info("Another worker is refreshing the group directory");
     return { skipped: true, peers: [], removed: [] };
   }
+  const run = AbortSignal.timeout(RUN_DEADLINE_MS);
   try {
     const peers = await directoryPeers(ctx);
     const removed: string[] = [];
@@ -121,7 +148,16 @@ export async function refreshDirectory(ctx: Ctx, holder: string, onlyHost?: stri
     const results: PeerResult[] = [];
     for (const [host, origin] of peers) {
       if (onlyHost != null && host !== onlyHost) continue;
-      results.push(await refreshPeer(ctx, host, origin));
+      if (run.aborted) {
+        results.push({ host, ok: false, error: "not fetched: the refresh ran out of time" });
+        continue;
+      }
+      const result = await refreshPeer(ctx, holder, host, origin, AbortSignal.any([run, AbortSignal.timeout(PEER_DEADLINE_MS)]));
+      if (result == null) {
+        logger.warn("The directory refresh lost its lease to another worker; it stops");
+        return { skipped: true, peers: results, removed };
+      }
+      results.push(result);
     }
     await dropEntriesNotRefreshedSince(db, new Date(Date.now() - STALE_KEEP_MS));
     return { skipped: false, peers: results, removed };
@@ -130,18 +166,41 @@ export async function refreshDirectory(ctx: Ctx, holder: string, onlyHost?: stri
   }
 }
 
-async function refreshPeer(ctx: Ctx, host: string, origin: string): Promise<PeerResult> {
+/** Before writing: the lease is still ours (renewed), and the policy still lets us list the peer. */
+async function mayWrite(ctx: Ctx, holder: string, origin: string): Promise<boolean> {
+  if (!await takeDirectoryLease(ctx.data.db, holder, LEASE_MS)) throw new LeaseLost();
+  return await mayFederateWith(ctx.data.db, origin);
+}
+
+/** One peer's refresh; null when the lease was lost (nothing written). */
+async function refreshPeer(ctx: Ctx, holder: string, host: string, origin: string, signal: AbortSignal): Promise<PeerResult | null> {
+  const db = ctx.data.db;
   try {
-    const { entries, dropped } = await fetchPeerDirectory(ctx, origin);
-    await replacePeerEntries(ctx.data.db, host, origin, entries);
+    const { entries, dropped } = await fetchPeerDirectory(ctx, origin, signal);
+    if (!await mayWrite(ctx, holder, origin)) {
+      // Blocked while we fetched: nothing of it is kept.
+      await removeDirectoryPeer(db, host);
+      return { host, ok: false, error: "excluded by the federation policy" };
+    }
+    await replacePeerEntries(db, host, origin, entries);
     logger.info("Directory of {host}: {n} groups ({dropped} entries dropped)", { host, n: entries.length, dropped });
     return { host, ok: true, entries: entries.length, dropped };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await markPeerFailed(ctx.data.db, host, origin, message);
+    if (error instanceof LeaseLost) return null;
+    const message = cleanError(error instanceof Error ? error.message : String(error));
+    try {
+      if (!await mayWrite(ctx, holder, origin)) {
+        await removeDirectoryPeer(db, host);
+        return { host, ok: false, error: "excluded by the federation policy" };
+      }
+    } catch (lost) {
+      if (lost instanceof LeaseLost) return null;
+      throw lost;
+    }
+    await markPeerFailed(db, host, origin, message);
     if (error instanceof DirectoryRefused) {
       // The server refuses us (its federation policy) or has no directory any more: its groups go now.
-      await removePeerEntries(ctx.data.db, host);
+      await removePeerEntries(db, host);
       logger.info("{host} refused our directory fetch ({error}); its entries were removed", { host, error: message });
     } else {
       logger.info("Could not fetch the directory of {host}: {error}", { host, error: message });
@@ -150,27 +209,23 @@ async function refreshPeer(ctx: Ctx, host: string, origin: string): Promise<Peer
   }
 }
 
-/** A peer that answered 401, 403, 404 or 410: it does not let us list its groups (any more). */
-export class DirectoryRefused extends Error {
-  constructor(status: number) {
-    super(`refused: HTTP ${status}`);
-    this.name = "DirectoryRefused";
-  }
-}
-
-/** A directory document's entries from `origin`, checked; throws when it cannot be had. */
-export async function fetchPeerDirectory(ctx: Ctx, origin: string): Promise<{ entries: NewDirectoryEntry[]; dropped: number }> {
+/** A directory document's entries from `origin`, checked; throws when it cannot be had (or `signal` ends it). */
+export async function fetchPeerDirectory(
+  ctx: Ctx,
+  origin: string,
+  signal: AbortSignal = AbortSignal.timeout(PEER_DEADLINE_MS),
+): Promise<{ entries: NewDirectoryEntry[]; dropped: number }> {
   const server = new URL(origin);
-  // NodeInfo through Fedify's loader: its rules on private addresses apply.
-  const { document: index } = await ctx.documentLoader(new URL("/.well-known/nodeinfo", server).href);
-  const links = (index as { links?: unknown })?.links;
+  // NodeInfo like the pages: capped, timed, no redirects (a `Link` header is not followed); unsigned, it is public.
+  const index = await fetchDirectoryJson(ctx, new URL("/.well-known/nodeinfo", server), { signed: false, signal });
+  const links = index.links;
   const link = (Array.isArray(links) ? links : [])
     .filter((l) => typeof l?.rel === "string" && /nodeinfo\.diaspora\.software\/ns\/schema\/2\.[01]$/.test(l.rel))
     .map((l) => typeof l.href === "string" && URL.canParse(l.href, server) ? new URL(l.href, server) : null)
     .find((u) => u?.origin === server.origin);
   if (!link) throw new Error("no NodeInfo");
-  const { document: nodeInfo } = await ctx.documentLoader(link.href);
-  const advertised = (nodeInfo as { metadata?: Record<string, unknown> })?.metadata?.[DIRECTORY_METADATA_KEY];
+  const nodeInfo = await fetchDirectoryJson(ctx, link, { signed: false, signal });
+  const advertised = (nodeInfo as { metadata?: Record<string, unknown> }).metadata?.[DIRECTORY_METADATA_KEY];
   if (typeof advertised !== "string" || !URL.canParse(advertised)) throw new Error("no group directory in its NodeInfo");
   let next: URL | null = new URL(advertised);
   const entries: NewDirectoryEntry[] = [];
@@ -178,79 +233,22 @@ export async function fetchPeerDirectory(ctx: Ctx, origin: string): Promise<{ en
   for (let page = 0; next != null && page < MAX_PAGES && entries.length < MAX_ENTRIES; page++) {
     // The directory must be on the server itself: a server speaks for its own groups only.
     if (next.origin !== server.origin) throw new Error(`directory page on another origin: ${next.origin}`);
-    const document = await signedJson(ctx, next);
-    const groups = (document as { groups?: unknown }).groups;
+    const document = await fetchDirectoryJson(ctx, next, { signed: true, signal });
+    const groups = document.groups;
     if (!Array.isArray(groups)) throw new Error("not a group directory (no groups list)");
     for (const item of groups) {
       const entry = checkEntry(item, server);
       if (entry && entries.length < MAX_ENTRIES && !entries.some((e) => e.actor_uri === entry.actor_uri)) entries.push(entry);
       else dropped++;
     }
-    const after = (document as { next?: unknown }).next;
+    const after = document.next;
     next = typeof after === "string" && URL.canParse(after) ? new URL(after) : null;
   }
   return { entries, dropped };
 }
 
-/** GET `url` as JSON, signed by our instance actor, with a timeout and a size cap; no redirects. */
-async function signedJson(ctx: Ctx, url: URL): Promise<unknown> {
-  const pairs = await ctx.getActorKeyPairs(INSTANCE_ACTOR);
-  const pair = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5") ?? pairs[0];
-  const request = await signRequest(
-    new Request(url, { headers: { accept: "application/json", "user-agent": `Kindred (+${ctx.origin})` } }),
-    pair.privateKey,
-    pair.keyId,
-  );
-  const response = await fetch(request, { redirect: "manual", signal: AbortSignal.timeout(REMOTE_FETCH_TIMEOUT_MS) });
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    if ([401, 403, 404, 410].includes(response.status)) throw new DirectoryRefused(response.status);
-    throw new Error(`HTTP ${response.status}`);
-  }
-  if (!/^application\/(?:[a-z.+-]*\+)?json\b/i.test(response.headers.get("content-type") ?? "")) {
-    await response.body?.cancel();
-    throw new Error("not JSON");
-  }
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_DIRECTORY_BYTES) {
-    await response.body?.cancel();
-    throw new Error("directory page too large");
-  }
-  const reader = response.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_DIRECTORY_BYTES) {
-      await reader.cancel();
-      throw new Error("directory page too large");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  const document = JSON.parse(new TextDecoder().decode(bytes));
-  if (document == null || typeof document !== "object" || Array.isArray(document)) throw new Error("not a JSON object");
-  return document;
-}
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-
-function cleanText(value: unknown, max: number): string | null {
-  if (typeof value !== "string") return null;
-  const text = value.replace(CONTROL, "").replace(/\s+/g, " ").trim();
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 1e9 ? value : 0;
+function count(value: unknown, max: number): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 1e9 ? Math.min(value, max) : 0;
 }
 
 /**
@@ -268,7 +266,7 @@ export function checkEntry(item: unknown, server: URL): NewDirectoryEntry | null
   const name = cleanText(e.name, 200);
   if (!name) return null;
   const handleMatch = typeof e.handle === "string" ? /^@?([^@\s]{1,100})@([^@\s/]{1,255})$/.exec(e.handle) : null;
-  const handle = handleMatch && handleMatch[2].toLowerCase() === server.host.toLowerCase()
+  const handle = handleMatch && HANDLE_USER.test(handleMatch[1]) && handleMatch[2].toLowerCase() === server.host.toLowerCase()
     ? `@${handleMatch[1]}@${handleMatch[2]}`
     : id.href;
   const tags: ConditionTag[] = [];
@@ -293,8 +291,9 @@ export function checkEntry(item: unknown, server: URL): NewDirectoryEntry | null
     summary: cleanText(e.summary, 500) ?? "",
     condition_tags: tags,
     languages,
-    member_count: count(e.memberCount),
-    posts_30d: count(e.postsLast30Days),
+    // A server reports its own counts: a sane ceiling keeps a made-up one from topping the directory.
+    member_count: count(e.memberCount, MAX_REPORTED_MEMBERS),
+    posts_30d: count(e.postsLast30Days, MAX_REPORTED_POSTS),
     // A date in the future is none.
     last_activity_at: last && last.getTime() <= Date.now() + 24 * 3600_000 ? last : null,
     join_policy: e.joinPolicy === "approval" ? "approval" : "open",

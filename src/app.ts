@@ -117,7 +117,7 @@ export function createApp({ config, federation, contextData, fedify, instruments
   // Feeds of public groups and threads: the same for everyone, no session.
   app.route("/", feedRoutes());
   // The group directory other instances fetch (signed; the federation policy applies).
-  app.route("/", directoryDocumentRoutes({ federation, contextData, secureMode: config.secureMode ?? false }));
+  app.route("/", directoryDocumentRoutes({ federation, contextData }));
   // The member web pages: session cookie, then CSRF check on every form POST.
   app.use(webSession());
   // Images: their own access check on the session (src/routes/media.ts).

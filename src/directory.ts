@@ -3,8 +3,8 @@
  * - the machine-readable document other instances fetch
  *   (`/directory.json`): our public groups whose managers let them be
  *   listed, never a private or local-only one;
- * - who may fetch it (the instance federation policy, on the request's HTTP
- *   signature);
+ * - who may fetch it (servers only, on a verified HTTP signature, under the
+ *   instance federation policy);
  * - the directory search of the web page and the API: local groups and the
  *   groups our peers list (federation/group-directory.ts fetches those).
  */
@@ -13,11 +13,12 @@ import type { Kysely } from "kysely";
 import { listListedGroups, type RemoteDirectoryEntry, searchRemoteEntries } from "../db/directory.ts";
 import type { Schema } from "../db/schema.ts";
 import { type DirectoryEntry, searchGroups } from "../db/web-groups.ts";
-import { type ContextData, INSTANCE_ACTOR } from "../federation/context.ts";
+import type { ContextData } from "../federation/context.ts";
 import { DIRECTORY_PATH } from "../federation/group-directory.ts";
 import { loadPolicy, mayFederateWith } from "../federation/instance-policy.ts";
 import { hashtagName, normaliseLanguage, parseTagQuery, type TagQuery } from "../policy/condition-tags.ts";
-import { signatureKeyId } from "./federation-policy-guard.ts";
+import { signedLoader } from "../federation/remote-actors.ts";
+import { sharedKeyCache, signatureKeyId } from "./federation-policy-guard.ts";
 import { ValidationError } from "./names.ts";
 
 /** Groups per page of the directory document. */
@@ -66,41 +67,53 @@ export interface DirectoryRefusal {
   error: string;
 }
 
+const UNSIGNED = "Sign this request with your instance actor's key (HTTP Signatures): the directory document is for " +
+  "servers. People can browse the public directory at /groups.";
+
+
 /**
  * Whether the directory document may be served for `request`, under the
- * instance federation policy:
- * - closed mode: nobody (403);
- * - a signature from a server the policy excludes (blocked; in allowlist
- *   mode, not allowed): 403; a signature that does not verify: 401;
- * - unsigned: served in open mode (it holds what the public directory page
- *   shows); 401 in allowlist mode and in secure mode.
+ * instance federation policy.  Always on a verified HTTP signature (our own
+ * fetcher always signs): unsigned 401 (people have /groups); a server the
+ * policy excludes (blocked; in allowlist mode, not allowed) 403 before its
+ * key is fetched; a signature that does not verify, or a key that is not
+ * on its key id's origin, 401; closed mode 403 for everyone.  The key is
+ * fetched from the key id's origin only, under the policy, within
+ * REMOTE_FETCH_TIMEOUT_MS, and cached.
  */
 export async function directoryRefusal(
   request: Request,
   federation: Federation<ContextData>,
   contextData: ContextData,
-  secureMode: boolean,
 ): Promise<DirectoryRefusal | null> {
   const db = contextData.db;
   const policy = await loadPolicy(db);
   if (policy.mode === "closed") return { status: 403, error: "This instance federates with no one." };
   const keyId = signatureKeyId(request.headers);
-  if (keyId == null) {
-    if (policy.mode === "allowlist" || secureMode) {
-      return { status: 401, error: "Sign this request with your instance actor's key." };
-    }
-    return null;
-  }
+  if (keyId == null) return { status: 401, error: UNSIGNED };
   if (!URL.canParse(keyId)) return { status: 401, error: "The signature's key id is not a URL." };
-  if (!await mayFederateWith(db, keyId)) return { status: 403, error: "This instance does not federate with your server." };
+  const keyUrl = new URL(keyId);
+  if (keyUrl.protocol !== "https:" && keyUrl.protocol !== "http:") {
+    return { status: 401, error: "The signature's key id is not an HTTP URL." };
+  }
+  if (!await mayFederateWith(db, keyUrl)) return { status: 403, error: "This instance does not federate with your server." };
   const ctx = federation.createContext(request, contextData);
+  const loader = await signedLoader(ctx);
   const key = await verifyRequest(request, {
-    documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+    // Only the key id's own origin is fetched (signedLoader: the policy and a timeout).
+    documentLoader: (url, options) => {
+      if (!URL.canParse(url) || new URL(url).origin !== keyUrl.origin) {
+        return Promise.reject(new Error(`key document off the key id's origin: ${url}`));
+      }
+      return loader(url, options);
+    },
     contextLoader: ctx.contextLoader,
+    keyCache: sharedKeyCache,
   }).catch(() => null);
   if (key == null) return { status: 401, error: "The request's signature does not verify." };
-  if (key.id && !await mayFederateWith(db, key.id)) {
-    return { status: 403, error: "This instance does not federate with your server." };
+  // The key and its owner are on the origin the policy decision was made for.
+  if (key.id?.origin !== keyUrl.origin || key.ownerId == null || key.ownerId.origin !== keyUrl.origin) {
+    return { status: 401, error: "The signing key is not its server's own." };
   }
   return null;
 }
@@ -142,8 +155,9 @@ export async function searchDirectory(
     tag: filters.tag ?? undefined,
     language: filters.language || undefined,
   });
-  // Groups on other instances show once something is filtered, or on the first page.
-  const remote = options.after == null
+  // Groups on other instances show once something is filtered, or on the first page; a peer the
+  // policy excludes now (a block since the last refresh) shows nothing, at once.
+  const found = options.after == null
     ? await searchRemoteEntries(db, {
       tag: filters.tag,
       language: filters.language || undefined,
@@ -151,5 +165,9 @@ export async function searchDirectory(
       limit: options.limit,
     })
     : [];
+  const remote: RemoteDirectoryEntry[] = [];
+  for (const entry of found) {
+    if (await mayFederateWith(db, entry.actor_uri)) remote.push(entry);
+  }
   return { local, remote };
 }

@@ -85,10 +85,13 @@ export interface FederationPolicyGuardOptions {
   secureMode: boolean;
 }
 
+/** The keys this process fetched for signed GETs (this guard, the group directory document). */
+export const sharedKeyCache: KeyCache = memoryKeyCache();
+
 /** Hono middleware; mount it before the inbound guard and Fedify. */
 export function federationPolicyGuard(options: FederationPolicyGuardOptions): MiddlewareHandler {
   const { federation, contextData, secureMode } = options;
-  const keyCache = memoryKeyCache();
+  const keyCache = sharedKeyCache;
   return async (c, next) => {
     const method = c.req.method;
     const inboxPost = method === "POST" && isDefaultInboxPath(c.req.path);

@@ -52,7 +52,12 @@ export async function buildFederation(
     outboxRetryPolicy: deliveryRetryPolicy(true, config.timeScale),
     circuitBreaker: circuitBreakerOptions(config.timeScale),
   });
-  const contextData: ContextData = { db: database.db, instanceName: config.instanceName, queue: fedifyQueue };
+  const contextData: ContextData = {
+    db: database.db,
+    instanceName: config.instanceName,
+    queue: fedifyQueue,
+    allowPrivateAddress: config.allowPrivateAddress,
+  };
   // Made once: it depends on nothing of a request (a Fedify context holds the
   // origin, the data and two loaders), and making one builds two URLPatterns
   // for its loaders' caches, which cost a group page a millisecond per call.

@@ -7,6 +7,7 @@ import { findGroupById, listGroupStaff, MODERATOR_ROLES } from "../db/groups.ts"
 import type { Actor, Group, StaffRole } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
 import { localGroupBySlug } from "../federation/local-groups.ts";
+import { mayFederateWith } from "../federation/instance-policy.ts";
 import { PolicyRefusal, resolveHandleOrUri } from "../federation/remote-actors.ts";
 import { ValidationError } from "./names.ts";
 import { findDirectoryEntry, findRemoteGroupTags } from "../db/directory.ts";
@@ -62,7 +63,10 @@ export async function groupFacts(ctx: Context<ContextData>, actor: Actor, viewer
     staff.filter((m) => roles.includes(m.role)).map((m) => `@${m.username}@${m.host}`);
   const follow = viewer ? await findFollow(db, viewer.id, actor.id) : undefined;
   // A remote group: what its server's directory says (with labels), else the hashtags on its actor.
-  const listed = row ?? (actor.local ? undefined : await findDirectoryEntry(db, actor.uri)) ??
+  // (A peer's listing only while the policy lets us federate with it and the group is not blocked.)
+  const fromDirectory = !actor.local && actor.blocked_at == null && actor.deleted_at == null &&
+    await mayFederateWith(db, actor.uri);
+  const listed = row ?? (fromDirectory ? await findDirectoryEntry(db, actor.uri) : undefined) ??
     (actor.local ? undefined : { condition_tags: await findRemoteGroupTags(db, actor.id), languages: [] as string[] });
   return {
     actor,

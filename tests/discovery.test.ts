@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { signRequest } from "@fedify/fedify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/accounts.ts";
@@ -53,6 +54,13 @@ async function entriesOn(instance: TestInstance): Promise<{ actor_uri: string; p
     .orderBy("name").execute();
 }
 
+/** GET `url` signed by `from`'s instance actor, as a peer's directory fetch is. */
+async function signedBy(from: TestInstance, url: URL): Promise<Response> {
+  const ctx = from.kindred.federation.createContext(from.url, from.kindred.contextData);
+  const [pair] = await ctx.getActorKeyPairs("_instance");
+  return await fetch(await signRequest(new Request(url, { headers: { Accept: "application/json" } }), pair.privateKey, pair.keyId));
+}
+
 beforeAll(async () => {
   [a, b] = await Promise.all([startInstance({ INSTANCE_NAME: "Hospital A" }), startInstance({ INSTANCE_NAME: "Patients B" })]);
   alice = await createMember(a, "alice");
@@ -89,7 +97,7 @@ describe("A's directory document", () => {
     const nodeInfo = await (await fetch(new URL("/nodeinfo/2.1", a.url))).json();
     expect(nodeInfo.metadata.groupDirectory).toBe(new URL("/directory.json", a.url).href);
 
-    const res = await fetch(nodeInfo.metadata.groupDirectory, { headers: { Accept: "application/json" } });
+    const res = await signedBy(b, new URL(nodeInfo.metadata.groupDirectory));
     expect(res.status).toBe(200);
     const doc = await res.json();
     expect(doc.type).toBe("KindredGroupDirectory");
@@ -289,7 +297,7 @@ describe("tags are validated strictly; nothing is saved on an error", () => {
     expect(row.listed_elsewhere).toBe(false);
 
     // Unlisted now: gone from the document and, after a refresh, from B.
-    const doc = await (await fetch(new URL("/directory.json", a.url))).json();
+    const doc = await (await signedBy(b, new URL("/directory.json", a.url))).json();
     expect(doc.groups.map((g: { name: string }) => g.name)).toEqual(["Marfan circle"]);
     await cli(b, ["directory", "refresh", "--host", a.host]);
     expect((await entriesOn(b)).map((e) => e.name)).toEqual(["Marfan circle"]);
@@ -298,17 +306,14 @@ describe("tags are validated strictly; nothing is saved on an error", () => {
 });
 
 describe("the federation policy, on both sides", () => {
-  const signedBy = async (from: TestInstance, url: URL) => {
-    const { signRequest } = await import("@fedify/fedify");
-    const ctx = from.kindred.federation.createContext(from.url, from.kindred.contextData);
-    const [pair] = await ctx.getActorKeyPairs("_instance");
-    return await fetch(await signRequest(new Request(url, { headers: { Accept: "application/json" } }), pair.privateKey, pair.keyId));
-  };
-
-  it("A's answers: open (unsigned served), allowlist (401 unsigned, 403 for others), closed (403), blocked (403)", async () => {
+  it("A's answers: unsigned 401 pointing to /groups, allowlist (403 for others), closed (403), blocked (403)", async () => {
     const doc = new URL("/directory.json", a.url);
     const adb = a.kindred.database.db;
     expect((await signedBy(b, doc)).status).toBe(200);
+    // Unsigned: refused in open mode too (a blocked server cannot just stop signing); people have /groups.
+    const unsigned = await fetch(doc, { headers: { Accept: "application/json" } });
+    expect(unsigned.status).toBe(401);
+    expect((await unsigned.json()).error).toContain("/groups");
     await setFederationMode(adb, null, "allowlist");
     await new Promise((r) => setTimeout(r, 3100)); // the policy cache
     try {

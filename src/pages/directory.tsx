@@ -135,7 +135,7 @@ export function DirectoryPage(props: {
                         <br />
                         <span class="meta">
                           On {host} · {g.member_count} {g.member_count === 1 ? "member" : "members"} ·{" "}
-                          {g.posts_30d} {g.posts_30d === 1 ? "post" : "posts"} in the last 30 days
+                          {g.posts_30d} {g.posts_30d === 1 ? "post" : "posts"} in the last 30 days (as its server reports)
                           {g.last_activity_at ? <> · last active <time datetime={g.last_activity_at.toISOString()}>{g.last_activity_at.toISOString().slice(0, 10)}</time></> : null}
                           {g.languages.length > 0 ? ` · ${g.languages.map(languageName).join(", ")}` : ""}
                         </span>

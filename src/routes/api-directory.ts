@@ -30,6 +30,8 @@ function remoteJson(e: RemoteDirectoryEntry) {
     members: e.member_count,
     postsLast30Days: e.posts_30d,
     lastActivity: e.last_activity_at?.toISOString() ?? null,
+    // `members`, `postsLast30Days` and `lastActivity` are what that server reports (members capped at 1,000,000).
+    countsReportedBy: new URL(e.actor_uri).host,
     joinPolicy: e.join_policy,
     sensitive: e.sensitive,
     audience: e.audience,

@@ -16,11 +16,10 @@ import { positiveInt } from "./web-common.ts";
 export function directoryDocumentRoutes(options: {
   federation: Federation<ContextData>;
   contextData: ContextData;
-  secureMode: boolean;
 }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get(DIRECTORY_PATH, async (c) => {
-    const refusal = await directoryRefusal(c.req.raw, options.federation, options.contextData, options.secureMode);
+    const refusal = await directoryRefusal(c.req.raw, options.federation, options.contextData);
     c.header("cache-control", "no-store");
     if (refusal) return c.json({ error: refusal.error }, refusal.status);
     const { db, origin } = c.var.kindred;
