@@ -1,6 +1,8 @@
 /** `/settings/email`: how often notifications are emailed, which ones, and how much the emails say. */
 import type { EmailChoices } from "../../db/email-settings.ts";
+import type { AddressState } from "../email-address.ts";
 import { EMAIL_KINDS, FREQUENCIES } from "../email-settings.ts";
+import { type AddressFormState, EmailAddressSection } from "./email-address.tsx";
 import { Csrf, Notice, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
@@ -9,6 +11,10 @@ export function EmailSettingsPage(props: {
   page: PageInfo;
   choices: EmailChoices;
   hasAddress: boolean;
+  /** The address, its confirmation, and the change waiting for its link. */
+  address: AddressState;
+  addressNotice?: string;
+  addressProblem?: AddressFormState;
   emailEnabled: boolean;
   schedule: { hour: number; weekday: number; timeZone: string };
   /** The last attempts to email the member failed. */
@@ -36,10 +42,17 @@ export function EmailSettingsPage(props: {
       )}
       {props.hasAddress ? null : (
         <p class="warning" role="note">
-          Your account has no email address (it is optional at sign-up), so no email can be sent to you. Your
-          notifications stay on the notifications page.
+          Your account has no email address, so no email can be sent to you. Your notifications stay on the
+          notifications page. You can add an address below.
         </p>
       )}
+      {props.hasAddress && !props.address.confirmed
+        ? (
+          <p class="warning" role="note">
+            Your email address is not confirmed yet, so no notification is emailed to you until you confirm it.
+          </p>
+        )
+        : null}
       {props.failing
         ? (
           <p class="warning" role="note">
@@ -93,6 +106,8 @@ export function EmailSettingsPage(props: {
         <p><button type="submit">Save email choices</button></p>
       </form>
       <p class="hint">Every email has a link that turns email off in one click, without logging in.</p>
+      <EmailAddressSection csrf={props.page.csrf} state={props.address} emailEnabled={props.emailEnabled}
+        notice={props.addressNotice} problem={props.addressProblem} />
       <p><a href="/settings">Back to profile and settings</a></p>
     </Layout>
   );
