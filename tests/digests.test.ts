@@ -132,6 +132,7 @@ describe("choosing email", () => {
     expect(settings).toEqual({
       emailSettings: { frequency: "off", replies: true, membership: true, moderation: true, staff: true, showDetails: false },
       hasEmailAddress: true,
+      emailAddressConfirmed: true,
       emailEnabled: true,
     });
     const web = new WebClient(a);

@@ -189,6 +189,7 @@ describe("adding an address", () => {
     const page = await web.get("/settings/email");
     expect(text(page.html)).toContain("Your address is blake@example.test : not confirmed yet");
     expect(text(page.html)).toContain("no notification is emailed to you until you confirm it");
+    expect(await apiOk(blake, "GET", "/me/email-settings")).toMatchObject({ hasEmailAddress: true, emailAddressConfirmed: false });
 
     // Sending the link again: a new link, the old one stops working; not twice in a minute.
     const resent = await web.submit("/settings/email", "/settings/email/address/resend", {});

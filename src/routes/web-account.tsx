@@ -48,8 +48,9 @@ export function webAccountRoutes(): Hono<AppEnv> {
         ageConfirmed: f.age === "yes",
         minAge: c.var.kindred.minAge,
       });
-      // The address given is unconfirmed: its link goes out now (when this server sends email).
-      await confirmSignupAddress(c.var.kindred, account);
+      // The address given is unconfirmed: its link goes out now (when this server sends email),
+      // without holding up the sign-up for the mail server (confirmSignupAddress never throws).
+      void confirmSignupAddress(c.var.kindred, account);
       await startSession(c, account.id);
       return c.redirect("/groups?welcome=1", 303);
     } catch (error) {
