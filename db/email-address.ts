@@ -17,8 +17,18 @@ export function findPendingConfirmation(db: Db, accountId: number): Promise<Emai
   return db.selectFrom("email_confirmations").selectAll().where("account_id", "=", accountId).executeTakeFirst();
 }
 
-/** Starts (or restarts, with a new token) the confirmation of `email` for the account; the previous link stops working. */
+/** An expired link is still shown to its member ("send it again") for this long, then deleted. */
+export const EXPIRED_KEPT_DAYS = 7;
+
+/**
+ * Starts (or restarts, with a new token) the confirmation of `email` for
+ * the account; the previous link stops working.  Also deletes every
+ * account's links that expired more than EXPIRED_KEPT_DAYS ago: each holds
+ * an address nobody confirmed, perhaps a stranger's.
+ */
 export async function savePendingConfirmation(db: Db, accountId: number, email: string, tokenHash: string): Promise<EmailConfirmation> {
+  await db.deleteFrom("email_confirmations")
+    .where("expires_at", "<", sql<Date>`now() - ${`${EXPIRED_KEPT_DAYS} days`}::interval`).execute();
   const expires = sql<Date>`now() + ${`${CONFIRMATION_HOURS} hours`}::interval`;
   return await db.insertInto("email_confirmations")
     .values({ account_id: accountId, email, token_hash: tokenHash, expires_at: expires })

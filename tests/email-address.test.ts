@@ -290,6 +290,14 @@ describe("links", () => {
     expect((await account("erin")).email).toBeNull();
     expect(await apiOk(erin, "GET", "/me/email-address")).toMatchObject({ pending: { email: "erin@example.test", expired: true } });
 
+    // A week after it expired, the next link sent (anyone's) deletes it: it holds an address nobody confirmed.
+    await db().updateTable("email_confirmations").set({ expires_at: new Date(Date.now() - 8 * 86_400_000) })
+      .where("account_id", "=", id).execute();
+    const jo = await member(a, "jo");
+    await apiOk(jo, "PUT", "/me/email-address", { email: "jo@example.test", password: password("jo") });
+    expect(await pendingRows("erin")).toEqual([]);
+    expect(await pendingRows("jo")).toHaveLength(1);
+
     for (const token of ["A".repeat(43), "short", ""]) {
       const unknown = await visitor.get(`/settings/email/confirm?token=${token}`);
       expect(unknown.status).toBe(404);

@@ -8,7 +8,8 @@ import { type Kysely, sql } from "kysely";
  * - `email_confirmations`: one pending confirmation per account, the address
  *   it confirms (a new one, or the current one) and the SHA-256 of the
  *   link's random token (the token itself is never stored).  A link works
- *   for 24 hours; a new one replaces the old.
+ *   for 24 hours; a new one replaces the old.  One that expired more than
+ *   7 days ago is deleted (it holds an address nobody confirmed).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("accounts").addColumn("email_verified_at", "timestamptz").execute();
@@ -20,6 +21,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .execute();
+  // Sweeping links expired long ago (db/email-address.ts#savePendingConfirmation).
+  await db.schema.createIndex("email_confirmations_expires_idx").on("email_confirmations").column("expires_at").execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
