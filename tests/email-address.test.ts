@@ -188,7 +188,7 @@ describe("adding an address", () => {
     expect(mailTo("blake@example.test", sent)).toEqual([]);
     const page = await web.get("/settings/email");
     expect(text(page.html)).toContain("Your address is blake@example.test : not confirmed yet");
-    expect(text(page.html)).toContain("no notification is emailed to you until you confirm it");
+    expect(text(page.html)).toContain("No notification is emailed to you until you confirm it");
     expect(await apiOk(blake, "GET", "/me/email-settings")).toMatchObject({ hasEmailAddress: true, emailAddressConfirmed: false });
 
     // Sending the link again: a new link, the old one stops working; not twice in a minute.

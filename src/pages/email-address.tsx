@@ -42,7 +42,7 @@ export function EmailAddressSection(props: {
       {state.email && !state.confirmed
         ? (
           <p class="warning" role="note">
-            No notification is emailed to an address until you confirm it (so that a mistyped address never gets your
+            No notification is emailed to you until you confirm it (so that a mistyped address never gets your
             notifications). {props.emailEnabled
               ? state.pending && state.pending.email !== state.email
                 ? null
@@ -58,7 +58,11 @@ export function EmailAddressSection(props: {
             {state.pending.expired
               ? "It has expired: send it again, or change the address."
               : <>Open it by <When at={state.pending.expiresAt} /> to make it your address.</>}{" "}
-            {state.email ? "Until then, emails keep going to your current address (if it is confirmed)." : null}
+            {state.email
+              ? state.confirmed
+                ? "Until then, emails keep going to your current address."
+                : "Until then, your current address stays on your account (unconfirmed: nothing is emailed to it)."
+              : null}
           </p>
         )
         : null}

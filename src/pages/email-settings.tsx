@@ -29,8 +29,6 @@ export function EmailSettingsPage(props: {
   return (
     <Layout title="Email notifications" page={props.page}>
       <h1>Email notifications</h1>
-      {props.saved ? <Notice>Your email choices were saved.</Notice> : null}
-      <Problems errors={props.errors} />
       <p>
         Your <a href="/notifications">notifications</a> are always on this site. You can also have them emailed to you.
       </p>
@@ -46,13 +44,11 @@ export function EmailSettingsPage(props: {
           notifications page. You can add an address below.
         </p>
       )}
-      {props.hasAddress && !props.address.confirmed
-        ? (
-          <p class="warning" role="note">
-            Your email address is not confirmed yet, so no notification is emailed to you until you confirm it.
-          </p>
-        )
-        : null}
+      <EmailAddressSection csrf={props.page.csrf} state={props.address} emailEnabled={props.emailEnabled}
+        notice={props.addressNotice} problem={props.addressProblem} />
+      <h2 id="choices-heading">Your choices</h2>
+      {props.saved ? <Notice>Your email choices were saved.</Notice> : null}
+      <Problems errors={props.errors} />
       {props.failing
         ? (
           <p class="warning" role="note">
@@ -106,8 +102,6 @@ export function EmailSettingsPage(props: {
         <p><button type="submit">Save email choices</button></p>
       </form>
       <p class="hint">Every email has a link that turns email off in one click, without logging in.</p>
-      <EmailAddressSection csrf={props.page.csrf} state={props.address} emailEnabled={props.emailEnabled}
-        notice={props.addressNotice} problem={props.addressProblem} />
       <p><a href="/settings">Back to profile and settings</a></p>
     </Layout>
   );
