@@ -9,6 +9,8 @@
  * off; the export shows the confirmation; deleting the account removes a
  * pending confirmation.
  */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/accounts.ts";
 import { logIn } from "../src/auth.ts";
@@ -377,4 +379,61 @@ describe("data rights", () => {
     const gone = await new WebClient(a).get(link.pathname + link.search);
     expect(gone.status).toBe(404);
   });
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+
+describe.runIf(existsSync(CHROMIUM))("in a browser without JavaScript", () => {
+  it("adds an address with the labelled form, confirms it with the button, with no serious axe-core violation", async () => {
+    await member(a, "kim");
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
+    try {
+      const context = await browser.newContext({ baseURL: a.url.href, javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto("/login");
+      await page.getByLabel("Username").fill("kim");
+      await page.getByLabel("Password").fill(password("kim"));
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+      await page.goto("/settings/email");
+      // A wrong password first: the form comes back with the message and the address typed.
+      await page.getByLabel("New email address").fill("kim@example.test");
+      await page.getByLabel("Your password").first().fill("not my password");
+      await page.getByRole("button", { name: "Add address" }).click();
+      await page.getByText("The password is not right.").waitFor();
+      expect(await page.getByLabel("New email address").inputValue()).toBe("kim@example.test");
+      const from = smtp.received.length;
+      await page.getByLabel("Your password").first().fill(password("kim"));
+      await page.getByRole("button", { name: "Add address" }).click();
+      await page.getByText("We emailed a link to the new address.").waitFor();
+      const { link } = await linkSentTo("kim@example.test", from);
+
+      // axe-core needs script: scanned in pages of their own with JavaScript on (the app serves none).
+      const problems: string[] = [];
+      for (const path of ["/settings/email", link.pathname + link.search]) {
+        const scan = await browser.newContext({ baseURL: a.url.href, bypassCSP: true });
+        await scan.addCookies(await context.cookies());
+        const p = await scan.newPage();
+        await p.goto(path);
+        await p.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+        // deno-lint-ignore no-explicit-any
+        const result = await p.evaluate(() => (globalThis as any).axe.run(document, { resultTypes: ["violations"] })) as {
+          violations: { id: string; impact: string }[];
+        };
+        problems.push(...result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${path}: ${v.id}`));
+        await scan.close();
+      }
+      expect(problems).toEqual([]);
+      // The link opened in a browser with no session: the button confirms.
+      const other = await (await browser.newContext({ baseURL: a.url.href, javaScriptEnabled: false })).newPage();
+      await other.goto(link.pathname + link.search);
+      expect((await account("kim")).email).toBeNull();
+      await other.getByRole("button", { name: "Confirm my address" }).click();
+      await other.getByText("Your email address is confirmed.").waitFor();
+      expect((await account("kim")).email_verified_at).not.toBeNull();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
