@@ -164,14 +164,16 @@ describe("adding an address", () => {
     expect(text(page.html)).toContain("Your address is alex@example.test : confirmed on");
     expect(text(page.html)).not.toContain("not confirmed yet");
 
-    // Now the job emails it.
+    // Now the daily digest goes to it (DIGEST_HOUR is 08:00 UTC by default: the job runs as if at the next one).
     await join(alex);
+    await apiOk(alex, "PATCH", "/me/email-settings", { frequency: "daily" });
     await notify(alex);
     const sent = smtp.received.length;
-    await runJob();
-    const notifications = mailTo("alex@example.test", sent);
-    expect(notifications).toHaveLength(1);
-    expect(parseMail(notifications[0].raw).subject).toContain("notification");
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await runJob(new Date(Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 8, 30)));
+    const digests = mailTo("alex@example.test", sent);
+    expect(digests).toHaveLength(1);
+    expect(parseMail(digests[0].raw).subject).toContain("daily summary");
   });
 
   it("at sign-up, sends the link; until it is used the job sends nothing there, and the page says so", async () => {
