@@ -271,6 +271,11 @@ describe("changing an address", () => {
     expect((await api(dana, "DELETE", "/me/email-address", { password: "wrong" })).status).toBe(422);
     expect(await pendingRows("dana")).toEqual([]);
     expect((await account("dana")).email).toBe("dana@example.test");
+    // Sign-up checks the address the same way.
+    const signup = await new WebClient(a).signUp("dale", "dale", { email: "dale@localhost" });
+    expect(signup.status).toBe(422);
+    expect(text(signup.html)).toContain("&quot;dale@localhost&quot; is not an email address");
+    expect(await db().selectFrom("accounts").select("id").where("username", "=", "dale").execute()).toEqual([]);
     expect(smtp.received.length).toBe(before);
   });
 });
