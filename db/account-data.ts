@@ -13,7 +13,7 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 /** The JSON part of a member's export (src/data-rights.ts adds the outbox). */
 export async function collectAccountData(db: Db, accountId: number, actorId: number) {
   const account = await db.selectFrom("accounts")
-    .select(["username", "display_name", "email", "role", "bio", "member_type", "created_at", "last_active_at", "clinician_verified_at"])
+    .select(["username", "display_name", "email", "email_verified_at", "role", "bio", "member_type", "created_at", "last_active_at", "clinician_verified_at"])
     .where("id", "=", accountId).executeTakeFirstOrThrow();
   const memberships = await db.selectFrom("follows").innerJoin("actors", "actors.id", "follows.followee_id")
     .select(["actors.uri as group", "actors.name", "follows.state", "follows.created_at", "follows.accepted_at", "follows.member_type"])
@@ -60,7 +60,24 @@ export async function collectAccountData(db: Db, accountId: number, actorId: num
   const emailSettings = await db.selectFrom("email_settings")
     .select(["frequency", "email_replies", "email_membership", "email_moderation", "email_staff", "show_details", "since", "last_sent_at"])
     .where("account_id", "=", accountId).executeTakeFirst() ?? null;
-  return { account, memberships, posts, votes, pollVotes, notifications, reports, feedback, consents, images, outcomes, emailSettings };
+  // An address waiting for its confirmation link (the token's hash is a credential, left out).
+  const pendingEmail = await db.selectFrom("email_confirmations").select(["email", "created_at", "expires_at"])
+    .where("account_id", "=", accountId).executeTakeFirst() ?? null;
+  return {
+    account,
+    memberships,
+    posts,
+    votes,
+    pollVotes,
+    notifications,
+    reports,
+    feedback,
+    consents,
+    images,
+    outcomes,
+    emailSettings,
+    pendingEmail,
+  };
 }
 
 /**
@@ -111,9 +128,11 @@ export async function eraseLocalAccount(trx: Transaction<Schema>, accountId: num
   await trx.deleteFrom("consents").where("account_id", "=", accountId).execute();
   await eraseOutcomeData(trx, accountId);
   await trx.deleteFrom("email_settings").where("account_id", "=", accountId).execute();
+  await trx.deleteFrom("email_confirmations").where("account_id", "=", accountId).execute();
   await trx.updateTable("accounts").set({
     display_name: "",
     email: null,
+    email_verified_at: null,
     password_hash: null,
     bio: "",
     member_type: null,

@@ -114,7 +114,7 @@ export interface EmailRecipient extends EmailSettings {
 }
 
 /**
- * Members with email on, an address, a live account, no retry pending
+ * Members with email on, a confirmed address, a live account, no retry pending
  * after `now`, and unread notifications not yet emailed; the job then
  * decides who is due (src/email-notifications.ts).
  */
@@ -125,6 +125,8 @@ export function listEmailCandidates(db: Db, now: Date, afterAccountId = 0, limit
     .select(["a.email", "a.username"])
     .where("s.frequency", "<>", "off")
     .where("a.email", "is not", null)
+    // Only a confirmed address: a mistyped one never gets a stranger's notifications (migration 0034).
+    .where("a.email_verified_at", "is not", null)
     .where("a.suspended_at", "is", null)
     .where("a.deleted_at", "is", null)
     .where((w) => w.or([w("s.next_attempt_at", "is", null), w("s.next_attempt_at", "<=", now)]))

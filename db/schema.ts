@@ -33,6 +33,8 @@ export interface AccountsTable {
   deleted_at: Generated<Date | null>;
   /** Never consented (CLI-made or older account): asked on the web before anything else (migration 0016). */
   consent_pending: Generated<boolean>;
+  /** When the member confirmed `email` by the link emailed to it; null: unconfirmed, nothing is emailed (migration 0034). */
+  email_verified_at: Generated<Date | null>;
 }
 
 /** Shown as a badge next to a member's name; self-declared. */
@@ -602,6 +604,17 @@ export interface RemoteGroupTagsTable {
   condition_tags: ColumnType<ConditionTag[], string, string>;
 }
 
+/** A pending confirmation of an email address: one per account (migration 0034). */
+export interface EmailConfirmationsTable {
+  account_id: number;
+  /** The address the link confirms: a new one, or the account's current unconfirmed one. */
+  email: string;
+  /** SHA-256 (hex) of the link's token. */
+  token_hash: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface Schema {
   local_names: LocalNamesTable;
   accounts: AccountsTable;
@@ -619,6 +632,7 @@ export interface Schema {
   sessions: SessionsTable;
   notifications: NotificationsTable;
   email_settings: EmailSettingsTable;
+  email_confirmations: EmailConfirmationsTable;
   group_bans: GroupBansTable;
   reports: ReportsTable;
   premod_rules: PremodRulesTable;

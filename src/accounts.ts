@@ -6,6 +6,7 @@ import { insertActor } from "../db/actors.ts";
 import { saveKeyPairs } from "../db/keys.ts";
 import { localAccountActor } from "../federation/local-actors.ts";
 import { generateKeyPairs, keyOwner } from "../federation/keys.ts";
+import { checkAddress } from "./email-address.ts";
 import { checkName, ValidationError } from "./names.ts";
 import { hashPassword } from "./passwords.ts";
 
@@ -30,10 +31,8 @@ export async function createAccount(db: Kysely<Schema>, origin: URL, input: Acco
   if (displayName.length < 1 || displayName.length > 100) {
     throw new ValidationError("display name", "display name must be 1 to 100 characters");
   }
-  const email = input.email?.trim() || null;
-  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-    throw new ValidationError("email", `"${email}" is not an email address`);
-  }
+  // The same check as a later change of address: an address the mail client can send to.
+  const email = input.email?.trim() ? checkAddress(input.email) : null;
   const passwordHash = await hashPassword(input.password);
   const keys = await generateKeyPairs();
   return db.transaction().execute(async (trx) => {

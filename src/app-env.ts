@@ -3,6 +3,7 @@ import type { Context as FedifyContext, Federation } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import type { Account, Actor, Schema } from "../db/schema.ts";
 import type { ContextData } from "../federation/context.ts";
+import type { MailConfig } from "./config.ts";
 import type { ImageLimits } from "./image-sanitiser.ts";
 import type { Instruments } from "./outcome-instruments.ts";
 import type { RateLimiter } from "./rate-limits.ts";
@@ -15,6 +16,8 @@ export interface AppServices {
   indexPublicGroups: boolean;
   /** SMTP_URL is set: notification emails are sent (src/email-notifications.ts). */
   emailEnabled: boolean;
+  /** The mail settings, for confirmation links (src/email-address.ts); absent in apps made without them. */
+  mail?: MailConfig;
   /** When digests go out (DIGEST_HOUR, DIGEST_WEEKDAY, DIGEST_TIME_ZONE), for the settings page. */
   digestSchedule: { hour: number; weekday: number; timeZone: string };
   /** MIN_AGE: the age sign-up asks members to confirm. */

@@ -30,6 +30,7 @@ import { webGroupRoutes } from "./routes/web-groups.tsx";
 import { webModerationRoutes } from "./routes/web-moderation.tsx";
 import { webNotificationRoutes } from "./routes/web-notifications.tsx";
 import { unsubscribeRoutes, webEmailSettingsRoutes } from "./routes/web-email-settings.tsx";
+import { emailConfirmationRoutes, webEmailAddressRoutes } from "./routes/web-email-address.tsx";
 import { webPostRoutes } from "./routes/web-posts.tsx";
 import { webPremoderationRoutes } from "./routes/web-premoderation.tsx";
 import { webGroupSettingsRoutes } from "./routes/web-group-settings.tsx";
@@ -67,6 +68,7 @@ export function createApp({ config, federation, contextData, fedify, instruments
     indexPublicGroups: config.indexPublicGroups,
     minAge: config.minAge ?? 16,
     emailEnabled: config.mail?.smtpUrl != null,
+    mail: config.mail,
     digestSchedule: {
       hour: config.mail?.digestHour ?? 8,
       weekday: config.mail?.digestWeekday ?? 1,
@@ -124,6 +126,8 @@ export function createApp({ config, federation, contextData, fedify, instruments
   app.route("/", mediaRoutes());
   // Unsubscribe links of emails: the token is the credential (no CSRF token; RFC 8058 one-click POSTs).
   app.route("/", unsubscribeRoutes());
+  // Links that confirm an email address: the same (the token is the credential; GET changes nothing).
+  app.route("/", emailConfirmationRoutes());
   app.use(csrfProtection());
   // An account that never consented consents before anything else.
   app.use(consentFirst());
@@ -137,6 +141,7 @@ export function createApp({ config, federation, contextData, fedify, instruments
   app.route("/", webModerationPostRoutes());
   app.route("/", webNotificationRoutes());
   app.route("/", webEmailSettingsRoutes());
+  app.route("/", webEmailAddressRoutes());
   app.route("/", webGroupSettingsRoutes());
   app.route("/", webPremoderationRoutes());
   app.route("/", webModerationRoutes());

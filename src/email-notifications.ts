@@ -154,7 +154,7 @@ async function emailOne(job: EmailJob, candidate: EmailRecipient, claim: Claim, 
   const settings = await findEmailSettings(db, accountId);
   const account = await findAccountById(db, accountId);
   const actor = account ? await findAccountActor(db, accountId) : undefined;
-  const fresh = settings && account?.email && !account.suspended_at && !account.deleted_at
+  const fresh = settings && account?.email && account.email_verified_at && !account.suspended_at && !account.deleted_at
     ? { ...settings, email: account.email, username: account.username }
     : undefined;
   const until = fresh && dueUntil(fresh, now, job.mail);

@@ -29,6 +29,7 @@ import * as m0028 from "./0028-outcomes.ts";
 import * as m0029 from "./0029-caregivers.ts";
 import * as m0030 from "./0030-directory-audience.ts";
 import * as m0032 from "./0032-outcome-counted.ts";
+import * as m0034 from "./0034-email-confirmation.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   "0029-caregivers": m0029,
   "0030-directory-audience": m0030,
   "0032-outcome-counted": m0032,
+  "0034-email-confirmation": m0034,
 };

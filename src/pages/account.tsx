@@ -62,7 +62,7 @@ export function SignupPage(
         <Field id="display-name" name="display_name" label="Display name" required autocomplete="nickname"
           value={v.display_name} hint="Shown next to your posts. A nickname is fine." maxlength={100} />
         <Field id="email" name="email" type="email" label="Email" autocomplete="email" value={v.email}
-          hint="Never shown to anyone. Only for recovering your account." />
+          hint="Never shown to anyone. For notification emails, if you choose them; we email you a link to confirm it." />
         <Field id="password" name="password" type="password" label="Password" required autocomplete="new-password"
           hint="At least 10 characters. A few unrelated words work well." minlength={10} />
         <MemberTypeChoice value={v.member_type ?? null} />
@@ -143,7 +143,7 @@ export function SettingsPage(props: {
         <h2 id="email-heading">Email notifications</h2>
         <p>
           <a href="/settings/email">Choose whether your notifications are emailed to you</a>: never (the default), straight
-          away, or in a daily or weekly digest.
+          away, or in a daily or weekly digest; and add, change, confirm or remove your email address.
         </p>
       </section>
       <section aria-labelledby="data-heading">

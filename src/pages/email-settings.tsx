@@ -1,6 +1,8 @@
 /** `/settings/email`: how often notifications are emailed, which ones, and how much the emails say. */
 import type { EmailChoices } from "../../db/email-settings.ts";
+import type { AddressState } from "../email-address.ts";
 import { EMAIL_KINDS, FREQUENCIES } from "../email-settings.ts";
+import { type AddressFormState, EmailAddressSection } from "./email-address.tsx";
 import { Csrf, Notice, Problems } from "./forms.tsx";
 import { Layout } from "./layout.tsx";
 import type { PageInfo } from "./page-info.ts";
@@ -9,6 +11,10 @@ export function EmailSettingsPage(props: {
   page: PageInfo;
   choices: EmailChoices;
   hasAddress: boolean;
+  /** The address, its confirmation, and the change waiting for its link. */
+  address: AddressState;
+  addressNotice?: string;
+  addressProblem?: AddressFormState;
   emailEnabled: boolean;
   schedule: { hour: number; weekday: number; timeZone: string };
   /** The last attempts to email the member failed. */
@@ -23,8 +29,6 @@ export function EmailSettingsPage(props: {
   return (
     <Layout title="Email notifications" page={props.page}>
       <h1>Email notifications</h1>
-      {props.saved ? <Notice>Your email choices were saved.</Notice> : null}
-      <Problems errors={props.errors} />
       <p>
         Your <a href="/notifications">notifications</a> are always on this site. You can also have them emailed to you.
       </p>
@@ -36,10 +40,15 @@ export function EmailSettingsPage(props: {
       )}
       {props.hasAddress ? null : (
         <p class="warning" role="note">
-          Your account has no email address (it is optional at sign-up), so no email can be sent to you. Your
-          notifications stay on the notifications page.
+          Your account has no email address, so no email can be sent to you. Your notifications stay on the
+          notifications page. You can add an address below.
         </p>
       )}
+      <EmailAddressSection csrf={props.page.csrf} state={props.address} emailEnabled={props.emailEnabled}
+        notice={props.addressNotice} problem={props.addressProblem} />
+      <h2 id="choices-heading">Your choices</h2>
+      {props.saved ? <Notice>Your email choices were saved.</Notice> : null}
+      <Problems errors={props.errors} />
       {props.failing
         ? (
           <p class="warning" role="note">

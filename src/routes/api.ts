@@ -36,6 +36,7 @@ import { dataRightsApi } from "./api-data-rights.ts";
 import { outcomesApi } from "./api-outcomes.ts";
 import { NoQuestionnaireError } from "../outcomes.ts";
 import { emailSettingsApi } from "./api-email-settings.ts";
+import { emailAddressApi } from "./api-email-address.ts";
 import { markActive } from "../../db/account-data.ts";
 import { changePost, createReply, createThread, ForbiddenError, type NewPost, removeOwnPost, vote } from "../posts.ts";
 import { crisisResources } from "../crisis.ts";
@@ -357,5 +358,6 @@ export function apiRoutes(): Hono<AppEnv> {
   dataRightsApi(api);
   outcomesApi(api);
   emailSettingsApi(api);
+  emailAddressApi(api);
   return api;
 }

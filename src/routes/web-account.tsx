@@ -8,6 +8,7 @@ import { LoginPage, SettingsPage, SignupPage } from "../pages/account.tsx";
 import { sendProfileUpdate } from "../../federation/profile-update.ts";
 import { endSession, startSession } from "../sessions.ts";
 import { takeLogin, takeSignup } from "../rate-limits.ts";
+import { confirmSignupAddress } from "../email-address.ts";
 import { changePassword, changeProfile, looksLikeRealName, signUp } from "../web-accounts.ts";
 import { type C, formFields, pageInfo, safeNext, toLogin } from "./web-common.ts";
 
@@ -47,6 +48,9 @@ export function webAccountRoutes(): Hono<AppEnv> {
         ageConfirmed: f.age === "yes",
         minAge: c.var.kindred.minAge,
       });
+      // The address given is unconfirmed: its link goes out now (when this server sends email),
+      // without holding up the sign-up for the mail server (confirmSignupAddress never throws).
+      void confirmSignupAddress(c.var.kindred, account);
       await startSession(c, account.id);
       return c.redirect("/groups?welcome=1", 303);
     } catch (error) {
