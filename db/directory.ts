@@ -250,15 +250,17 @@ export async function lastDirectoryRun(db: Db): Promise<Date | null> {
  * The servers we federate with, as far as the directory is concerned:
  * servers where one of our local members has an accepted follow of a group
  * (their origins; our members chose them: a server merely following us is
- * not one), and domains with an `allow` or `partner` rule.
+ * not one), those followed by most of our members first, and domains with
+ * an `allow` or `partner` rule.
  */
 export async function federatedOrigins(db: Db): Promise<{ followOrigins: string[]; ruleDomains: string[] }> {
   const follows = await sql<{ origin: string }>`
-    select distinct substring(a.uri from '^[a-z]+://[^/]+') as origin
+    select substring(a.uri from '^[a-z]+://[^/]+') as origin, count(distinct f.follower_id) as members
     from follows f join actors a on a.id = f.followee_id
     where f.state = 'accepted' and not a.local and a.type = 'Group' and a.blocked_at is null and a.deleted_at is null
       and exists (select 1 from actors l where l.id = f.follower_id and l.local and l.account_id is not null)
-    order by origin`
+    group by 1
+    order by members desc, origin`
     .execute(db);
   const rules = await db.selectFrom("federation_rules").select("domain").distinct()
     .where("action", "in", ["allow", "partner"]).orderBy("domain").execute();

@@ -32,8 +32,9 @@ for (const [net, prefix] of [
   ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
 ] as const) PRIVATE_V4.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of [
-  ["::", 128], ["::1", 128], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["100::", 64], ["2001:db8::", 32], ["fc00::", 7],
-  ["fe80::", 10], ["ff00::", 8],
+  // (`::/96`: IPv4-compatible; 2002::/16 6to4 and 2001::/32 Teredo embed IPv4 addresses; fec0::/10 site-local.)
+  ["::", 96], ["::1", 128], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["64:ff9b:1::", 48], ["100::", 64], ["2001::", 32],
+  ["2001:db8::", 32], ["2002::", 16], ["fc00::", 7], ["fe80::", 10], ["fec0::", 10], ["ff00::", 8],
 ] as const) PRIVATE_V6.addSubnet(net, prefix, "ipv6");
 
 /** Whether `address` (an IP literal) is one a peer may not send us to. */

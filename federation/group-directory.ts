@@ -55,6 +55,14 @@ const MAX_PAGES = 20;
 const MAX_ENTRIES = 2000;
 /** Peers read in one refresh: rule domains first, then servers our members follow groups on. */
 export const MAX_PEERS = 200;
+/** Follow-based peers under one parent domain (`a.example`, `b.example` …: `example`'s last two labels). */
+export const PEERS_PER_PARENT_DOMAIN = 5;
+
+/** The last two labels of a host name (an IP address as it is). */
+export function parentDomain(hostname: string): string {
+  if (/^[\d.]+$/.test(hostname) || hostname.includes(":") || hostname.startsWith("[")) return hostname;
+  return hostname.split(".").slice(-2).join(".");
+}
 /** The highest member count (and posts in 30 days) we believe a peer reports for a group. */
 export const MAX_REPORTED_MEMBERS = 1_000_000;
 const MAX_REPORTED_POSTS = 1_000_000;
@@ -109,9 +117,17 @@ export async function directoryPeers(ctx: Ctx): Promise<Map<string, string>> {
     const origin = await knownOriginOf(db, domain) ?? `${new URL(ctx.origin).protocol}//${domain}`;
     if (URL.canParse(origin) && new URL(origin).host === domain) peers.set(domain, origin);
   }
+  // Most-followed first, and at most a few servers per parent domain: one
+  // member joining groups on many throwaway subdomains cannot crowd out the rest.
+  const perParent = new Map<string, number>();
   for (const origin of followOrigins) {
     const host = new URL(origin).host;
-    if (host !== own && !peers.has(host)) peers.set(host, origin);
+    if (host === own || peers.has(host)) continue;
+    const parent = parentDomain(new URL(origin).hostname);
+    const n = perParent.get(parent) ?? 0;
+    if (n >= PEERS_PER_PARENT_DOMAIN) continue;
+    perParent.set(parent, n + 1);
+    peers.set(host, origin);
   }
   for (const [host, origin] of peers) {
     if (!await mayFederateWith(db, origin)) peers.delete(host);

@@ -45,6 +45,10 @@ export interface AddressServices {
 export const LINKS_PER_DAY: Limit = { max: 5, windowSeconds: 86_400 };
 /** "Send the link again", per account. */
 export const RESENDS_PER_MINUTE: Limit = { max: 1, windowSeconds: 60 };
+/** Confirmation emails to one address, from any account (sign-ups included): nobody mail-bombs an address. */
+export const LINKS_PER_ADDRESS: Limit = { max: 3, windowSeconds: 86_400 };
+/** Wrong passwords on these forms, per account (a right one is not counted): a stolen session cannot guess the password. */
+export const PASSWORD_CHECKS: Limit = { max: 10, windowSeconds: 900 };
 
 /** The address, whether it is confirmed, and the change waiting for its link. */
 export interface AddressState {
@@ -78,10 +82,11 @@ export function checkAddress(value: unknown): string {
   return email;
 }
 
-async function checkPassword(db: Kysely<Schema>, account: Account, password: unknown): Promise<void> {
-  if (typeof password !== "string" || password === "" || !(await authenticate(db, account.username, password))) {
-    throw new ValidationError("password", "The password is not right.");
-  }
+async function checkPassword(s: AddressServices, account: Account, password: unknown): Promise<void> {
+  if (typeof password !== "string" || password === "") throw new ValidationError("password", "The password is not right.");
+  const attempt = await s.rateLimiter.take([{ name: "email-password-account", subject: String(account.id), limit: PASSWORD_CHECKS }]);
+  if (!(await authenticate(s.db, account.username, password))) throw new ValidationError("password", "The password is not right.");
+  await attempt.refund();
 }
 
 function hashToken(token: string): string {
@@ -107,6 +112,9 @@ export type ChangeOutcome =
 
 /** A new token for `email`, stored hashed, and the link emailed to it. */
 async function sendConfirmation(s: AddressServices, accountId: number, email: string): Promise<boolean> {
+  // Counted by recipient (hashed: the limits table keeps no addresses), whichever account asks.
+  const recipient = createHash("sha256").update(email.toLowerCase()).digest("hex");
+  await s.rateLimiter.take([{ name: "email-link-address", subject: recipient, limit: LINKS_PER_ADDRESS }]);
   const token = randomBytes(32).toString("base64url");
   await savePendingConfirmation(s.db, accountId, email, hashToken(token));
   const mail = s.mail!;
@@ -141,7 +149,7 @@ export async function changeEmailAddress(
   input: { email: unknown; password: unknown },
 ): Promise<ChangeOutcome> {
   const email = checkAddress(input.email);
-  await checkPassword(s.db, account, input.password);
+  await checkPassword(s, account, input.password);
   const same = account.email != null && account.email.toLowerCase() === email.toLowerCase();
   if (same && account.email_verified_at) {
     await deletePendingConfirmation(s.db, account.id);
@@ -156,8 +164,9 @@ export async function changeEmailAddress(
 }
 
 /** Removes the member's address (password checked): no more notification emails. */
-export async function removeEmailAddress(db: Kysely<Schema>, account: Account, password: unknown): Promise<void> {
-  await checkPassword(db, account, password);
+export async function removeEmailAddress(s: AddressServices, account: Account, password: unknown): Promise<void> {
+  const db = s.db;
+  await checkPassword(s, account, password);
   if (account.email == null && !(await findPendingConfirmation(db, account.id))) {
     throw new ValidationError("email", "Your account has no email address to remove.");
   }

@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDomain, setDomainRule } from "../src/federation-policy.ts";
 import { assertPublicHost, fetchDirectoryJson, isPrivateAddress } from "../federation/directory-fetch.ts";
 import { cleanError, cleanText } from "../federation/directory-text.ts";
-import { checkEntry, directoryPeers, MAX_PEERS, MAX_REPORTED_MEMBERS, refreshDirectory } from "../federation/group-directory.ts";
+import {
+  checkEntry,
+  directoryPeers,
+  MAX_PEERS,
+  MAX_REPORTED_MEMBERS,
+  parentDomain,
+  PEERS_PER_PARENT_DOMAIN,
+  refreshDirectory,
+} from "../federation/group-directory.ts";
 import { apiOk, createLocalGroup, createMember, type Member, waitForQueues } from "./helpers/federation.ts";
 import { startInstance, type TestInstance } from "./helpers/instance.ts";
 import { text, WebClient } from "./helpers/web.ts";
@@ -243,6 +251,40 @@ describe("at most MAX_PEERS peers a refresh", () => {
   });
 });
 
+describe("servers our members follow", () => {
+  it("count most-followed first, and at most five under one parent domain", async () => {
+    expect(parentDomain("a.b.evil.example")).toBe("evil.example");
+    expect(parentDomain("127.0.0.1")).toBe("127.0.0.1");
+    const bdb = b.kindred.database.db;
+    const locals = await bdb.selectFrom("actors").select("id").where("local", "=", true).where("account_id", "is not", null)
+      .orderBy("id").execute();
+    // Eight throwaway subdomains, each followed by one member; one real server followed by every local member.
+    const hosts = [...Array.from({ length: 8 }, (_, i) => `s${i}.throwaway.example`), "real.example"];
+    const groups = [];
+    for (const host of hosts) {
+      groups.push((await bdb.insertInto("actors").values({
+        uri: `https://${host}/c/g`, type: "Group", local: false, username: "g", host, inbox_url: `https://${host}/inbox`,
+      }).returning("id").executeTakeFirstOrThrow()).id);
+    }
+    try {
+      for (const [i, group] of groups.entries()) {
+        const followers = hosts[i] === "real.example" ? locals : locals.slice(0, 1);
+        for (const f of followers) {
+          await bdb.insertInto("follows").values({ follower_id: f.id, followee_id: group, state: "accepted" }).execute();
+        }
+      }
+      const peers = [...(await directoryPeers(ctxOf(b))).keys()];
+      expect(peers.filter((h) => h.endsWith(".throwaway.example"))).toHaveLength(PEERS_PER_PARENT_DOMAIN);
+      expect(peers).toContain("real.example");
+      const followed = peers.filter((h) => h.endsWith(".example") && !h.startsWith("peer"));
+      expect(followed[0]).toBe("real.example");
+    } finally {
+      await bdb.deleteFrom("follows").where("followee_id", "in", groups).execute();
+      await bdb.deleteFrom("actors").where("id", "in", groups).execute();
+    }
+  });
+});
+
 describe("our policy applies when entries are shown", () => {
   it("a peer blocked since its last refresh, or a group we blocked, is gone from /groups and the API at once", async () => {
     groups = () => [{ id: own("/@asthma"), name: "Asthma friends", memberCount: 500_000_000, conditionTags: [{ code: "ORPHA:536" }] }];
@@ -350,7 +392,12 @@ describe("texts from peers", () => {
   });
 
   it("private addresses are refused unless ALLOW_PRIVATE_ADDRESS", async () => {
-    for (const address of ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1"]) {
+    for (
+      const address of [
+        "127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1",
+        "::7f00:1", "2002:7f00:1::1", "2001:0:4136:e378::1", "64:ff9b:1::a00:1", "fec0::1",
+      ]
+    ) {
       expect(isPrivateAddress(address), address).toBe(true);
     }
     expect(isPrivateAddress("93.184.216.34")).toBe(false);

@@ -315,6 +315,39 @@ describe("links", () => {
   });
 });
 
+describe("limits", () => {
+  it("send at most three links a day to one address, whichever accounts ask", async () => {
+    const target = "victim@example.test";
+    const before = smtp.received.length;
+    const askers = await Promise.all(["mb1", "mb2", "mb3", "mb4"].map((u) => member(a, u)));
+    const statuses = [];
+    for (const m of askers) {
+      statuses.push((await api(m, "PUT", "/me/email-address", { email: target, password: password(m.username) })).status);
+    }
+    expect(statuses.slice(0, 3).every((s) => s < 300)).toBe(true);
+    expect(statuses[3]).toBe(429);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailTo(target, before)).toHaveLength(3);
+    expect(await pendingRows("mb4")).toEqual([]);
+  });
+
+  it("count wrong passwords on these forms, not right ones", async () => {
+    const guesser = await member(a, "guesser");
+    for (let i = 0; i < 3; i++) {
+      // Right passwords (no SMTP limit met: the same address is kept) never add up.
+      expect((await api(guesser, "PUT", "/me/email-address", { email: "guesser@example.test", password: password("guesser") })).status)
+        .toBeLessThan(300);
+      await db().deleteFrom("email_confirmations").execute();
+    }
+    const wrong = [];
+    for (let i = 0; i < 11; i++) wrong.push((await api(guesser, "DELETE", "/me/email-address", { password: `guess ${i}` })).status);
+    expect(wrong.slice(0, 10).every((s) => s === 422)).toBe(true);
+    expect(wrong[10]).toBe(429);
+    // Even the right password now waits.
+    expect((await api(guesser, "DELETE", "/me/email-address", { password: password("guesser") })).status).toBe(429);
+  });
+});
+
 describe("removing an address", () => {
   it("needs the password, removes it with any pending change, and turns email off", async () => {
     const fran = await member(a, "fran", "fran@example.test");

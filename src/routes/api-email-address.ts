@@ -36,7 +36,7 @@ export function emailAddressApi(api: Hono<AppEnv>): void {
   });
   api.delete("/me/email-address", async (c) => {
     const b = await body(c);
-    await removeEmailAddress(c.var.kindred.db, c.var.account, b.password);
+    await removeEmailAddress(c.var.kindred, c.var.account, b.password);
     return c.json(await addressJson(c, { outcome: "removed" }));
   });
   api.post("/me/email-address/resend", async (c) => {

@@ -9,6 +9,7 @@ import type { AppEnv } from "../app-env.ts";
 import { hideUnreadable } from "../group-access.ts";
 import { ValidationError } from "../names.ts";
 import { body } from "./api-params.ts";
+import { MAX_ID } from "./web-common.ts";
 
 export function notificationJson(n: NotificationView) {
   return {
@@ -44,12 +45,13 @@ export function notificationsApi(api: Hono<AppEnv>): void {
   });
 
   api.post("/notifications/read", async (c) => {
-    const { ids } = await body(c);
+    // No body at all: mark all read.
+    const { ids } = (await c.req.text()).trim() === "" ? {} : await body(c);
     const { db } = c.var.kindred;
     if (ids === undefined) {
       await markAllRead(db, c.var.account.id);
     } else {
-      if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => Number.isSafeInteger(id) && id > 0)) {
+      if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => Number.isSafeInteger(id) && id > 0 && id <= MAX_ID)) {
         throw new ValidationError("ids", "ids must be a list of at most 500 notification ids");
       }
       await markRead(db, c.var.account.id, ids as number[]);

@@ -57,7 +57,7 @@ export function webEmailAddressRoutes(): Hono<AppEnv> {
     if (!viewer) return toLogin(c);
     const f = await formFields(c);
     try {
-      await removeEmailAddress(c.var.kindred.db, viewer.account, f.password);
+      await removeEmailAddress(c.var.kindred, viewer.account, f.password);
     } catch (error) {
       return await refused(c, error, "remove");
     }
