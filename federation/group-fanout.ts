@@ -32,7 +32,6 @@ import type { Kysely } from "kysely";
 import { findActivityJson } from "../db/activities.ts";
 import { findGroupActor } from "../db/actors.ts";
 import { findInstanceSoftware } from "../db/instance-software.ts";
-import { findPostByUri } from "../db/posts.ts";
 import { addressesPublic } from "./audience.ts";
 import { loadKeyPairs } from "../db/keys.ts";
 import { listRemoteFollowers } from "../db/follows.ts";
@@ -42,6 +41,7 @@ import { isPartner, mayFederateWith } from "./instance-policy.ts";
 import { learnSoftwareOf, needsObjectAnnounce } from "./instance-software.ts";
 import { keyOwner } from "./keys.ts";
 import { RetryLater } from "./message-queue.ts";
+import { overtaken } from "./overtaken.ts";
 
 const logger = getLogger(["kindred", "federation", "fanout"]);
 
@@ -361,31 +361,6 @@ export class GroupFanoutQueue implements MessageQueue {
 
 function addressedToPublic(json: Record<string, unknown>): boolean {
   return addressesPublic([json.to, json.cc].flat().filter((v): v is string => typeof v === "string"));
-}
-
-/**
- * The id of the post an activity creates or edits: `Create` or `Update`,
- * or an `Announce` of one of them or of the post itself.
- */
-function postCreatedBy(json: Record<string, unknown>, depth = 0): string | undefined {
-  const { type, object, id } = json;
-  if (depth > 0 && POST_TYPES.includes(String(type))) return typeof id === "string" ? id : undefined;
-  const wraps = type === "Create" || type === "Update" || (type === "Announce" && depth === 0);
-  if (!wraps || object == null || typeof object !== "object" || depth > 1) return undefined;
-  return postCreatedBy(object as Record<string, unknown>, depth + 1);
-}
-
-const POST_TYPES = ["Page", "Note", "Article", "Question"];
-
-/**
- * Whether the post `activity` creates or edits was deleted or removed since.
- * A post we do not store (a poll vote is a `Create(Note)` too) goes out.
- */
-async function overtaken(db: Kysely<Schema>, activity: Record<string, unknown>): Promise<boolean> {
-  const postUri = postCreatedBy(activity);
-  if (!postUri) return false;
-  const post = await findPostByUri(db, postUri);
-  return post != null && (post.deleted_at != null || post.removed_at != null);
 }
 
 /**
